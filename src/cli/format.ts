@@ -1,0 +1,47 @@
+import type { RunSummary } from '../pipeline/run-pipeline.js';
+
+/** Renders rows as an aligned text table. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r.map((v, c) => (typeof rows[0]?.[c] === 'number' ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The run summary a person reads after `crm-etl run`: no personal values, only counts and codes. */
+export function formatSummary(s: RunSummary): string {
+  const out: string[] = [];
+  out.push(`Run ${s.runId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s`, '');
+  out.push(
+    table(
+      ['source', 'read', 'staged', 'malformed rows', 'rejected values', 'quality'],
+      s.sources.map((x) => [x.source, x.read, x.staged, x.malformed, x.rejectedValues, s.quality.bySource[x.source] ?? 0]),
+    ),
+  );
+  const reasons = new Map<string, number>();
+  for (const x of s.sources) for (const [code, n] of Object.entries(x.issueCounts)) reasons.set(`${x.source}\u0000${code}`, n);
+  const top = [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  if (top.length) {
+    out.push('', 'Top issues (export the details with: crm-etl export rejects):');
+    out.push(table(['source', 'issue', 'count'], top.map(([k, n]) => [...(k.split('\u0000') as [string, string]), n])));
+  }
+  const unmapped = s.sources.filter((x) => x.unmappedColumns.length);
+  if (unmapped.length) {
+    out.push('', 'Unmapped columns (kept with the records, not matched on):');
+    for (const x of unmapped) out.push(`  ${x.source}: ${x.unmappedColumns.join(', ')}`);
+  }
+  const m = s.matching;
+  out.push(
+    '',
+    `Matching: ${m.records} records, ${m.candidatePairs} candidate pairs, ${m.links} links, ${m.reviewPairs} pairs for review` +
+      (m.refusedMerges ? `, ${m.refusedMerges} weak chains not merged` : ''),
+  );
+  const oversized = m.blocking.filter((b) => b.oversizedBlocks);
+  for (const b of oversized) out.push(`  blocking rule ${b.rule}: ${b.oversizedBlocks} oversized block(s) skipped (largest ${b.largestOversized})`);
+  out.push(
+    `Customers: ${s.master.customers} (${s.master.newCustomers} new), ${m.duplicatesLinked} duplicate records linked to them`,
+    `Data quality score: ${s.quality.overall.toFixed(1)} / 100`,
+  );
+  return out.join('\n');
+}

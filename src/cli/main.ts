@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { CrmEtlError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { pairMetrics } from '../eval/pair-metrics.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { type ExportFormat, type ExportKind, openOut, writeExport } from './export.js';
+import { formatSummary, table } from './format.js';
+import { CsvParser } from '../connectors/csv/csv-parser.js';
+
+const DEFAULT_CONFIG = 'crm-etl.yaml';
+
+function resolveConfigPath(c?: string): string {
+  if (c) return c;
+  if (existsSync(DEFAULT_CONFIG)) return DEFAULT_CONFIG;
+  throw new CrmEtlError('CONFIG_NOT_FOUND', `no configuration: pass -c FILE (or create ${DEFAULT_CONFIG} in the current folder); config/demo.yaml is an example`);
+}
+
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.store);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function choice<T extends string>(values: readonly T[]) {
+  return (v: string): T => {
+    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of: ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+/** Reads a truth file (columns source,source_key,entity) into record → entity. */
+export function readTruth(file: string): Map<string, string> {
+  const truth = new Map<string, string>();
+  let header: string[] | undefined;
+  const p = new CsvParser({ delimiter: ',' });
+  const onRow = (r: { fields: string[]; line: number }): void => {
+    const f = r.fields.map((x) => x.trim());
+    if (!header) {
+      header = f;
+      for (const need of ['source', 'source_key', 'entity']) {
+        if (!header.includes(need)) throw new CrmEtlError('INPUT_INVALID', `${file}: the truth file needs the columns source,source_key,entity (found ${header.join(',')})`);
+      }
+      return;
+    }
+    const get = (c: string): string => f[header!.indexOf(c)] ?? '';
+    truth.set(`${get('source')}\u0000${get('source_key')}`, get('entity'));
+  };
+  p.push(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), onRow, () => {});
+  p.end(onRow, () => {});
+  return truth;
+}
+
+/** Runs the crm-etl command line; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('crm-etl')
+    .description('Builds one trustworthy customer master from scattered customer data')
+    .option('-v, --verbose', 'log progress (JSON lines on stderr)')
+    .showHelpAfterError();
+  const logger = () => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : 'warn');
+
+  program
+    .command('run')
+    .description('run the pipeline: extract, standardize, validate, match, load the master, score quality')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--source <name...>', 'run only these sources')
+    .option('--full', 'read every source in full (this version always does)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (o: { config?: string; source?: string[]; json?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const summary = await withStore(config, (store) => runPipeline({ config, store, log: logger(), ...(o.source ? { sources: o.source } : {}) }));
+      process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
+    });
+
+  program
+    .command('export')
+    .description('export customers, links, rejects or quality scores')
+    .argument('<what>', 'customers | links | rejects | quality', choice(['customers', 'links', 'rejects', 'quality'] as const))
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--format <format>', 'csv | jsonl', choice(['csv', 'jsonl'] as const), 'csv')
+    .option('--out <file>', 'output file (default: standard output)')
+    .option('--run <id>', 'rejects or quality of this run (default: the current data)')
+    .action(async (what: ExportKind, o: { config?: string; format: ExportFormat; out?: string; run?: string }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      await withStore(config, async (store) => {
+        const out = openOut(o.out);
+        const n = await writeExport(store, what, o.format, out.stream, o.run);
+        await out.done();
+        if (o.out) process.stderr.write(`wrote ${n} ${what} row(s) to ${o.out}\n`);
+      });
+    });
+
+  program
+    .command('eval')
+    .description('pairwise precision, recall and F1 of the current links against a truth file')
+    .requiredOption('--truth <file>', 'CSV with columns source,source_key,entity')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--json', 'print the figures as JSON')
+    .action(async (o: { truth: string; config?: string; json?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const truth = readTruth(o.truth);
+      const predicted = new Map<string, string>();
+      await withStore(config, async (store) => {
+        const rows = (await store.knex('customer_links').select('source', 'source_key', 'customer_id')) as { source: string; source_key: string; customer_id: string }[];
+        for (const r of rows) predicted.set(`${r.source}\u0000${r.source_key}`, r.customer_id);
+      });
+      const m = pairMetrics(predicted, truth);
+      if (o.json) process.stdout.write(JSON.stringify(m, null, 2) + '\n');
+      else {
+        process.stdout.write(
+          table(
+            ['records', 'clusters', 'entities', 'predicted pairs', 'true pairs', 'precision', 'recall', 'F1'],
+            [[m.records, m.clusters, m.entities, m.predictedPairs, m.truePairs, Number(m.precision.toFixed(4)), Number(m.recall.toFixed(4)), Number(m.f1.toFixed(4))]],
+          ) + '\n',
+        );
+      }
+    });
+
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : (e.exitCode ?? 2);
+    }
+    if (err instanceof CrmEtlError) {
+      process.stderr.write(`crm-etl: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return exitCode;
+}

@@ -1,0 +1,23 @@
+import type { MalformedRow, RawRecord } from '../core/record.js';
+
+/** Opaque, JSON-serialisable position in a source, kept per source between runs. */
+export type Cursor = Record<string, unknown>;
+
+/** What one read step yields: records, rows that could not be read, and where we are. */
+export interface SourceBatch {
+  records: RawRecord[];
+  malformed: MalformedRow[];
+  /** Position after this batch; a run that stops here resumes from it. */
+  cursor: Cursor;
+}
+
+/**
+ * The seam every source kind implements: only what the pipeline calls.
+ * `check` validates configuration and connectivity before anything is written;
+ * `read` streams batches (memory stays flat whatever the source size).
+ */
+export interface SourceConnector {
+  /** Source columns as the source names them; throws a CrmEtlError saying what and where. */
+  check(): Promise<{ columns: string[] }>;
+  read(opts?: { cursor?: Cursor; batchSize?: number }): AsyncIterable<SourceBatch>;
+}

@@ -1,0 +1,193 @@
+/**
+ * Incremental CSV parser with physical line numbers and recovery from broken quotes.
+ *
+ * Why not papaparse here: papaparse's streaming mode reports no line number per row, and an
+ * unclosed quote makes it swallow the rest of the file into one field. A source must quarantine
+ * exactly the broken row, with its line, and go on, so the row splitter is ours. papaparse is
+ * still used to sniff the delimiter (see sniffDelimiter).
+ */
+
+export interface CsvRow {
+  fields: string[];
+  /** 1-based physical line where the row starts. */
+  line: number;
+}
+
+export interface CsvBrokenRow {
+  line: number;
+  code: 'UNCLOSED_QUOTE';
+  message: string;
+  raw: string;
+}
+
+export interface CsvParserOptions {
+  delimiter: string;
+  quote?: string;
+  /** A quoted field may span at most this many characters before it is judged broken. */
+  maxRecordChars?: number;
+}
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+
+export class CsvParser {
+  private buf = '';
+  /** Physical line of buf[0]. */
+  private line = 1;
+  private readonly delim: number;
+  private readonly delimStr: string;
+  private readonly quote: number;
+  private readonly maxRecordChars: number;
+
+  constructor(opts: CsvParserOptions) {
+    if (opts.delimiter.length !== 1) throw new Error(`CSV delimiter must be one character, got ${JSON.stringify(opts.delimiter)}`);
+    this.delimStr = opts.delimiter;
+    this.delim = opts.delimiter.charCodeAt(0);
+    this.quote = (opts.quote ?? '"').charCodeAt(0);
+    this.maxRecordChars = opts.maxRecordChars ?? 1 << 20;
+  }
+
+  /** Feeds text; calls `onRow`/`onBroken` for every complete row. */
+  push(text: string, onRow: (r: CsvRow) => void, onBroken: (b: CsvBrokenRow) => void): void {
+    this.buf = this.buf.length ? this.buf + text : text;
+    this.drain(false, onRow, onBroken);
+  }
+
+  /** Signals the end of input: the last row needs no line break. */
+  end(onRow: (r: CsvRow) => void, onBroken: (b: CsvBrokenRow) => void): void {
+    this.drain(true, onRow, onBroken);
+    this.buf = '';
+  }
+
+  private drain(final: boolean, onRow: (r: CsvRow) => void, onBroken: (b: CsvBrokenRow) => void): void {
+    const s = this.buf;
+    const n = s.length;
+    const q = this.quote;
+    const d = this.delim;
+    let pos = 0;
+    let line = this.line;
+    while (pos < n) {
+      // Parse one record starting at pos.
+      const fields: string[] = [];
+      let i = pos;
+      let lines = 0;
+      let complete = false;
+      let broken = false;
+      for (;;) {
+        if (i >= n) {
+          if (final) {
+            fields.push('');
+            complete = true;
+          }
+          break;
+        }
+        let c = s.charCodeAt(i);
+        if (c === SPACE) {
+          // `a, "b, c"`: a quoted field after the delimiter and spaces is still a quoted field.
+          let k = i;
+          while (k < n && s.charCodeAt(k) === SPACE) k++;
+          if (k >= n && !final) break;
+          if (k < n && s.charCodeAt(k) === q) {
+            i = k;
+            c = q;
+          }
+        }
+        if (c === q) {
+          // Quoted field.
+          let j = i + 1;
+          let value = '';
+          let segStart = j;
+          let closed = false;
+          while (j < n) {
+            c = s.charCodeAt(j);
+            if (c === q) {
+              if (j + 1 < n && s.charCodeAt(j + 1) === q) {
+                value += s.slice(segStart, j + 1);
+                j += 2;
+                segStart = j;
+                continue;
+              }
+              if (j + 1 >= n && !final) break; // might be an escaped quote split across chunks
+              value += s.slice(segStart, j);
+              closed = true;
+              j++;
+              break;
+            }
+            if (c === LF) lines++;
+            j++;
+          }
+          if (!closed) {
+            if (final || j - pos > this.maxRecordChars) broken = true;
+            break;
+          }
+          // Lenient: text after the closing quote up to the delimiter belongs to the field.
+          let k = j;
+          while (k < n) {
+            const ck = s.charCodeAt(k);
+            if (ck === d || ck === LF || ck === CR) break;
+            k++;
+          }
+          if (k >= n && !final) break;
+          fields.push(k > j ? value + s.slice(j, k) : value);
+          i = k;
+        } else {
+          let k = i;
+          while (k < n) {
+            const ck = s.charCodeAt(k);
+            if (ck === d || ck === LF || ck === CR) break;
+            k++;
+          }
+          if (k >= n && !final) break;
+          fields.push(s.slice(i, k));
+          i = k;
+        }
+        if (i >= n) {
+          complete = true;
+          break;
+        }
+        c = s.charCodeAt(i);
+        if (c === d) {
+          i++;
+          if (i >= n && final) {
+            fields.push('');
+            complete = true;
+            break;
+          }
+          continue;
+        }
+        // End of line: \n, \r\n or lone \r.
+        if (c === CR) {
+          if (i + 1 >= n && !final) break;
+          i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+        } else {
+          i++;
+        }
+        lines++;
+        complete = true;
+        break;
+      }
+      if (broken) {
+        // Quarantine the physical line where the broken row starts; re-read from the next line.
+        let eol = s.indexOf('\n', pos);
+        if (eol < 0) eol = n;
+        const raw = s.slice(pos, eol).replace(/\r$/, '');
+        onBroken({ line, code: 'UNCLOSED_QUOTE', message: 'a quoted field is never closed', raw });
+        pos = eol < n ? eol + 1 : n;
+        line++;
+        continue;
+      }
+      if (!complete) break;
+      const isBlank = fields.length === 1 && fields[0] === '';
+      if (!isBlank) onRow({ fields, line });
+      pos = i;
+      line += lines;
+    }
+    this.buf = pos < n ? s.slice(pos) : '';
+    this.line = line;
+  }
+
+  get delimiter(): string {
+    return this.delimStr;
+  }
+}

@@ -1,0 +1,4 @@
+export { createConnector } from './registry.js';
+export { CsvSource, sniffDelimiter, detectBom } from './csv/csv-source.js';
+export { CsvParser } from './csv/csv-parser.js';
+export type { SourceConnector, SourceBatch, Cursor } from './connector.js';

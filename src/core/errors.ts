@@ -1,0 +1,44 @@
+/** The closed set of error codes. A new code forces a decision in {@link isRetryable}. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_SCHEMA'
+  | 'SOURCE_FAILURE_RATE'
+  | 'STORE_QUERY'
+  | 'STORE_CONNECT'
+  | 'INPUT_INVALID'
+  | 'NOT_FOUND';
+
+/** The one base error: a code from a closed set, a retryable flag and a cause. */
+export class CrmEtlError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CrmEtlError';
+    this.code = code;
+    this.retryable = isRetryable(code);
+  }
+}
+
+export function isRetryable(code: ErrorCode): boolean {
+  switch (code) {
+    case 'STORE_CONNECT':
+    case 'STORE_QUERY':
+      return true;
+    case 'CONFIG_INVALID':
+    case 'CONFIG_NOT_FOUND':
+    case 'SOURCE_NOT_FOUND':
+    case 'SOURCE_SCHEMA':
+    case 'SOURCE_FAILURE_RATE':
+    case 'INPUT_INVALID':
+    case 'NOT_FOUND':
+      return false;
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+
+/** What every stage receives: the run, its frozen configuration, the store and a logger. */
+export interface RunContext {
+  runId: string;
+  config: Config;
+  store: Store;
+  log: Logger;
+  /** The run's date (ISO yyyy-mm-dd): transforms take "today" from here, never from a clock. */
+  today: string;
+  /** Limit the run to these sources (all when empty). */
+  sources: readonly string[];
+}
+
+/** A sortable, unique run id: UTC time plus a random suffix. */
+export function newRunId(now: Date = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${t}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,67 @@
+import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import { type MatchResult, type MatchRecord, matchRecords, toMatchRecord } from '../transforms/match/index.js';
+import type { RunContext } from './context.js';
+
+/** A staged record as the match and master stages read it. */
+export interface StagedRecord {
+  source: string;
+  key: string;
+  line: number | null;
+  values: CanonicalValues;
+}
+
+export const MATCH_PAIR_COLUMNS = ['run_id', 'a_source', 'a_key', 'b_source', 'b_key', 'probability', 'decision', 'explanation'] as const;
+
+/**
+ * Reads every live staged record in a deterministic order: sources in configuration order,
+ * then by line and key. The same input gives the same order, hence the same clusters and ids.
+ */
+export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]> {
+  const rows = (await ctx.store
+    .knex('source_records')
+    .select('source', 'source_key', 'line', ...CANONICAL_FIELDS)
+    .where({ deleted: false })) as Record<string, unknown>[];
+  const order = new Map(ctx.config.sources.map((s, i) => [s.name, i]));
+  const recs = rows.map((r) => {
+    const values: CanonicalValues = {};
+    for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
+    return { source: String(r.source), key: String(r.source_key), line: r.line == null ? null : Number(r.line), values };
+  });
+  recs.sort(
+    (a, b) =>
+      (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) ||
+      a.source.localeCompare(b.source) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  return recs;
+}
+
+export interface MatchStageResult {
+  records: StagedRecord[];
+  matchRecords: MatchRecord[];
+  result: MatchResult;
+}
+
+/** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
+export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> {
+  const records = await loadStagedRecords(ctx);
+  const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
+  const m = ctx.config.matching;
+  const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
+  const result = matchRecords(mrs, {
+    linkThreshold: m.link_threshold,
+    reviewThreshold: m.review_threshold,
+    maxBlockSize: m.max_block_size,
+    uniqueSources: unique,
+  });
+  const rows = result.pairs.map((p) => {
+    const a = mrs[p.a]!;
+    const b = mrs[p.b]!;
+    const ex = result.scorer.explain(a, b);
+    return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
+  });
+  if (rows.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows);
+  ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
+  return { records, matchRecords: mrs, result };
+}

@@ -1,0 +1,245 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Knex } from 'knex';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CrmEtlError } from '../core/errors.js';
+import { toStoreError, type StoreErrorContext } from './store-errors.js';
+import type { RowSource, StoreValue } from './store.js';
+
+/** Where bulk rows go. */
+export interface BulkTarget {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/** Size limits for one multi-row `INSERT`. */
+export interface InsertChunkLimits {
+  /** Upper bound on the statement size in bytes (estimated from above). */
+  readonly maxBytes: number;
+  /** Most bound parameters in one statement (65,535 for the Postgres protocol). */
+  readonly maxParams: number;
+}
+
+/** Bytes of CSV text per chunk written to a `COPY … FROM STDIN` stream. */
+const COPY_STREAM_CHUNK = 256 * 1024;
+
+/**
+ * `COPY table (columns) FROM STDIN` through pg-copy-streams, on the connection knex gives `db`
+ * (the transaction's connection when `db` is a transaction). One statement: all or nothing.
+ *
+ * @returns the number of rows copied.
+ */
+export async function copyFromStdin(
+  db: Knex | Knex.Transaction,
+  target: BulkTarget,
+  source: RowSource,
+  context: StoreErrorContext,
+): Promise<number> {
+  const sql = copySql(db, target, 'STDIN');
+  const client = db.client as Knex.Client;
+  // Through the guarded client: a failure here is already a STORE_CONNECT error.
+  const connection = (await client.acquireConnection()) as {
+    query(stream: ReturnType<typeof copyFrom>): ReturnType<typeof copyFrom>;
+  };
+  const counter = { rows: 0 };
+  try {
+    const copy = connection.query(copyFrom(sql));
+    await pipeline(Readable.from(csvChunks(source, target, counter, COPY_STREAM_CHUNK)), copy);
+    return counter.rows;
+  } catch (error) {
+    // Our own INPUT_INVALID (a bad row) aborted the COPY: it passes through unchanged.
+    throw toStoreError(error, sql, context);
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+/**
+ * PGlite's bulk path: the rows as CSV in a `Blob`, loaded with `COPY … FROM '/dev/blob'`, one
+ * statement per `blobChars` characters of CSV so that memory stays bounded. Not atomic by
+ * itself when the input needs more than one blob: run it in a transaction.
+ *
+ * @returns the number of rows copied.
+ */
+export async function copyFromBlob(
+  db: Knex | Knex.Transaction,
+  target: BulkTarget,
+  source: RowSource,
+  blobChars: number,
+): Promise<number> {
+  const sql = copySql(db, target, `'/dev/blob'`);
+  const counter = { rows: 0 };
+  for await (const csv of csvChunks(source, target, counter, blobChars)) {
+    // knex-pglite hands a query's options to PGlite's query(): that is how the blob gets there.
+    await db.raw(sql).options({ blob: new Blob([csv]) });
+  }
+  return counter.rows;
+}
+
+/**
+ * Multi-row `INSERT … VALUES (…), (…)` statements, each within `limits`. Values are bound, never
+ * inlined, so that a failing statement's SQL holds no customer data. Not atomic by itself: run
+ * it in a transaction.
+ *
+ * @returns the number of rows inserted.
+ */
+export async function insertInChunks(
+  db: Knex | Knex.Transaction,
+  target: BulkTarget,
+  source: RowSource,
+  limits: InsertChunkLimits,
+): Promise<number> {
+  const { columns } = target;
+  const prefix = db
+    .raw(`insert into ?? (${columns.map(() => '??').join(', ')}) values `, [
+      target.table,
+      ...columns,
+    ])
+    .toQuery();
+  const rowPlaceholder = `(${columns.map(() => '?').join(', ')})`;
+  const maxRows = Math.max(1, Math.floor(limits.maxParams / columns.length));
+  let bindings: StoreValue[] = [];
+  let rowsInChunk = 0;
+  let bytes = prefix.length;
+  let inserted = 0;
+  const flush = async (): Promise<void> => {
+    if (rowsInChunk === 0) return;
+    const sql = prefix + new Array<string>(rowsInChunk).fill(rowPlaceholder).join(', ');
+    await db.raw(sql, bindings);
+    inserted += rowsInChunk;
+    bindings = [];
+    rowsInChunk = 0;
+    bytes = prefix.length;
+  };
+  let rowNumber = 0;
+  for await (const batch of batchesOf(source)) {
+    for (const row of batch) {
+      rowNumber += 1;
+      checkRowLength(row, target, rowNumber);
+      let rowBytes = rowPlaceholder.length + 2;
+      for (let i = 0; i < columns.length; i += 1) {
+        const value = storeValue(row[i], target, rowNumber, i);
+        rowBytes += estimateBytes(value);
+        bindings.push(value);
+      }
+      rowsInChunk += 1;
+      bytes += rowBytes;
+      if (rowsInChunk >= maxRows || bytes >= limits.maxBytes) await flush();
+    }
+  }
+  await flush();
+  return inserted;
+}
+
+/**
+ * One row as a line of PostgreSQL CSV. Strings are always quoted, so that `""` (empty string)
+ * and an empty unquoted field (NULL) stay apart and a lone `\.` is data, not end-of-data.
+ */
+export function encodeCsvRow(row: readonly unknown[], target: BulkTarget, rowNumber: number): string {
+  let line = '';
+  for (let i = 0; i < target.columns.length; i += 1) {
+    if (i > 0) line += ',';
+    const value = storeValue(row[i], target, rowNumber, i);
+    if (value === null) continue;
+    if (typeof value === 'string') line += `"${value.replace(/"/g, '""')}"`;
+    else if (value instanceof Date) line += value.toISOString();
+    else line += String(value);
+  }
+  return `${line}\n`;
+}
+
+async function* csvChunks(
+  source: RowSource,
+  target: BulkTarget,
+  counter: { rows: number },
+  chunkChars: number,
+): AsyncGenerator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  for await (const batch of batchesOf(source)) {
+    for (const row of batch) {
+      counter.rows += 1;
+      checkRowLength(row, target, counter.rows);
+      const line = encodeCsvRow(row, target, counter.rows);
+      parts.push(line);
+      size += line.length;
+      if (size >= chunkChars) {
+        yield parts.join('');
+        parts = [];
+        size = 0;
+      }
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
+}
+
+async function* batchesOf(
+  source: RowSource,
+): AsyncGenerator<readonly (readonly unknown[])[]> {
+  if (isAsyncIterable(source)) {
+    for await (const batch of source) yield batch;
+  } else {
+    yield source;
+  }
+}
+
+function isAsyncIterable(source: RowSource): source is AsyncIterable<readonly (readonly unknown[])[]> {
+  return typeof (source as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+}
+
+function copySql(db: Knex | Knex.Transaction, target: BulkTarget, from: string): string {
+  return db
+    .raw(`COPY ?? (${target.columns.map(() => '??').join(', ')}) FROM ${from} WITH (FORMAT csv)`, [
+      target.table,
+      ...target.columns,
+    ])
+    .toQuery();
+}
+
+function checkRowLength(row: readonly unknown[], target: BulkTarget, rowNumber: number): void {
+  if (!Array.isArray(row) || row.length !== target.columns.length) {
+    const got = Array.isArray(row) ? `${row.length} values` : `a ${typeof row}`;
+    throw new CrmEtlError(
+      'INPUT_INVALID',
+      `insertRows into ${target.table}: row ${rowNumber} has ${got}, expected ${target.columns.length} (one per column: ${target.columns.join(', ')}).`,
+    );
+  }
+}
+
+/** Checks one value; the error names the row and column, never the value. */
+function storeValue(
+  value: unknown,
+  target: BulkTarget,
+  rowNumber: number,
+  index: number,
+): StoreValue {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'undefined':
+      return null;
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      if (value === null) return null;
+      if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+      break;
+    default:
+      break;
+  }
+  const kind = value instanceof Date ? 'an invalid Date' : `a value of type ${typeof value}`;
+  throw new CrmEtlError(
+    'INPUT_INVALID',
+    `insertRows into ${target.table}: row ${rowNumber}, column ${target.columns[index]} holds ${kind}; use a string, number, boolean, Date or null.`,
+  );
+}
+
+/** An upper bound on a bound value's size in the statement, escaping included. */
+function estimateBytes(value: StoreValue): number {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8, and characters that get escaped are 1 byte.
+  if (typeof value === 'string') return value.length * 3 + 4;
+  if (value instanceof Date) return 32;
+  return 26;
+}

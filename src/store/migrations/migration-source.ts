@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import { initialSchema } from './0001-initial-schema.js';
+
+/** One schema change, as a module rather than a file knex looks up by name. */
+export interface StoreMigration {
+  /** Recorded in the migrations table: never rename a released migration. */
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, oldest first. Append new ones; never reorder or edit released ones. */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema];
+
+/** Name of the table knex records applied migrations in (and of its `_lock` table). */
+export const MIGRATIONS_TABLE = 'crm_etl_migrations';
+
+/**
+ * A knex migration source over {@link STORE_MIGRATIONS}: the same list from `src/` (tsx, vitest)
+ * and `dist/` (node), since nothing depends on file names or extensions.
+ */
+export const storeMigrationSource: Knex.MigrationSource<StoreMigration> = {
+  getMigrations: () => Promise.resolve([...STORE_MIGRATIONS]),
+  getMigrationName: (migration) => migration.name,
+  getMigration: (migration) => Promise.resolve(migration),
+};

@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+
+/** The database behind a {@link Store}. */
+export type StoreDialect = 'pglite' | 'postgres' | 'mysql';
+
+/** The store dialects, in the order tests and benchmarks run them. */
+export const STORE_DIALECTS: readonly StoreDialect[] = ['pglite', 'postgres', 'mysql'];
+
+/**
+ * A value {@link Store.insertRows} accepts. `undefined` is taken as `null`; anything else is an
+ * `INPUT_INVALID` error. Booleans are stored as `boolean` on Postgres and `tinyint(1)` on MySQL
+ * (read back as `true`/`false` on both); Dates are instants, stored in UTC.
+ */
+export type StoreValue = string | number | boolean | null | Date;
+
+/** Rows for {@link Store.insertRows}: one array of rows, or a stream of batches of rows. */
+export type RowSource =
+  | AsyncIterable<readonly (readonly unknown[])[]>
+  | readonly (readonly unknown[])[];
+
+/**
+ * The seam between the pipeline and its database: knex for queries, plus the few things knex
+ * does not do well across dialects (bulk loading, migrations, clear connection errors).
+ *
+ * Every query error that goes through {@link Store.knex} or {@link Store.insertRows} is a
+ * `CrmEtlError`: `STORE_QUERY` (a `StoreQueryError`, whose message holds the SQL but never the
+ * parameters) or `STORE_CONNECT` (the URL with its password masked, and what to do).
+ */
+export interface Store {
+  readonly dialect: StoreDialect;
+  /**
+   * For queries, cross-dialect through the query builder.
+   *
+   * PGlite has a single connection: inside {@link Store.transaction}, a query that is not bound
+   * to the transaction (`.transacting(trx)` or `trx(...)`) waits for that connection and fails
+   * with `STORE_CONNECT` after the acquire timeout (10 s) instead of running.
+   */
+  readonly knex: Knex;
+  /** Brings the schema to the latest migration; does nothing when it is already there. */
+  migrate(): Promise<void>;
+  /**
+   * Loads rows fast: `COPY … FROM STDIN` on PostgreSQL, `COPY … FROM '/dev/blob'` on PGlite,
+   * multi-row `INSERT`s sized well under `max_allowed_packet` on MySQL. Each row holds one
+   * {@link StoreValue} per column, in the order of `columns`.
+   *
+   * All or nothing: without `trx` the load runs in its own transaction (one `COPY` statement on
+   * PostgreSQL); with `trx` it is part of that transaction.
+   *
+   * @returns the number of rows inserted.
+   */
+  insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: RowSource,
+    trx?: Knex.Transaction,
+  ): Promise<number>;
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /** Closes every connection (and the embedded database). Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,131 @@
+import type { MatchRecord } from './features.js';
+
+/** A blocking rule: zero or more keys per record; records sharing a key become candidates. */
+export interface BlockingRule {
+  name: string;
+  /** Comparisons the rule's key fixes (fully or partly): left out when training on its pairs. */
+  fields: readonly string[];
+  keys(r: MatchRecord): string[];
+}
+
+const one = (k: string | false | undefined): string[] => (k ? [k] : []);
+
+/**
+ * Default rules. Each catches duplicates the others miss: a typo in the name is caught by the
+ * birth date or the e-mail, a typo in the birth date by the name keys, swapped names by the
+ * sorted phonetic pair.
+ */
+export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
+  { name: 'birth_date', fields: ['birth_date'], keys: (r) => one(r.dob.length >= 6 && r.dob) },
+  { name: 'family_phonetic+given_initial', fields: ['family_name', 'given_name'], keys: (r) => one(r.familyPh && r.given && `${r.familyPh}|${r.given[0]}`) },
+  { name: 'given_phonetic+family_initial', fields: ['family_name', 'given_name'], keys: (r) => one(r.givenPh && r.family && `${r.givenPh}|${r.family[0]}`) },
+  {
+    name: 'names_phonetic_any_order',
+    fields: ['family_name', 'given_name'],
+    keys: (r) => one(r.givenPh && r.familyPh && [r.givenPh, r.familyPh].sort().join('|')),
+  },
+  { name: 'postcode+family_prefix', fields: ['postal_code', 'family_name'], keys: (r) => one(r.postcode && r.family && `${r.postcode}|${r.family.slice(0, 2)}`) },
+  { name: 'postcode+given_prefix', fields: ['postal_code', 'given_name'], keys: (r) => one(r.postcode && r.given && `${r.postcode}|${r.given.slice(0, 2)}`) },
+  { name: 'postcode+address_number', fields: ['postal_code', 'address'], keys: (r) => one(r.postcode && /^\d+/.test(r.address) && `${r.postcode}|${/^\d+/.exec(r.address)![0]}`) },
+  { name: 'email', fields: ['email'], keys: (r) => one(r.email) },
+  { name: 'phone', fields: ['phone'], keys: (r) => one(r.phone.length >= 6 && r.phone.slice(-8)) },
+  { name: 'national_id', fields: ['national_id'], keys: (r) => one(r.nid) },
+  { name: 'tax_id', fields: ['tax_id'], keys: (r) => one(r.tax) },
+  { name: 'company', fields: ['company_name'], keys: (r) => one(r.company) },
+  { name: 'company_prefix+postcode', fields: ['company_name', 'postal_code'], keys: (r) => one(r.company && r.postcode && `${r.company.slice(0, 4)}|${r.postcode}`) },
+  { name: 'company_prefix+phone', fields: ['company_name', 'phone'], keys: (r) => one(r.company && r.phone && `${r.company.slice(0, 3)}|${r.phone.slice(-4)}`) },
+];
+
+export interface BlockingRuleReport {
+  rule: string;
+  blocks: number;
+  /** Pairs this rule produced (before union with the other rules). */
+  comparisons: number;
+  /** Blocks dropped because they held more than `maxBlockSize` records. */
+  oversizedBlocks: number;
+  largestOversized?: number;
+}
+
+export interface CandidatePairs {
+  a: Int32Array;
+  b: Int32Array;
+  report: BlockingRuleReport[];
+  /** Per rule, a deterministic sample of the pairs it produced (record indices), for training. */
+  samples: { rule: BlockingRule; a: Int32Array; b: Int32Array }[];
+}
+
+/** Pairs kept per rule for training the model; more adds time, not accuracy. */
+const TRAINING_SAMPLE = 50_000;
+
+/**
+ * Candidate pairs as the union of the rules' blocks. Blocks larger than `maxBlockSize` are
+ * skipped and reported: a common value ("smith", an empty-looking default) says little and would
+ * cost quadratic time. `allowed` filters pairs (e.g. two records of a duplicate-free source).
+ */
+export function generateCandidates(
+  records: readonly MatchRecord[],
+  opts: { rules?: readonly BlockingRule[]; maxBlockSize: number; allowed?: (i: number, j: number) => boolean },
+): CandidatePairs {
+  const rules = opts.rules ?? DEFAULT_BLOCKING_RULES;
+  const n = records.length;
+  const seen = new Set<number>();
+  const as: number[] = [];
+  const bs: number[] = [];
+  const report: BlockingRuleReport[] = [];
+  const samples: CandidatePairs['samples'] = [];
+  for (const rule of rules) {
+    const blocks = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      for (const k of rule.keys(records[i]!)) {
+        let list = blocks.get(k);
+        if (!list) blocks.set(k, (list = []));
+        list.push(i);
+      }
+    }
+    const rep: BlockingRuleReport = { rule: rule.name, blocks: 0, comparisons: 0, oversizedBlocks: 0 };
+    const sa: number[] = [];
+    const sb: number[] = [];
+    let seenInRule = 0;
+    let sampleSeed = 0x9e3779b9;
+    for (const members of blocks.values()) {
+      if (members.length < 2) continue;
+      if (members.length > opts.maxBlockSize) {
+        rep.oversizedBlocks++;
+        rep.largestOversized = Math.max(rep.largestOversized ?? 0, members.length);
+        continue;
+      }
+      rep.blocks++;
+      for (let x = 0; x < members.length; x++) {
+        const i = members[x]!;
+        for (let y = x + 1; y < members.length; y++) {
+          const j = members[y]!;
+          rep.comparisons++;
+          if (!opts.allowed || opts.allowed(i, j)) {
+            // Reservoir sample (deterministic LCG): every pair of the rule equally likely.
+            seenInRule++;
+            if (sa.length < TRAINING_SAMPLE) {
+              sa.push(i);
+              sb.push(j);
+            } else {
+              sampleSeed = (Math.imul(sampleSeed, 1664525) + 1013904223) >>> 0;
+              const slot = sampleSeed % seenInRule;
+              if (slot < TRAINING_SAMPLE) {
+                sa[slot] = i;
+                sb[slot] = j;
+              }
+            }
+          }
+          const id = i < j ? i * n + j : j * n + i;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          if (opts.allowed && !opts.allowed(i, j)) continue;
+          as.push(Math.min(i, j));
+          bs.push(Math.max(i, j));
+        }
+      }
+    }
+    report.push(rep);
+    samples.push({ rule, a: Int32Array.from(sa), b: Int32Array.from(sb) });
+  }
+  return { a: Int32Array.from(as), b: Int32Array.from(bs), report, samples };
+}

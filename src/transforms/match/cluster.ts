@@ -1,0 +1,101 @@
+/** A scored candidate pair above the link threshold. */
+export interface Edge {
+  a: number;
+  b: number;
+  probability: number;
+}
+
+export interface ClusterOptions {
+  /** Records count. */
+  n: number;
+  /** Average probability over all cross pairs needed to join two groups of records. */
+  minAverage: number;
+  /** Probability of any pair (scored on demand; blocks did not necessarily compare them). */
+  score(i: number, j: number): number;
+  /** False where two records may never share a customer (same duplicate-free source…). */
+  canLink?(i: number, j: number): boolean;
+  /** Cross pairs inspected per merge at most; beyond that a deterministic sample. */
+  maxCrossPairs?: number;
+}
+
+export interface Clustering {
+  /** Cluster id (index of its representative) per record. */
+  clusterOf: Int32Array;
+  /** Probability of the link that brought each record into its cluster; NaN for a cluster's first record. */
+  linkProbability: Float64Array;
+  /** Merges refused because the groups did not hold together as a whole (chaining avoided). */
+  refusedMerges: number;
+}
+
+/**
+ * Groups records by links, strongest first. Two groups join only when the link holds for the
+ * groups as a whole (average probability across their members ≥ `minAverage`), so a chain of
+ * weak links cannot glue unrelated people into one giant customer.
+ */
+export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering {
+  const parent = new Int32Array(opts.n);
+  for (let i = 0; i < opts.n; i++) parent[i] = i;
+  const members = new Map<number, number[]>();
+  const linkProbability = new Float64Array(opts.n).fill(Number.NaN);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  const group = (r: number): number[] => members.get(r) ?? [r];
+  const maxCross = opts.maxCrossPairs ?? 400;
+  let refused = 0;
+  const sorted = [...edges].sort((x, y) => y.probability - x.probability || x.a - y.a || x.b - y.b);
+  for (const e of sorted) {
+    const ra = find(e.a);
+    const rb = find(e.b);
+    if (ra === rb) continue;
+    const ga = group(ra);
+    const gb = group(rb);
+    let ok = true;
+    if (ga.length > 1 || gb.length > 1 || opts.canLink) {
+      let sum = 0;
+      let count = 0;
+      const total = ga.length * gb.length;
+      const step = total > maxCross ? Math.ceil(total / maxCross) : 1;
+      let k = 0;
+      outer: for (const i of ga) {
+        for (const j of gb) {
+          if (opts.canLink && !opts.canLink(i, j)) {
+            ok = false;
+            break outer;
+          }
+          if (k++ % step !== 0) continue;
+          sum += (i === e.a && j === e.b) || (i === e.b && j === e.a) ? e.probability : opts.score(i, j);
+          count++;
+        }
+      }
+      if (ok && count > 0 && sum / count < opts.minAverage) ok = false;
+    }
+    if (!ok) {
+      refused++;
+      continue;
+    }
+    // The smaller index stays representative: stable whatever the edge order.
+    const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+    parent[drop] = keep;
+    const joined = group(keep).concat(group(drop));
+    members.set(keep, joined);
+    members.delete(drop);
+  }
+  const clusterOf = new Int32Array(opts.n);
+  for (let i = 0; i < opts.n; i++) clusterOf[i] = find(i);
+  // A record's link probability: its strongest link inside its cluster. Every member of a
+  // cluster has one, since groups only ever join through an edge between two of their members.
+  for (const e of edges) {
+    if (clusterOf[e.a] !== clusterOf[e.b]) continue;
+    for (const i of [e.a, e.b]) {
+      if (!(linkProbability[i]! >= e.probability)) linkProbability[i] = e.probability;
+    }
+  }
+  // The cluster's first record (its representative, the lowest index) has none.
+  for (let i = 0; i < opts.n; i++) if (clusterOf[i] === i) linkProbability[i] = Number.NaN;
+  return { clusterOf, linkProbability, refusedMerges: refused };
+}

@@ -1,0 +1,164 @@
+import type { MatchRecord } from './features.js';
+import { editDistance, isTransposition, jaroWinkler, tokenOverlap, tokenSortSimilarity } from './similarity.js';
+
+/** Level returned when either side has no value: it carries no weight either way. */
+export const MISSING = 255;
+
+/**
+ * One field comparison: ordered levels, best first, the last always "different".
+ * `tfValue` names the value whose frequency adjusts the weight of level 0 (exact), so that
+ * agreeing on a rare surname counts more than agreeing on a common one.
+ */
+export interface Comparison {
+  name: string;
+  levels: readonly string[];
+  compare(a: MatchRecord, b: MatchRecord): number;
+  tfValue?: (r: MatchRecord) => string;
+}
+
+function nameLevel(a: string, b: string, pa: string, pb: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const jw = jaroWinkler(a, b);
+  if (jw >= 0.92) return 1;
+  if (jw >= 0.8 || (pa && pa === pb)) return 2;
+  if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 3;
+  return 4;
+}
+
+const NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar (Jaro-Winkler >= 0.8) or sounds alike', 'initial', 'different'] as const;
+
+/**
+ * Given and family names may be swapped between sources ("WANG Fang" / "Fang Wang"): a pair is
+ * compared in the orientation where its names agree best.
+ */
+export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
+  if (!a.given || !a.family || !b.given || !b.family) return false;
+  if (a.given === b.given || a.family === b.family) return false;
+  // Cheap filter first: a swap shows in the first letters.
+  if (a.given[0] !== b.family[0] && a.family[0] !== b.given[0]) return false;
+  const straight = jaroWinkler(a.given, b.given) + jaroWinkler(a.family, b.family);
+  const crossed = jaroWinkler(a.given, b.family) + jaroWinkler(a.family, b.given);
+  return crossed > straight + 0.2;
+}
+
+function textLevel(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const jw = jaroWinkler(a, b);
+  if (jw >= 0.92) return 1;
+  if (jw >= 0.8) return 2;
+  // Word order and extra words ("Unit 4 12 High St" / "12 High St"): only multi-word values.
+  if (a.includes(' ') && b.includes(' ') && (tokenOverlap(a, b) >= 0.75 || tokenSortSimilarity(a, b) >= 0.92)) return 2;
+  return 3;
+}
+
+function codeLevel(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  if (a.length === b.length && (editDistance(a, b) <= 1 || isTransposition(a, b))) return 1;
+  if (Math.abs(a.length - b.length) <= 1 && editDistance(a, b) <= 1) return 1;
+  return 2;
+}
+
+function dateLevel(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  if (a.length === 8 && b.length === 8) {
+    if (editDistance(a, b) <= 1 || isTransposition(a, b)) return 1;
+    // day and month transposed (d/m versus m/d confusion)
+    if (a.slice(0, 4) === b.slice(0, 4) && a.slice(4, 6) === b.slice(6, 8) && a.slice(6, 8) === b.slice(4, 6)) return 1;
+    if (editDistance(a, b) <= 2) return 2;
+  }
+  return 3;
+}
+
+function phoneLevel(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  // The same subscriber number written with and without a country or trunk prefix.
+  const ta = a.slice(-8);
+  const tb = b.slice(-8);
+  if (ta.length === 8 && ta === tb) return 1;
+  if (a.length === b.length && editDistance(a, b) <= 1) return 2;
+  return 3;
+}
+
+function emailLevel(a: string, b: string): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const la = a.slice(0, a.indexOf('@'));
+  const lb = b.slice(0, b.indexOf('@'));
+  // Mailbox names alike: "jsmith" at two providers, or a typo at the same one. Comparing whole
+  // addresses would count every pair at one big domain as close.
+  if (la && la === lb) return 1;
+  if (la.length >= 4 && lb.length >= 4 && a.slice(la.length) === b.slice(lb.length) && jaroWinkler(la, lb) >= 0.92) return 1;
+  return 2;
+}
+
+/** The comparisons the model scores, in a fixed order. */
+export const COMPARISONS: readonly Comparison[] = [
+  {
+    name: 'given_name',
+    levels: NAME_LEVELS,
+    compare: (a, b) => nameLevel(a.given, b.given, a.givenPh, b.givenPh),
+    tfValue: (r) => r.given,
+  },
+  {
+    name: 'family_name',
+    levels: NAME_LEVELS,
+    compare: (a, b) => nameLevel(a.family, b.family, a.familyPh, b.familyPh),
+    tfValue: (r) => r.family,
+  },
+  {
+    name: 'birth_date',
+    levels: ['exact', 'one typo or day/month swapped', 'two typos', 'different'],
+    compare: (a, b) => dateLevel(a.dob, b.dob),
+    tfValue: (r) => r.dob,
+  },
+  { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email) },
+  { name: 'phone', levels: ['exact', 'same last 8 digits', 'one digit off', 'different'], compare: (a, b) => phoneLevel(a.phone, b.phone) },
+  {
+    name: 'address',
+    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
+    compare: (a, b) => textLevel(a.address, b.address),
+    tfValue: (r) => r.address,
+  },
+  {
+    name: 'city',
+    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar', 'different'],
+    compare: (a, b) => textLevel(a.city, b.city),
+    tfValue: (r) => r.city,
+  },
+  {
+    name: 'postal_code',
+    levels: ['exact', 'one character off', 'different'],
+    compare: (a, b) => codeLevel(a.postcode, b.postcode),
+    tfValue: (r) => r.postcode,
+  },
+  {
+    name: 'region',
+    levels: ['exact', 'different'],
+    compare: (a, b) => (!a.region || !b.region ? MISSING : a.region === b.region ? 0 : 1),
+    tfValue: (r) => r.region,
+  },
+  { name: 'national_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.nid, b.nid) },
+  { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax) },
+  {
+    name: 'company_name',
+    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
+    compare: (a, b) => textLevel(a.company, b.company),
+    tfValue: (r) => r.company,
+  },
+];
+
+/** Swapped view of a record's names, used when {@link namesSwapped} says so. */
+export function withSwappedNames(r: MatchRecord): MatchRecord {
+  return { ...r, given: r.family, family: r.given, givenPh: r.familyPh, familyPh: r.givenPh };
+}
+
+/** Comparison levels of a pair, one byte per comparison ({@link MISSING} where a side is empty). */
+export function compareRecords(a: MatchRecord, b: MatchRecord, out: Uint8Array, offset = 0): void {
+  const bb = namesSwapped(a, b) ? withSwappedNames(b) : b;
+  for (let f = 0; f < COMPARISONS.length; f++) out[offset + f] = COMPARISONS[f]!.compare(a, bb);
+}

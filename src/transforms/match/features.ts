@@ -1,0 +1,107 @@
+import { doubleMetaphone } from 'double-metaphone';
+import type { CanonicalValues } from '../../core/fields.js';
+
+/** A record reduced to the comparable keys matching works on: folded, no punctuation. */
+export interface MatchRecord {
+  source: string;
+  key: string;
+  given: string;
+  family: string;
+  givenPh: string;
+  familyPh: string;
+  dob: string;
+  email: string;
+  phone: string;
+  address: string;
+  city: string;
+  postcode: string;
+  region: string;
+  nid: string;
+  tax: string;
+  company: string;
+}
+
+const COMBINING = /[\u0300-\u036f]/g;
+const NON_WORD = /[^\p{L}\p{N}]+/gu;
+
+/** Lower case, accents removed, punctuation to single spaces. */
+export function fold(s: string | null | undefined): string {
+  if (!s) return '';
+  return s.normalize('NFD').replace(COMBINING, '').toLowerCase().replace(NON_WORD, ' ').trim();
+}
+
+const phCache = new Map<string, string>();
+/** Primary Double Metaphone code of a folded name (cached: names repeat a lot). */
+export function phonetic(name: string): string {
+  if (!name) return '';
+  let v = phCache.get(name);
+  if (v === undefined) {
+    // Latin only: the algorithm knows nothing of CJK; other scripts key on themselves.
+    v = /^[a-z ]+$/.test(name) ? doubleMetaphone(name.replace(/ /g, ''))[0] || name : name;
+    if (phCache.size > 200_000) phCache.clear();
+    phCache.set(name, v);
+  }
+  return v;
+}
+
+function digits(s: string | null | undefined): string {
+  return s ? s.replace(/\D+/g, '') : '';
+}
+
+/**
+ * E-mail match key: lower case, and for the big providers that ignore them, dots in the local
+ * part (Gmail) and +tags. The standardize stage may already have produced this.
+ */
+export function emailKey(email: string | null | undefined): string {
+  if (!email) return '';
+  const e = email.toLowerCase().trim();
+  const at = e.lastIndexOf('@');
+  if (at < 1) return e;
+  let local = e.slice(0, at);
+  let domain = e.slice(at + 1);
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (domain === 'googlemail.com') domain = 'gmail.com';
+  if (domain === 'gmail.com') local = local.replace(/\./g, '');
+  return `${local}@${domain}`;
+}
+
+const LEGAL_FORMS =
+  /\b(pty|ltd|limited|inc|incorporated|llc|l l c|corp|corporation|co|company|gmbh|ag|sa|sarl|bv|nv|plc|kk|kabushiki kaisha|the)\b/g;
+
+/** Company match key: folded, legal forms and "the" removed, "&" read as "and". */
+export function companyKey(name: string | null | undefined): string {
+  if (!name) return '';
+  const f = fold(name.replace(/&/g, ' and ').replace(/(股份)?有限(责任)?公司|有限公司|公司$/u, ' '));
+  return f.replace(LEGAL_FORMS, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Builds the match features of a standardized record. */
+export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
+  let given = fold(v.given_name);
+  let family = fold(v.family_name);
+  if (!given && !family && v.full_name) {
+    const parts = fold(v.full_name).split(' ');
+    family = parts.length > 1 ? parts.pop()! : parts[0] ?? '';
+    given = parts.join(' ');
+  }
+  const address = fold([v.address_line1, v.address_line2].filter(Boolean).join(' '));
+  return {
+    source,
+    key,
+    given,
+    family,
+    givenPh: phonetic(given),
+    familyPh: phonetic(family),
+    dob: digits(v.birth_date),
+    email: emailKey(v.email),
+    phone: digits(v.phone),
+    address,
+    city: fold(v.city),
+    postcode: fold(v.postal_code).replace(/ /g, ''),
+    region: fold(v.region),
+    nid: fold(v.national_id).replace(/ /g, ''),
+    tax: fold(v.tax_id).replace(/ /g, ''),
+    company: companyKey(v.company_name),
+  };
+}

@@ -1,0 +1,11 @@
+export { matchRecords } from './match-records.js';
+export type { MatchOptions, MatchResult, ScoredPair } from './match-records.js';
+export { toMatchRecord, fold, emailKey, companyKey, phonetic } from './features.js';
+export type { MatchRecord } from './features.js';
+export { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
+export { DEFAULT_BLOCKING_RULES, generateCandidates } from './blocking.js';
+export type { BlockingRuleReport } from './blocking.js';
+export { PairScorer, trainModel, estimateU, computeTermFrequencies } from './model.js';
+export type { MatchModel, PairScore, FieldEvidence } from './model.js';
+export { clusterRecords } from './cluster.js';
+export { jaroWinkler, editDistance } from './similarity.js';

@@ -1,0 +1,315 @@
+import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
+import type { MatchRecord } from './features.js';
+
+/** Trained Fellegi–Sunter parameters: per comparison, m and u per level, and the prior. */
+export interface MatchModel {
+  /** Share of candidate pairs that are matches, as estimated by EM. */
+  lambda: number;
+  comparisons: { name: string; levels: readonly string[]; m: number[]; u: number[] }[];
+  iterations: number;
+  randomPairs: number;
+  candidatePairs: number;
+}
+
+/** Term frequencies of the values named by each comparison's `tfValue`. */
+export type TermFrequencies = (Map<string, number> | null)[];
+
+const F = COMPARISONS.length;
+
+/** Deterministic PRNG (mulberry32): a re-run on the same input trains the same model. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function computeTermFrequencies(records: readonly MatchRecord[]): TermFrequencies {
+  return COMPARISONS.map((c) => {
+    if (!c.tfValue) return null;
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const r of records) {
+      const v = c.tfValue(r);
+      if (!v) continue;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+      total++;
+    }
+    for (const [k, v] of counts) counts.set(k, v / total);
+    return counts;
+  });
+}
+
+/**
+ * u-probabilities: how often each level occurs between two records drawn at random, which are
+ * almost never the same customer. Sampled with a fixed seed.
+ */
+export function estimateU(records: readonly MatchRecord[], samplePairs = 200_000): { u: number[][]; pairs: number } {
+  const n = records.length;
+  const counts = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+  const levels = new Uint8Array(F);
+  const total = (n * (n - 1)) / 2;
+  const rand = prng(0x5eed);
+  let pairs = 0;
+  const visit = (i: number, j: number): void => {
+    compareRecords(records[i]!, records[j]!, levels);
+    for (let f = 0; f < F; f++) {
+      const l = levels[f]!;
+      if (l !== MISSING) counts[f]![l]!++;
+    }
+    pairs++;
+  };
+  if (total <= samplePairs) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) visit(i, j);
+  } else {
+    for (let s = 0; s < samplePairs; s++) {
+      const i = Math.floor(rand() * n);
+      let j = Math.floor(rand() * (n - 1));
+      if (j >= i) j++;
+      visit(i, j);
+    }
+  }
+  const u = counts.map((c) => {
+    const sum = c.reduce((x, y) => x + y, 0);
+    // A pseudo-count keeps a level never seen at random (an exact national id) finite.
+    return c.map((k) => (k + 0.5) / (sum + 0.5 * c.length));
+  });
+  return { u, pairs };
+}
+
+function initialM(levels: number): number[] {
+  // Matches mostly agree: geometric fall-off from the best level.
+  const raw = Array.from({ length: levels }, (_, l) => Math.pow(0.2, l));
+  raw[levels - 1] = Math.max(raw[levels - 1]!, 0.02);
+  const s = raw.reduce((x, y) => x + y, 0);
+  return raw.map((x) => x / s);
+}
+
+interface EmResult {
+  lambda: number;
+  iterations: number;
+  /** Per comparison, the expected number of matches that had a value for it. */
+  evidence: Float64Array;
+}
+
+/**
+ * Expectation–maximisation over pairs' levels with u held fixed (as Splink does). Only the
+ * `active` comparisons enter the likelihood; `m` is updated in place unless `estimateM` is false
+ * (then only the prior is estimated).
+ */
+function runEm(
+  levels: Uint8Array,
+  pairCount: number,
+  m: number[][],
+  u: number[][],
+  opts: { active: readonly boolean[]; estimateM: boolean; maxIterations: number },
+): EmResult {
+  let lambda = 0.1;
+  let it = 0;
+  const post = new Float64Array(pairCount);
+  const evidence = new Float64Array(F);
+  const logU = u.map((us) => us.map((x) => Math.log(x)));
+  for (; it < opts.maxIterations; it++) {
+    const logM = m.map((ms) => ms.map((x) => Math.log(Math.max(x, 1e-9))));
+    const prior = Math.log(lambda / (1 - lambda));
+    let sumPost = 0;
+    for (let p = 0; p < pairCount; p++) {
+      let s = prior;
+      const o = p * F;
+      for (let f = 0; f < F; f++) {
+        if (!opts.active[f]) continue;
+        const l = levels[o + f]!;
+        if (l !== MISSING) s += logM[f]![l]! - logU[f]![l]!;
+      }
+      const q = 1 / (1 + Math.exp(-s));
+      post[p] = q;
+      sumPost += q;
+    }
+    let delta = 0;
+    if (opts.estimateM) {
+      const acc = COMPARISONS.map((c) => new Float64Array(c.levels.length));
+      for (let p = 0; p < pairCount; p++) {
+        const q = post[p]!;
+        const o = p * F;
+        for (let f = 0; f < F; f++) {
+          const l = levels[o + f]!;
+          if (l !== MISSING && opts.active[f]) acc[f]![l]! += q;
+        }
+      }
+      for (let f = 0; f < F; f++) {
+        if (!opts.active[f]) continue;
+        const a = acc[f]!;
+        const total = a.reduce((x, y) => x + y, 0);
+        evidence[f] = total;
+        if (total <= 0) continue;
+        for (let l = 0; l < a.length; l++) {
+          const nm = Math.min(Math.max((a[l]! + 1e-3) / (total + 1e-3 * a.length), 1e-6), 1);
+          delta = Math.max(delta, Math.abs(nm - m[f]![l]!));
+          m[f]![l] = nm;
+        }
+      }
+    }
+    const newLambda = Math.min(Math.max(sumPost / Math.max(pairCount, 1), 1e-6), 1 - 1e-6);
+    delta = Math.max(delta, Math.abs(newLambda - lambda));
+    lambda = newLambda;
+    if (delta < 1e-5) {
+      it++;
+      break;
+    }
+  }
+  return { lambda, iterations: it, evidence };
+}
+
+/** Levels of the given pairs, one byte per comparison. */
+export function levelsOf(records: readonly MatchRecord[], a: Int32Array, b: Int32Array): Uint8Array {
+  const out = new Uint8Array(a.length * F);
+  for (let p = 0; p < a.length; p++) compareRecords(records[a[p]!]!, records[b[p]!]!, out, p * F);
+  return out;
+}
+
+/**
+ * Trains m-probabilities without labels, one blocking rule at a time (as Splink does): pairs of
+ * a rule all agree on what the rule blocked on, so those comparisons are left out of that rule's
+ * likelihood, and each comparison's m is the average over the rules that did not fix it,
+ * weighted by the matches each rule saw. Training on the union of all candidates instead lets
+ * EM mistake "shares a first name" for "is the same person". The prior is then estimated over
+ * all candidate pairs with m and u fixed.
+ */
+export function trainModel(
+  records: readonly MatchRecord[],
+  samples: readonly { fields: readonly string[]; a: Int32Array; b: Int32Array }[],
+  candidateLevels: Uint8Array,
+  candidateCount: number,
+  u: number[][],
+  opts: { maxIterations?: number; randomPairs?: number } = {},
+): MatchModel {
+  const maxIterations = opts.maxIterations ?? 25;
+  const mSum = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+  const wSum = new Float64Array(F);
+  let iterations = 0;
+  for (const sample of samples) {
+    if (sample.a.length < 20) continue;
+    const active = COMPARISONS.map((c) => !sample.fields.includes(c.name));
+    const m = COMPARISONS.map((c) => initialM(c.levels.length));
+    const levels = levelsOf(records, sample.a, sample.b);
+    const r = runEm(levels, sample.a.length, m, u, { active, estimateM: true, maxIterations });
+    iterations += r.iterations;
+    for (let f = 0; f < F; f++) {
+      const w = r.evidence[f]!;
+      if (!active[f] || w < 1) continue;
+      for (let l = 0; l < m[f]!.length; l++) mSum[f]![l]! += m[f]![l]! * w;
+      wSum[f] = wSum[f]! + w;
+    }
+  }
+  const m = COMPARISONS.map((c, f) => (wSum[f]! > 0 ? mSum[f]!.map((x) => x / wSum[f]!) : initialM(c.levels.length)));
+  const all = COMPARISONS.map(() => true);
+  const { lambda } = runEm(candidateLevels, candidateCount, m, u, { active: all, estimateM: false, maxIterations: 50 });
+  return {
+    lambda,
+    comparisons: COMPARISONS.map((c, f) => ({ name: c.name, levels: c.levels, m: m[f]!, u: u[f]! })),
+    iterations,
+    randomPairs: opts.randomPairs ?? 0,
+    candidatePairs: candidateCount,
+  };
+}
+
+/** One field's part in a pair's score. */
+export interface FieldEvidence {
+  field: string;
+  level: string;
+  /** log2 Bayes factor: positive for evidence of a match, negative against, 0 when missing. */
+  weight: number;
+  termFrequencyAdjusted?: boolean;
+}
+
+export interface PairScore {
+  probability: number;
+  /** Prior plus the fields' weights, in bits. */
+  matchWeight: number;
+  fields: FieldEvidence[];
+}
+
+/** A trained model ready to score pairs, with term-frequency adjustment on exact levels. */
+export class PairScorer {
+  private readonly weights: Float64Array;
+  private readonly mExact: Float64Array;
+  private readonly uFloor: number;
+  private readonly prior: number;
+  private readonly levels = new Uint8Array(F);
+
+  constructor(
+    readonly model: MatchModel,
+    private readonly tf: TermFrequencies,
+    recordCount: number,
+  ) {
+    this.weights = new Float64Array(F * 8);
+    this.mExact = new Float64Array(F);
+    model.comparisons.forEach((c, f) => {
+      c.m.forEach((m, l) => (this.weights[f * 8 + l] = Math.log2(m / c.u[l]!)));
+      this.mExact[f] = c.m[0]!;
+    });
+    this.prior = Math.log2(model.lambda / (1 - model.lambda));
+    this.uFloor = 1 / Math.max(recordCount, 2);
+  }
+
+  private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
+    if (l === 0) {
+      const freqs = this.tf[f];
+      const tfv = COMPARISONS[f]!.tfValue;
+      if (freqs && tfv) {
+        const p = freqs.get(tfv(a));
+        if (p !== undefined) {
+          // Agreeing on a value held by share p of records: u is p, not the field's average.
+          return { w: Math.log2(this.mExact[f]! / Math.max(p, this.uFloor)), tf: true };
+        }
+      }
+    }
+    return { w: this.weights[f * 8 + l]!, tf: false };
+  }
+
+  /** Match weight (bits) of a pair; fast path without the explanation. */
+  weight(a: MatchRecord, b: MatchRecord): number {
+    compareRecords(a, b, this.levels);
+    let s = this.prior;
+    for (let f = 0; f < F; f++) {
+      const l = this.levels[f]!;
+      if (l !== MISSING) s += this.weightOf(f, l, a).w;
+    }
+    return s;
+  }
+
+  probability(a: MatchRecord, b: MatchRecord): number {
+    return 1 / (1 + Math.pow(2, -this.weight(a, b)));
+  }
+
+  /** Score with the evidence field by field: how each level adds up to the probability. */
+  explain(a: MatchRecord, b: MatchRecord): PairScore & { namesSwapped: boolean } {
+    compareRecords(a, b, this.levels);
+    let s = this.prior;
+    const fields: FieldEvidence[] = [];
+    for (let f = 0; f < F; f++) {
+      const l = this.levels[f]!;
+      const c = COMPARISONS[f]!;
+      if (l === MISSING) {
+        fields.push({ field: c.name, level: 'missing', weight: 0 });
+        continue;
+      }
+      const { w, tf } = this.weightOf(f, l, a);
+      s += w;
+      fields.push({ field: c.name, level: c.levels[l]!, weight: round(w), ...(tf ? { termFrequencyAdjusted: true } : {}) });
+    }
+    return { probability: 1 / (1 + Math.pow(2, -s)), matchWeight: round(s), fields, namesSwapped: namesSwapped(a, b) };
+  }
+
+  get priorWeight(): number {
+    return this.prior;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
