@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/crm-etl.js');
+
+/** The built command line, as a user runs it (npm test builds dist/ first). */
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('crm-etl command line on the embedded store', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-cli-'));
+    env = { DATABASE_URL: `pglite://${dir}/db` };
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs the demo and prints the summary with the quality score', async () => {
+    const r = await cli(['run', '-c', 'config/demo.yaml'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^source +read +staged +malformed rows +rejected values +quality$/m);
+    expect(r.stdout).toMatch(/^erp +120 +/m);
+    expect(r.stdout).toMatch(/Top issues/);
+    expect(r.stdout).toMatch(/Customers: \d+ \(\d+ new\), \d+ duplicate records linked/);
+    expect(r.stdout).toMatch(/Data quality score: \d+\.\d \/ 100/);
+  });
+
+  it('exports links per the contract, one row per staged record', async () => {
+    const out = path.join(dir, 'links.csv');
+    const r = await cli(['export', 'links', '-c', 'config/demo.yaml', '--format', 'csv', '--out', out], env);
+    expect(r.code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('source,source_key,customer_id,match_probability');
+    expect(lines.length - 1).toBeGreaterThan(250);
+    const probs = lines.slice(1).map((l) => l.split(',')[3]!);
+    expect(probs.filter((p) => p === '').length).toBeGreaterThan(150); // a cluster's first record
+    expect(probs.filter((p) => p !== '').every((p) => Number(p) >= 0.9 && Number(p) <= 1)).toBe(true);
+  });
+
+  it('exports customers and rejects as JSON lines', async () => {
+    const c = await cli(['export', 'customers', '-c', 'config/demo.yaml', '--format', 'jsonl'], env);
+    const first = JSON.parse(c.stdout.split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['customer_id', 'given_name', 'family_name', 'email', 'phone', 'birth_date']));
+    const rj = await cli(['export', 'rejects', '-c', 'config/demo.yaml', '--format', 'jsonl'], env);
+    const rejects = rj.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; line: number; code: string; field: string | null });
+    expect(rejects.find((x) => x.code === 'UNCLOSED_QUOTE')).toMatchObject({ source: 'erp', line: 120, field: null });
+    expect(rejects.some((x) => x.field === 'phone')).toBe(true);
+  });
+
+  it('scores the demo against its truth file', async () => {
+    const r = await cli(['eval', '--truth', 'fixtures/demo/truth.csv', '-c', 'config/demo.yaml', '--json'], env);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout) as { f1: number; precision: number; recall: number };
+    expect(m.f1).toBeGreaterThan(0.8);
+  });
+
+  it('fails with a clear message and exit code 2 on a bad configuration', async () => {
+    const r = await cli(['run', '-c', 'does-not-exist.yaml'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/configuration file does-not-exist\.yaml cannot be read \(ENOENT\)/);
+  });
+});
