@@ -16,6 +16,8 @@ import { createLogger } from '../src/core/logger.js';
 import { pairMetrics } from '../src/eval/pair-metrics.js';
 import { runPipeline } from '../src/pipeline/run-pipeline.js';
 import { openStore } from '../src/store/open-store.js';
+import { matchRecords, toMatchRecord } from '../src/transforms/match/index.js';
+import type { CanonicalValues } from '../src/core/fields.js';
 
 const DIR = process.env.DATASETS_DIR ?? path.resolve(import.meta.dirname, '../../shared/datasets');
 
@@ -104,6 +106,38 @@ const DATASETS: Record<string, DatasetSpec> = {
   },
 };
 
+/** Prints some false positive and false negative pairs with their staged values (for tuning). */
+async function showErrors(store: Awaited<ReturnType<typeof openStore>>, predicted: Map<string, string>, truth: Map<string, string>, max: number): Promise<void> {
+  const rows = (await store.knex('source_records').select('*')) as Record<string, unknown>[];
+  const byKey = new Map(rows.map((r) => [`${r.source}\u0000${r.source_key}`, r]));
+  const mrs = rows.map((r) => toMatchRecord(String(r.source), String(r.source_key), r as CanonicalValues));
+  const res = matchRecords(mrs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+  const idx = new Map(rows.map((r, i) => [`${r.source}\u0000${r.source_key}`, i]));
+  const why = (a: string, b: string): string => {
+    const e = res.scorer.explain(mrs[idx.get(a)!]!, mrs[idx.get(b)!]!);
+    return `p=${e.probability.toFixed(3)} ` + e.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}:${f.weight.toFixed(1)}`).join(' ');
+  };
+  if (process.env.SHOW_MODEL) {
+    console.log('lambda', res.model.lambda);
+    for (const c of res.model.comparisons) console.log(c.name, c.m.map((m, l) => `${c.levels[l]!.split(' ')[0]}:${m.toFixed(3)}/${c.u[l]!.toFixed(4)}=${Math.log2(m / c.u[l]!).toFixed(1)}`).join(' '));
+  }
+  const show = (k: string): string =>
+    JSON.stringify(Object.fromEntries(Object.entries(byKey.get(k) ?? {}).filter(([c, v]) => v != null && !['run_id', 'location', 'line', 'extra', 'record_hash', 'deleted', 'source'].includes(c))));
+  const keys = [...truth.keys()].filter((k) => predicted.has(k));
+  let fp = 0;
+  let fn = 0;
+  const byCluster = new Map<string, string[]>();
+  for (const k of keys) (byCluster.get(predicted.get(k)!) ?? byCluster.set(predicted.get(k)!, []).get(predicted.get(k)!)!).push(k);
+  for (const g of byCluster.values()) {
+    for (let i = 0; i < g.length && fp < max; i++) for (let j = i + 1; j < g.length && fp < max; j++) if (truth.get(g[i]!) !== truth.get(g[j]!)) { fp++; console.log('FP', show(g[i]!), '\n  ', show(g[j]!), '\n  ', why(g[i]!, g[j]!)); }
+  }
+  const byEntity = new Map<string, string[]>();
+  for (const k of keys) (byEntity.get(truth.get(k)!) ?? byEntity.set(truth.get(k)!, []).get(truth.get(k)!)!).push(k);
+  for (const g of byEntity.values()) {
+    for (let i = 0; i < g.length && fn < max; i++) for (let j = i + 1; j < g.length && fn < max; j++) if (predicted.get(g[i]!) !== predicted.get(g[j]!)) { fn++; console.log('FN', show(g[i]!), '\n  ', show(g[j]!), '\n  ', why(g[i]!, g[j]!)); }
+  }
+}
+
 async function evalDataset(name: string, spec: DatasetSpec): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-etl-eval-'));
   try {
@@ -124,9 +158,10 @@ async function evalDataset(name: string, spec: DatasetSpec): Promise<void> {
         predicted.set(`${r.source}\u0000${r.source_key}`, r.customer_id!);
       }
       const m = pairMetrics(predicted, truth);
+      if (process.env.SHOW_ERRORS) await showErrors(store, predicted, truth, Number(process.env.SHOW_ERRORS) || 10);
       console.log(
         [name.padEnd(18), `records ${String(m.records).padStart(6)}`, `P ${m.precision.toFixed(4)}`, `R ${m.recall.toFixed(4)}`, `F1 ${m.f1.toFixed(4)}`,
-          `pairs ${m.truePositives}/${m.predictedPairs} pred, ${m.truePairs} true`, `candidates ${summary.matching.candidatePairs}`, `${seconds.toFixed(1)} s`].join('  '),
+          `pairs ${m.truePositives}/${m.predictedPairs} pred, ${m.truePairs} true`, `candidates ${summary.matching.candidatePairs}`, `refused ${summary.matching.refusedMerges}`, `${seconds.toFixed(1)} s`].join('  '),
       );
     } finally {
       await store.close();

@@ -1,35 +1,5 @@
 import { z } from 'zod';
-import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
-
-const columnsSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-
-const mappingSchema = z
-  .record(z.string(), columnsSchema)
-  .superRefine((mapping, ctx) => {
-    for (const field of Object.keys(mapping)) {
-      if (!(CANONICAL_FIELDS as readonly string[]).includes(field)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `unknown canonical field "${field}"; the canonical fields are: ${CANONICAL_FIELDS.join(', ')}`,
-        });
-      }
-    }
-  })
-  .transform((m) => m as Partial<Record<CanonicalField, string | string[]>>);
-
-const baseSource = {
-  name: z.string().regex(/^[a-z0-9_-]+$/, 'a source name is lower-case letters, digits, "_" and "-"'),
-  key: columnsSchema.describe('column or [columns] identifying a record'),
-  country: z.string().length(2).toUpperCase().optional().describe('default region for phones and addresses'),
-  mapping: mappingSchema,
-  /** Date order for ambiguous dates such as 03/04/1990: detected from the column when absent. */
-  date_order: z.enum(['dmy', 'mdy', 'ymd']).optional(),
-  /** The source is known to hold no duplicates (each real customer at most once). */
-  unique: z.boolean().default(false),
-  /** Stop the source when more than this share of rows is malformed (after 100 rows). */
-  max_failure_rate: z.number().min(0).max(1).default(0.1),
-};
+import { baseSource } from './source-base.js';
 
 export const csvSourceSchema = z.object({
   ...baseSource,
@@ -40,6 +10,7 @@ export const csvSourceSchema = z.object({
   quote: z.string().length(1).default('"'),
 });
 
+/** Every source kind, discriminated by `kind`. Register the connector in src/connectors/registry.ts. */
 export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema]);
 
 export const matchingSchema = z

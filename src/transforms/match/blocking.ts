@@ -27,7 +27,18 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
   { name: 'postcode+family_prefix', fields: ['postal_code', 'family_name'], keys: (r) => one(r.postcode && r.family && `${r.postcode}|${r.family.slice(0, 2)}`) },
   { name: 'postcode+given_prefix', fields: ['postal_code', 'given_name'], keys: (r) => one(r.postcode && r.given && `${r.postcode}|${r.given.slice(0, 2)}`) },
   { name: 'postcode+address_number', fields: ['postal_code', 'address'], keys: (r) => one(r.postcode && /^\d+/.test(r.address) && `${r.postcode}|${/^\d+/.exec(r.address)![0]}`) },
+  { name: 'given_phonetic+birth_year', fields: ['given_name', 'birth_date'], keys: (r) => one(r.givenPh && r.dob.length === 8 && `${r.givenPh}|${r.dob.slice(0, 4)}`) },
+  { name: 'family_phonetic+birth_year', fields: ['family_name', 'birth_date'], keys: (r) => one(r.familyPh && r.dob.length === 8 && `${r.familyPh}|${r.dob.slice(0, 4)}`) },
   { name: 'email', fields: ['email'], keys: (r) => one(r.email) },
+  {
+    name: 'email_mailbox',
+    fields: ['email'],
+    // The same mailbox name at another provider, or with a typo in the domain.
+    keys: (r) => {
+      const local = r.email.slice(0, r.email.indexOf('@'));
+      return one(local.length >= 4 && local);
+    },
+  },
   { name: 'phone', fields: ['phone'], keys: (r) => one(r.phone.length >= 6 && r.phone.slice(-8)) },
   { name: 'national_id', fields: ['national_id'], keys: (r) => one(r.nid) },
   { name: 'tax_id', fields: ['tax_id'], keys: (r) => one(r.tax) },

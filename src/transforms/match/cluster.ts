@@ -8,10 +8,12 @@ export interface Edge {
 export interface ClusterOptions {
   /** Records count. */
   n: number;
-  /** Average probability over all cross pairs needed to join two groups of records. */
-  minAverage: number;
-  /** Probability of any pair (scored on demand; blocks did not necessarily compare them). */
-  score(i: number, j: number): number;
+  /** Average match weight (bits, clamped) over all cross pairs needed to join two groups. */
+  minAverageWeight: number;
+  /** Match weight in bits of any pair (scored on demand; blocks did not necessarily compare them). */
+  weight(i: number, j: number): number;
+  /** Probability of any pair, for the link probability of records. */
+  probability(i: number, j: number): number;
   /** False where two records may never share a customer (same duplicate-free source…). */
   canLink?(i: number, j: number): boolean;
   /** Cross pairs inspected per merge at most; beyond that a deterministic sample. */
@@ -29,9 +31,17 @@ export interface Clustering {
 
 /**
  * Groups records by links, strongest first. Two groups join only when the link holds for the
- * groups as a whole (average probability across their members ≥ `minAverage`), so a chain of
+ * groups as a whole (average match weight across their members ≥ `minAverageWeight` bits), so a chain of
  * weak links cannot glue unrelated people into one giant customer.
  */
+/**
+ * Cross-pair weights are clamped so that one pair with every field wildly different, or one
+ * exact twin, does not decide a merge alone. Averaging weights (log odds) rather than
+ * probabilities lets a group of true duplicates with a few badly corrupted members stay
+ * together, while unrelated people joined by one weak link average far below zero.
+ */
+const WEIGHT_CLAMP = 20;
+
 export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering {
   const parent = new Int32Array(opts.n);
   for (let i = 0; i < opts.n; i++) parent[i] = i;
@@ -68,11 +78,11 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
             break outer;
           }
           if (k++ % step !== 0) continue;
-          sum += (i === e.a && j === e.b) || (i === e.b && j === e.a) ? e.probability : opts.score(i, j);
+          sum += Math.max(-WEIGHT_CLAMP, Math.min(WEIGHT_CLAMP, opts.weight(i, j)));
           count++;
         }
       }
-      if (ok && count > 0 && sum / count < opts.minAverage) ok = false;
+      if (ok && count > 0 && sum / count < opts.minAverageWeight) ok = false;
     }
     if (!ok) {
       refused++;

@@ -49,7 +49,7 @@ function textLevel(a: string, b: string): number {
   if (jw >= 0.92) return 1;
   if (jw >= 0.8) return 2;
   // Word order and extra words ("Unit 4 12 High St" / "12 High St"): only multi-word values.
-  if (a.includes(' ') && b.includes(' ') && (tokenOverlap(a, b) >= 0.75 || tokenSortSimilarity(a, b) >= 0.92)) return 2;
+  if ((a.includes(' ') || b.includes(' ')) && (tokenOverlap(a, b) >= 0.75 || tokenSortSimilarity(a, b) >= 0.92)) return 2;
   return 3;
 }
 
@@ -77,9 +77,9 @@ function phoneLevel(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
   // The same subscriber number written with and without a country or trunk prefix.
-  const ta = a.slice(-8);
-  const tb = b.slice(-8);
-  if (ta.length === 8 && ta === tb) return 1;
+  // Local numbers written without an area code (7 digits in North America) count too.
+  const k = Math.min(8, a.length, b.length);
+  if (k >= 7 && a.slice(-k) === b.slice(-k)) return 1;
   if (a.length === b.length && editDistance(a, b) <= 1) return 2;
   return 3;
 }
@@ -117,7 +117,7 @@ export const COMPARISONS: readonly Comparison[] = [
     tfValue: (r) => r.dob,
   },
   { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email) },
-  { name: 'phone', levels: ['exact', 'same last 8 digits', 'one digit off', 'different'], compare: (a, b) => phoneLevel(a.phone, b.phone) },
+  { name: 'phone', levels: ['exact', 'same subscriber number (last 7-8 digits)', 'one digit off', 'different'], compare: (a, b) => phoneLevel(a.phone, b.phone) },
   {
     name: 'address',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],

@@ -65,8 +65,11 @@ export function matchRecords(records: readonly MatchRecord[], opts: MatchOptions
   }
   const clustering = clusterRecords(edges, {
     n,
-    minAverage: opts.reviewThreshold,
-    score: (i, j) => scorer.probability(records[i]!, records[j]!),
+    // Groups join while their members' cross pairs average at least 1:16 odds (log space): a
+    // corrupted member still joins its duplicates, a weakly linked stranger does not.
+    minAverageWeight: -4,
+    weight: (i, j) => scorer.weight(records[i]!, records[j]!),
+    probability: (i, j) => scorer.probability(records[i]!, records[j]!),
     ...(canLink ? { canLink } : {}),
   });
   return {

@@ -3,7 +3,12 @@ import type { MatchRecord } from './features.js';
 
 /** Trained Fellegi–Sunter parameters: per comparison, m and u per level, and the prior. */
 export interface MatchModel {
-  /** Share of candidate pairs that are matches, as estimated by EM. */
+  /**
+   * Probability that two records drawn at random are the same customer: the expected number of
+   * matching pairs (EM over the candidates) over all pairs. The prior of every pair's score, as
+   * in Splink: a pair must bring enough evidence to beat the odds of a coincidence among all the
+   * records, not merely among the candidates.
+   */
   lambda: number;
   comparisons: { name: string; levels: readonly string[]; m: number[]; u: number[] }[];
   iterations: number;
@@ -106,9 +111,11 @@ function runEm(
   pairCount: number,
   m: number[][],
   u: number[][],
-  opts: { active: readonly boolean[]; estimateM: boolean; maxIterations: number },
+  opts: { active: readonly boolean[]; estimateM: boolean; maxIterations: number; totalPairs?: number },
 ): EmResult {
-  let lambda = 0.1;
+  // With totalPairs the prior is over all pairs (see MatchModel.lambda), else over these pairs.
+  const denominator = opts.totalPairs ?? pairCount;
+  let lambda = Math.min(0.1, (0.1 * pairCount) / Math.max(denominator, 1));
   let it = 0;
   const post = new Float64Array(pairCount);
   const evidence = new Float64Array(F);
@@ -153,10 +160,10 @@ function runEm(
         }
       }
     }
-    const newLambda = Math.min(Math.max(sumPost / Math.max(pairCount, 1), 1e-6), 1 - 1e-6);
+    const newLambda = Math.min(Math.max(sumPost / Math.max(denominator, 1), 1e-12), 1 - 1e-6);
     delta = Math.max(delta, Math.abs(newLambda - lambda));
     lambda = newLambda;
-    if (delta < 1e-5) {
+    if (delta < 1e-5 * Math.min(1, lambda * 1e3)) {
       it++;
       break;
     }
@@ -207,7 +214,8 @@ export function trainModel(
   }
   const m = COMPARISONS.map((c, f) => (wSum[f]! > 0 ? mSum[f]!.map((x) => x / wSum[f]!) : initialM(c.levels.length)));
   const all = COMPARISONS.map(() => true);
-  const { lambda } = runEm(candidateLevels, candidateCount, m, u, { active: all, estimateM: false, maxIterations: 50 });
+  const n = records.length;
+  const { lambda } = runEm(candidateLevels, candidateCount, m, u, { active: all, estimateM: false, maxIterations: 50, totalPairs: (n * (n - 1)) / 2 });
   return {
     lambda,
     comparisons: COMPARISONS.map((c, f) => ({ name: c.name, levels: c.levels, m: m[f]!, u: u[f]! })),
