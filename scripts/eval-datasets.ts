@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../src/config/load-config.js';
-import { CsvSource } from '../src/connectors/csv/csv-source.js';
+import { createConnector } from '../src/connectors/registry.js';
 import { createLogger } from '../src/core/logger.js';
 import { pairMetrics } from '../src/eval/pair-metrics.js';
 import { runPipeline } from '../src/pipeline/run-pipeline.js';
@@ -145,7 +145,7 @@ async function evalDataset(name: string, spec: DatasetSpec): Promise<void> {
     const config = parseConfig(yaml, { file: `${name}.yaml` });
     const truth = new Map<string, string>();
     for (const s of config.sources) {
-      for await (const b of new CsvSource(s).read()) for (const r of b.records) truth.set(`${s.name}\u0000${r.key}`, spec.entity(r.fields));
+      for await (const b of createConnector(s).read()) for (const r of b.records) truth.set(`${s.name}\u0000${r.key}`, spec.entity(r.fields));
     }
     const store = await openStore(config.store);
     try {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { baseSource } from './source-base.js';
+import { fixedWidthSourceSchema } from './sources/fixed-width.js';
+import { httpSourceSchema } from './sources/http.js';
+import { sqlSourceSchema } from './sources/sql.js';
+import { xlsxSourceSchema } from './sources/xlsx.js';
+import { xmlSourceSchema } from './sources/xml.js';
 
 export const csvSourceSchema = z.object({
   ...baseSource,
@@ -11,7 +16,14 @@ export const csvSourceSchema = z.object({
 });
 
 /** Every source kind, discriminated by `kind`. Register the connector in src/connectors/registry.ts. */
-export const sourceSchema = z.discriminatedUnion('kind', [csvSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [
+  csvSourceSchema,
+  sqlSourceSchema,
+  httpSourceSchema,
+  xlsxSourceSchema,
+  fixedWidthSourceSchema,
+  xmlSourceSchema,
+]);
 
 export const matchingSchema = z
   .object({

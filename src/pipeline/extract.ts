@@ -78,7 +78,12 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
 
 /** Where a source lives, for messages: its file, table or URL. */
 export function describeSource(cfg: SourceConfig): string {
-  return cfg.path;
+  switch (cfg.kind) {
+    case 'csv':
+      return cfg.path;
+    default:
+      return `${cfg.kind} source "${cfg.name}"`;
+  }
 }
 
 function hashValues(rec: CleanRecord): string {

@@ -19,6 +19,7 @@ describe('parseConfig', () => {
     expect(cfg.store).toBe('pglite://./.crm-etl/db');
     expect(cfg.queue).toBe('');
     const s = cfg.sources[0]!;
+    if (s.kind !== 'csv') throw new Error('expected a csv source');
     expect(s.path).toBe('/srv/etl/exports/customers.csv');
     expect(s.country).toBe('AU');
     expect(s.mapping.address_line1).toEqual(['street_number', 'address_1']);
