@@ -99,6 +99,13 @@ export class CsvSource implements SourceConnector {
     let records: RawRecord[] = [];
     let malformed: MalformedRow[] = [];
     let rowsRead = 0;
+    // Resume after the rows a previous read delivered, when the file is the same or has only
+    // grown (append-only exports); a file rewritten in place is read from the start.
+    const prev = opts.cursor as { rows?: number; size?: number; mtimeMs?: number } | undefined;
+    const skip =
+      prev && typeof prev.rows === 'number' && typeof prev.size === 'number' && (size > prev.size || (size === prev.size && mtimeMs === prev.mtimeMs))
+        ? prev.rows
+        : 0;
 
     const onRow = (r: CsvRow): void => {
       if (!header) {
@@ -114,6 +121,7 @@ export class CsvSource implements SourceConnector {
         return;
       }
       rowsRead++;
+      if (rowsRead <= skip) return;
       const h = header;
       if (r.fields.length !== h.length) {
         malformed.push({
@@ -141,6 +149,7 @@ export class CsvSource implements SourceConnector {
     };
     const onBroken = (b: CsvBrokenRow): void => {
       rowsRead++;
+      if (rowsRead <= skip) return;
       malformed.push({ source, lineage: { location, line: b.line }, code: b.code, message: b.message, raw: b.raw });
     };
 
