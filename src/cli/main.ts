@@ -10,6 +10,8 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { type ExportFormat, type ExportKind, openOut, writeExport } from './export.js';
 import { formatSummary, table } from './format.js';
+import { checkSources } from './sources-check.js';
+import { explainPair, formatExplanation, formatModel, loadModel } from './explain.js';
 import { CsvParser } from '../connectors/csv/csv-parser.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
@@ -125,6 +127,46 @@ export async function main(argv: string[]): Promise<number> {
           ) + '\n',
         );
       }
+    });
+
+  program
+    .command('explain')
+    .description('explain the match probability of two source records, field by field')
+    .argument('<a>', 'SOURCE:KEY')
+    .argument('<b>', 'SOURCE:KEY')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--json', 'print the explanation as JSON')
+    .action(async (a: string, b: string, o: { config?: string; json?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const e = await withStore(config, (store) => explainPair({ store, config }, a, b));
+      process.stdout.write((o.json ? JSON.stringify(e, null, 2) : formatExplanation(e)) + '\n');
+    });
+
+  program
+    .command('model')
+    .description('the trained match model')
+    .command('show')
+    .description('show the weights of the latest (or a given) run')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--run <id>', 'the run whose model to show')
+    .option('--json', 'print the model as JSON')
+    .action(async (o: { config?: string; run?: string; json?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const { runId, model } = await withStore(config, (store) => loadModel(store, o.run));
+      process.stdout.write((o.json ? JSON.stringify({ runId, ...model }, null, 2) : formatModel(runId, model)) + '\n');
+    });
+
+  const sources = program.command('sources').description('inspect the configured sources');
+  sources
+    .command('check')
+    .description('validate each source: configuration, connectivity, mapped columns; preview the first records as staged')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--source <name...>', 'check only these sources')
+    .action(async (o: { config?: string; source?: string[] }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const { checks, text } = await checkSources(config, o.source ?? [], new Date().toISOString().slice(0, 10));
+      process.stdout.write(text + '\n');
+      if (checks.some((c) => !c.ok)) exitCode = 1;
     });
 
   program.exitOverride();

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { initialSchema } from './0001-initial-schema.js';
+import { modelsAndCursors } from './0002-models-and-cursors.js';
 
 /** One schema change, as a module rather than a file knex looks up by name. */
 export interface StoreMigration {
@@ -10,7 +11,7 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. Append new ones; never reorder or edit released ones. */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema];
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors];
 
 /** Name of the table knex records applied migrations in (and of its `_lock` table). */
 export const MIGRATIONS_TABLE = 'crm_etl_migrations';

@@ -86,6 +86,9 @@ export function estimateU(records: readonly MatchRecord[], samplePairs = 200_000
   return { u, pairs };
 }
 
+/** Weight, in expected matches, of the prior shape of m (see runEm). */
+const M_PRIOR_STRENGTH = 4;
+
 function initialM(levels: number): number[] {
   // Matches mostly agree: geometric fall-off from the best level.
   const raw = Array.from({ length: levels }, (_, l) => Math.pow(0.2, l));
@@ -120,6 +123,7 @@ function runEm(
   const post = new Float64Array(pairCount);
   const evidence = new Float64Array(F);
   const logU = u.map((us) => us.map((x) => Math.log(x)));
+  const priorM = COMPARISONS.map((c) => initialM(c.levels.length));
   for (; it < opts.maxIterations; it++) {
     const logM = m.map((ms) => ms.map((x) => Math.log(Math.max(x, 1e-9))));
     const prior = Math.log(lambda / (1 - lambda));
@@ -153,8 +157,11 @@ function runEm(
         const total = a.reduce((x, y) => x + y, 0);
         evidence[f] = total;
         if (total <= 0) continue;
+        const prior = priorM[f]!;
         for (let l = 0; l < a.length; l++) {
-          const nm = Math.min(Math.max((a[l]! + 1e-3) / (total + 1e-3 * a.length), 1e-6), 1);
+          // A Dirichlet prior worth M_PRIOR_STRENGTH matches keeps a level that a small sample
+          // never showed among its duplicates (a typo in a phone) from weighing minus infinity.
+          const nm = Math.min(Math.max((a[l]! + M_PRIOR_STRENGTH * prior[l]!) / (total + M_PRIOR_STRENGTH), 1e-6), 1);
           delta = Math.max(delta, Math.abs(nm - m[f]![l]!));
           m[f]![l] = nm;
         }
