@@ -2,7 +2,7 @@
  * Times Store.insertRows for 100k staged records (25 columns of `source_records`) on every
  * dialect, and the alternatives the store decided against, so the choice can be re-checked:
  *
- *   npx tsx bench/store-insert.ts [rows]        (TEST_STORES=pglite,postgres,mysql to narrow)
+ *   npx tsx bench/store-insert.ts [rows] [repetitions]   (TEST_STORES=pglite,… to narrow)
  *
  * Uses the same servers and isolation as the integration tests (PG_URL, MYSQL_URL).
  */
@@ -12,6 +12,7 @@ import { openStore, type Store, type StoreDialect } from '../src/store/index.js'
 import { isolatedStoreUrl, TEST_DIALECTS } from '../test/support/stores.js';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
+const REPS = Number(process.argv[3] ?? 3);
 const TARGET: BulkTarget = {
   table: 'source_records',
   columns: ['source', 'source_key', 'run_id', 'location', 'line', ...CANONICAL_FIELDS, 'extra', 'record_hash', 'deleted'],
@@ -85,7 +86,7 @@ function variantsFor(dialect: StoreDialect): Variant[] {
       return [
         viaStore,
         viaStoreBatches,
-        ...[1, 32].map((mb) => ({
+        ...[0.25, 1, 4, 16].map((mb) => ({
           name: `COPY blob ${mb} MB`,
           run: (store: Store, rows: unknown[][]) =>
             store.transaction((trx) => copyFromBlob(trx, TARGET, rows, mb * 1024 * 1024)),
@@ -107,7 +108,11 @@ function variantsFor(dialect: StoreDialect): Variant[] {
         multiRow(8 * 1024 * 1024, 65_535),
       ];
     case 'mysql':
-      return [viaStore, viaStoreBatches, multiRow(1024 * 1024, 65_535), multiRow(8 * 1024 * 1024, 65_535)];
+      return [
+        viaStore,
+        viaStoreBatches,
+        ...[1, 4, 8].map((mb) => multiRow(mb * 1024 * 1024, 65_535)),
+      ];
     default: {
       const never: never = dialect;
       return never;
@@ -118,21 +123,31 @@ function variantsFor(dialect: StoreDialect): Variant[] {
 async function bench(dialect: StoreDialect, rows: unknown[][], url?: string): Promise<void> {
   const isolated = url === undefined ? await isolatedStoreUrl(dialect, 'bench') : undefined;
   const store = await openStore(url ?? isolated?.url ?? '');
+  const label = url?.startsWith('pglite://memory') ? 'pglite (memory)' : dialect;
   try {
     await store.migrate();
-    for (const variant of variantsFor(dialect)) {
-      await store.knex(TARGET.table).delete();
-      const started = performance.now();
-      const inserted = await variant.run(store, rows);
-      const ms = performance.now() - started;
-      if (inserted !== rows.length) throw new Error(`${variant.name}: inserted ${inserted}`);
-      const label = `${url?.startsWith('pglite://memory') ? 'pglite (memory)' : dialect}`.padEnd(16);
+    const variants = variantsFor(dialect);
+    const times = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));
+    // Round-robin repetitions: the machine is shared, so load spikes hit every variant alike.
+    for (let rep = 0; rep < REPS; rep += 1) {
+      for (const variant of variants) {
+        await store.knex(TARGET.table).truncate();
+        const started = performance.now();
+        const inserted = await variant.run(store, rows);
+        times.get(variant.name)?.push(performance.now() - started);
+        if (inserted !== rows.length) throw new Error(`${variant.name}: inserted ${inserted}`);
+      }
+    }
+    for (const [name, runs] of times) {
+      const sorted = [...runs].sort((a, b) => a - b);
+      const best = sorted[0] ?? NaN;
+      const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
       console.log(
-        `${label} ${variant.name.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms  ${Math.round(
-          (rows.length / ms) * 1000,
-        )
+        `${label.padEnd(16)} ${name.padEnd(38)} best ${best.toFixed(0).padStart(6)} ms  median ${median
+          .toFixed(0)
+          .padStart(6)} ms  ${Math.round((rows.length / best) * 1000)
           .toLocaleString('en')
-          .padStart(9)} rows/s`,
+          .padStart(8)} rows/s`,
       );
     }
   } finally {
@@ -142,7 +157,7 @@ async function bench(dialect: StoreDialect, rows: unknown[][], url?: string): Pr
 }
 
 const rows = makeRows(ROWS);
-console.log(`${ROWS.toLocaleString('en')} rows x ${TARGET.columns.length} columns\n`);
+console.log(`${ROWS.toLocaleString("en")} rows x ${TARGET.columns.length} columns, best and median of ${REPS} runs\n`);
 for (const dialect of TEST_DIALECTS) {
   await bench(dialect, rows);
   if (dialect === 'pglite') await bench(dialect, rows, 'pglite://memory');

@@ -54,7 +54,7 @@ export function toStoreError(
   const shownSql = truncateSql(sql);
   const code = fields.code === undefined ? '' : ` [${fields.code}]`;
   return new StoreQueryError(
-    `Store query failed${code}: ${redactDriverMessage(message, sql, safeNames)}. SQL: ${shownSql}`,
+    `Store query failed${code}: ${sentence(redactDriverMessage(message, sql, safeNames))} SQL: ${shownSql}`,
     shownSql,
     fields.code,
   );
@@ -70,7 +70,7 @@ export function toConnectError(error: unknown, context: StoreErrorContext): CrmE
   const reason = (fields.message ?? String(error)).replace(/\s+/g, ' ').trim();
   return new CrmEtlError(
     'STORE_CONNECT',
-    `Cannot connect to the store ${context.maskedUrl}: ${reason}. ${connectHint(fields, context)}`,
+    `Cannot connect to the store ${context.maskedUrl}: ${sentence(reason)} ${connectHint(fields, context)}`,
     { cause: error },
   );
 }
@@ -105,6 +105,11 @@ export function redactDriverMessage(
       const quote = whole[0] as string;
       return isSafe(token) ? whole : `${quote}…${quote}`;
     });
+}
+
+/** Ends `text` with one full stop, unless it already ends with punctuation. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** Cuts long statements (multi-row inserts) for messages. */
@@ -188,7 +193,7 @@ function connectHint(fields: DriverErrorFields, context: StoreErrorContext): str
   const code = fields.code ?? '';
   if (fields.name === 'KnexTimeoutError') {
     return context.dialect === 'pglite'
-      ? 'PGlite has a single connection: inside a transaction, run every query on the transaction (trx) or it waits for ever.'
+      ? 'PGlite has a single connection: inside a transaction, run every query on the transaction (trx), or it waits for the connection until this timeout.'
       : 'Every connection is busy: a query inside a transaction may be missing .transacting(trx), or the server is overloaded.';
   }
   if (AUTH_CODES.has(code)) return 'Check the user and password in the store URL (config `store:` or DATABASE_URL).';

@@ -92,8 +92,8 @@ export function maskStoreUrl(url: string): string {
     }
     return parsed.toString();
   } catch {
-    // Unparsable: mask what looks like `//user:password@` and give up on the rest.
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+    // Unparsable: mask everything from `//user:` to the last `@` (a password may hold `@`).
+    return url.replace(/\/\/([^:/@]*):.*@/, '//$1:***@');
   }
 }
 

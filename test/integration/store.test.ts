@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { CANONICAL_FIELDS } from '../../src/core/fields.js';
 import {
   MIGRATIONS_TABLE,
   openStore,
+  STORE_MIGRATIONS,
   StoreQueryError,
   type Store,
   type StoreDialect,
@@ -116,13 +117,15 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** A URL of each dialect that cannot work, and a fragment its error message must show. */
-async function unreachableUrl(dialect: StoreDialect): Promise<{ url: string; shows: string }> {
+async function unreachableUrl(
+  dialect: StoreDialect,
+): Promise<{ url: string; shows: string; cleanup?: () => Promise<void> }> {
   switch (dialect) {
     case 'pglite': {
       // A regular file where the data folder should be.
       const file = path.join(tmpdir(), `crm-etl-not-a-folder-${process.pid}`);
       await writeFile(file, 'not a database');
-      return { url: `pglite://${file}`, shows: file };
+      return { url: `pglite://${file}`, shows: file, cleanup: () => rm(file, { force: true }) };
     }
     case 'postgres':
       return { url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/test', shows: '127.0.0.1:1' };
@@ -158,7 +161,9 @@ describe.each(TEST_DIALECTS)('store conformance: %s', (dialect) => {
     await store.migrate();
     for (const table of TABLES) expect(await store.knex.schema.hasTable(table)).toBe(true);
     const applied = await store.knex(MIGRATIONS_TABLE).select('name');
-    expect(applied.map((row: { name: string }) => row.name)).toEqual(['0001-initial-schema']);
+    expect(applied.map((row: { name: string }) => row.name)).toEqual(
+      STORE_MIGRATIONS.map((migration) => migration.name),
+    );
   });
 
   it('round-trips 5,000 rows of awkward values exactly through insertRows', async () => {
@@ -290,8 +295,9 @@ describe.each(TEST_DIALECTS)('store conformance: %s', (dialect) => {
   });
 
   it('explains an unreachable store: which URL, password masked, and what to do', async () => {
-    const { url, shows } = await unreachableUrl(dialect);
+    const { url, shows, cleanup } = await unreachableUrl(dialect);
     const error = await rejectionOf(openStore(url));
+    await cleanup?.();
     expect(error).toBeInstanceOf(CrmEtlError);
     expect(error).toMatchObject({ code: 'STORE_CONNECT', retryable: true });
     const { message } = error as Error;
@@ -342,7 +348,11 @@ describe('openStore', () => {
         .where({ table_schema: schema })
         .orderBy('table_name')
         .pluck('table_name');
-      expect(tables).toEqual([...TABLES, MIGRATIONS_TABLE, `${MIGRATIONS_TABLE}_lock`].sort());
+      expect(tables).toEqual(
+        expect.arrayContaining([...TABLES, MIGRATIONS_TABLE, `${MIGRATIONS_TABLE}_lock`]),
+      );
+      const [row] = (await store.knex.raw('select current_schema() as name')).rows as { name: string }[];
+      expect(row?.name).toBe(schema);
     } finally {
       await store.close();
       await isolated.cleanup();
