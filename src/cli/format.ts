@@ -15,8 +15,8 @@ export function formatSummary(s: RunSummary): string {
   out.push(`Run ${s.runId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s`, '');
   out.push(
     table(
-      ['source', 'read', 'staged', 'malformed rows', 'rejected values', 'quality'],
-      s.sources.map((x) => [x.source, x.read, x.staged, x.malformed, x.rejectedValues, s.quality.bySource[x.source] ?? 0]),
+      ['source', 'read', 'staged', 'malformed rows', 'rejected values', 'quality', 'read mode'],
+      s.sources.map((x) => [x.source, x.read, x.staged, x.malformed, x.rejectedValues, s.quality.bySource[x.source] ?? 0, x.incremental ? 'changes only' : 'full']),
     ),
   );
   const reasons = new Map<string, number>();

@@ -77,11 +77,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('run the pipeline: extract, standardize, validate, match, load the master, score quality')
     .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
     .option('--source <name...>', 'run only these sources')
-    .option('--full', 'read every source in full (this version always does)')
+    .option('--full', 'read every source in full, ignoring the stored cursors (default: only what changed)')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { config?: string; source?: string[]; json?: boolean }) => {
+    .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean }) => {
       const config = await loadConfig(resolveConfigPath(o.config));
-      const summary = await withStore(config, (store) => runPipeline({ config, store, log: logger(), ...(o.source ? { sources: o.source } : {}) }));
+      const summary = await withStore(config, (store) =>
+        runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) }),
+      );
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
     });
 

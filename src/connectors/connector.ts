@@ -9,6 +9,12 @@ export interface SourceBatch {
   malformed: MalformedRow[];
   /** Position after this batch; a run that stops here resumes from it. */
   cursor: Cursor;
+  /**
+   * False when the connector was given a cursor but could not honour it (a file rewritten in
+   * place) and read the source from the start: the read is then a full snapshot. Absent means
+   * the cursor, if any, was honoured.
+   */
+  resumed?: boolean;
 }
 
 /**
@@ -17,7 +23,11 @@ export interface SourceBatch {
  * `read` streams batches (memory stays flat whatever the source size).
  */
 export interface SourceConnector {
-  /** Source columns as the source names them; throws a CrmEtlError saying what and where. */
-  check(): Promise<{ columns: string[] }>;
+  /**
+   * Source columns as the source names them; throws a CrmEtlError saying what and where.
+   * `notes` (optional) are warnings a person should see before trusting the read, e.g. an
+   * encoding guessed with low confidence; each says what was assumed and what to set.
+   */
+  check(): Promise<{ columns: string[]; notes?: string[] }>;
   read(opts?: { cursor?: Cursor; batchSize?: number }): AsyncIterable<SourceBatch>;
 }

@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
   | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_UNAVAILABLE'
   | 'SOURCE_SCHEMA'
   | 'SOURCE_FAILURE_RATE'
   | 'STORE_QUERY'
@@ -27,6 +28,7 @@ export function isRetryable(code: ErrorCode): boolean {
   switch (code) {
     case 'STORE_CONNECT':
     case 'STORE_QUERY':
+    case 'SOURCE_UNAVAILABLE':
       return true;
     case 'CONFIG_INVALID':
     case 'CONFIG_NOT_FOUND':

@@ -12,6 +12,8 @@ export interface RunContext {
   today: string;
   /** Limit the run to these sources (all when empty). */
   sources: readonly string[];
+  /** Read every source in full, ignoring stored cursors. */
+  full: boolean;
 }
 
 /** A sortable, unique run id: UTC time plus a random suffix. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../config/schema.js';
 import { createConnector } from '../connectors/registry.js';
-import type { SourceConnector } from '../connectors/connector.js';
+import type { Cursor, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
-import type { CleanRecord, MalformedRow, RawRecord } from '../core/record.js';
+import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
 import { detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
@@ -39,6 +39,8 @@ export interface SourceStats {
   /** Columns the source has that no field maps: kept with the records, reported. */
   unmappedColumns: string[];
   dateOrder: string | null;
+  /** True when the read resumed from the source's stored cursor (only changes were read). */
+  incremental: boolean;
 }
 
 export interface PreparedSource {
@@ -78,12 +80,10 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
 
 /** Where a source lives, for messages: its file, table or URL. */
 export function describeSource(cfg: SourceConfig): string {
-  switch (cfg.kind) {
-    case 'csv':
-      return cfg.path;
-    default:
-      return `${cfg.kind} source "${cfg.name}"`;
-  }
+  const c = cfg as { name: string; path?: unknown; url?: unknown; table?: unknown };
+  if (typeof c.path === 'string') return c.path;
+  if (typeof c.url === 'string') return c.url.replace(/\?.*$/, '').replace(/\/\/[^@/]*@/, '//');
+  return `${cfg.kind} source "${c.name}"`;
 }
 
 function hashValues(rec: CleanRecord): string {
@@ -93,8 +93,15 @@ function hashValues(rec: CleanRecord): string {
   return h.digest('hex');
 }
 
+/** Where a record is, as stored: the file, table or URL, with the sheet or page when there is one. */
+export function locationOf(l: Lineage): string {
+  if (l.sheet) return `${l.location}#sheet=${l.sheet}`;
+  if (l.page) return `${l.location}#page=${l.page}`;
+  return l.location;
+}
+
 function malformedRow(ctx: RunContext, m: MalformedRow): unknown[] {
-  return [ctx.runId, m.source, null, m.lineage.location, m.lineage.line ?? null, null, m.raw ?? null, m.code, m.message];
+  return [ctx.runId, m.source, null, locationOf(m.lineage), m.lineage.line ?? null, null, m.raw ?? null, m.code, m.message];
 }
 
 /**
@@ -114,13 +121,28 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     fieldCounts: {},
     unmappedColumns: prepared.unmappedColumns,
     dateOrder: cfg.date_order ?? null,
+    incremental: false,
   };
   for (const f of Object.keys(cfg.mapping)) stats.fieldCounts[f] = { present: 0, rejected: 0 };
   let dateOrder = cfg.date_order;
   let failureChecked = false;
 
-  await ctx.store.knex('source_records').where({ source: cfg.name }).delete();
-  for await (const batch of connector.read()) {
+  const knex = ctx.store.knex;
+  // Incremental unless --full: resume from the source's stored cursor and upsert what changed.
+  const stored = ctx.full ? undefined : ((await knex('source_cursors').where({ source: cfg.name }).first('cursor')) as { cursor: string } | undefined);
+  const cursor = stored ? (JSON.parse(stored.cursor) as Cursor) : undefined;
+  let incremental = Boolean(cursor);
+  if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
+  let lastCursor: Cursor | undefined;
+  let first = true;
+  for await (const batch of connector.read(cursor ? { cursor } : {})) {
+    if (first && incremental && batch.resumed === false) {
+      // The source could not resume (e.g. a file rewritten in place): this read is a full snapshot.
+      incremental = false;
+      await knex('source_records').where({ source: cfg.name }).delete();
+    }
+    first = false;
+    lastCursor = batch.cursor;
     const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
     if (!dateOrder) {
       // Ambiguous d/m/y versus m/d/y: decided once per source from the first batch's values.
@@ -145,13 +167,13 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         const field = issue.path[0] ?? null;
         stats.rejectedValues++;
         if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
-        rejects.push([ctx.runId, cfg.name, rec.key, rec.lineage.location, rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
+        rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
       }
       rows.push([
         cfg.name,
         rec.key,
         ctx.runId,
-        rec.lineage.location,
+        locationOf(rec.lineage),
         rec.lineage.line ?? null,
         ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
         JSON.stringify(rec.extra),
@@ -166,6 +188,13 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     stats.read += batch.records.length + batch.malformed.length;
     stats.staged += rows.length;
     stats.malformed += batch.malformed.length;
+    if (rows.length && incremental) {
+      // Records read again replace their staged version.
+      const keys = rows.map((r) => r[1] as string);
+      for (let i = 0; i < keys.length; i += 1000) {
+        await knex('source_records').where({ source: cfg.name }).whereIn('source_key', keys.slice(i, i + 1000)).delete();
+      }
+    }
     if (rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, rows);
     if (rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, rejects);
     if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
@@ -177,6 +206,11 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       );
     }
   }
-  ctx.log.info({ source: cfg.name, read: stats.read, staged: stats.staged, malformed: stats.malformed }, 'source extracted');
+  stats.incremental = incremental;
+  if (lastCursor) {
+    await knex('source_cursors').where({ source: cfg.name }).delete();
+    await knex('source_cursors').insert({ source: cfg.name, cursor: JSON.stringify(lastCursor), run_id: ctx.runId });
+  }
+  ctx.log.info({ source: cfg.name, read: stats.read, staged: stats.staged, malformed: stats.malformed, incremental: stats.incremental }, 'source extracted');
   return stats;
 }

@@ -31,7 +31,7 @@ export interface RunSummary {
  * The inline runner: every stage in this process, in order, against the store. Sources are all
  * checked before anything is written; a failure marks the run failed and rethrows.
  */
-export async function runPipeline(opts: { config: Config; store: Store; log: Logger; sources?: string[]; now?: Date }): Promise<RunSummary> {
+export async function runPipeline(opts: { config: Config; store: Store; log: Logger; sources?: string[]; full?: boolean; now?: Date }): Promise<RunSummary> {
   const started = opts.now ?? new Date();
   const ctx: RunContext = {
     runId: newRunId(started),
@@ -40,6 +40,7 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
     log: opts.log.child({ run: '' }),
     today: started.toISOString().slice(0, 10),
     sources: opts.sources ?? [],
+    full: opts.full ?? false,
   };
   ctx.log = opts.log.child({ run: ctx.runId });
   const t0 = Date.now();

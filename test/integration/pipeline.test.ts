@@ -124,3 +124,42 @@ describe('errors at start, before anything is written', () => {
   });
 });
 
+
+describe('incremental runs', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-incr-'));
+    await writeFile(
+      path.join(dir, 'crm.csv'),
+      'id,first,last,email,dob\n1,Anna,Lee,anna.lee@gmail.com,1980-02-03\n2,Bob,Stone,bob.stone@outlook.com,1975-06-07\n3,Carla,Diaz,carla.d@gmail.com,1990-11-12\n',
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads only what was appended, keeps ids, and --full reads everything again', async () => {
+    const yaml = 'sources:\n  - {name: crm, kind: csv, path: crm.csv, key: id, mapping: {given_name: first, family_name: last, email: email, birth_date: dob}}\n';
+    const config = parseConfig(yaml, { file: 'etl.yaml', baseDir: dir });
+    const store = await openStore('pglite://memory');
+    await store.migrate();
+    try {
+      const first = await runPipeline({ config, store, log });
+      expect(first.sources[0]).toMatchObject({ read: 3, staged: 3, incremental: false });
+      const unchanged = await runPipeline({ config, store, log });
+      expect(unchanged.sources[0]).toMatchObject({ read: 0, incremental: true });
+      expect(unchanged.master.customers).toBe(3);
+      const before = await links(store);
+      await writeFile(path.join(dir, 'crm.csv'), '4,Ana,Lee,anna.lee@gmail.com,1980-02-03\n', { flag: 'a' });
+      const appended = await runPipeline({ config, store, log });
+      expect(appended.sources[0]).toMatchObject({ read: 1, staged: 1, incremental: true });
+      const after = await links(store);
+      expect(after).toHaveLength(4);
+      const anna = after.find((l) => l.source_key === '1')!;
+      expect(after.find((l) => l.source_key === '4')!.customer_id).toBe(anna.customer_id);
+      for (const l of before) expect(after.find((x) => x.source_key === l.source_key)!.customer_id).toBe(l.customer_id);
+      const full = await runPipeline({ config, store, log, full: true });
+      expect(full.sources[0]).toMatchObject({ read: 4, incremental: false });
+    } finally {
+      await store.close();
+    }
+  });
+});

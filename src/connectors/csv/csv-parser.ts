@@ -3,8 +3,8 @@
  *
  * Why not papaparse here: papaparse's streaming mode reports no line number per row, and an
  * unclosed quote makes it swallow the rest of the file into one field. A source must quarantine
- * exactly the broken row, with its line, and go on, so the row splitter is ours. papaparse is
- * still used to sniff the delimiter (see sniffDelimiter).
+ * exactly the broken row, with its line, and go on, so the row splitter is ours (and so is the
+ * delimiter sniffer, see sniffDelimiter).
  */
 
 export interface CsvRow {

@@ -80,11 +80,18 @@ export function estimateU(records: readonly MatchRecord[], samplePairs = 200_000
   }
   const u = counts.map((c) => {
     const sum = c.reduce((x, y) => x + y, 0);
-    // A pseudo-count keeps a level never seen at random (an exact national id) finite.
-    return c.map((k) => (k + 0.5) / (sum + 0.5 * c.length));
+    // A prior worth U_PRIOR_PAIRS random pairs, in which any level but "different" is rare,
+    // keeps a level never seen at random (an exact national id) finite and lets a source of a
+    // handful of records still tell an obvious duplicate; thousands of sampled pairs outweigh it.
+    const u0 = U_PRIOR_AGREE;
+    return c.map((k, l) => (k + U_PRIOR_PAIRS * (l === c.length - 1 ? 1 - u0 * (c.length - 1) : u0)) / (sum + U_PRIOR_PAIRS));
   });
   return { u, pairs };
 }
+
+/** Weight, in random pairs, of the prior on u (see estimateU), and its share for each agreeing level. */
+const U_PRIOR_PAIRS = 50;
+const U_PRIOR_AGREE = 0.01;
 
 /** Weight, in expected matches, of the prior shape of m (see runEm). */
 const M_PRIOR_STRENGTH = 4;
