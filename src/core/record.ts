@@ -20,6 +20,8 @@ export interface RawRecord {
   key: string;
   fields: Record<string, string>;
   lineage: Lineage;
+  /** The source marks the record deleted (soft delete): it is staged as deleted and leaves its customer. */
+  deleted?: true;
 }
 
 /** A row a connector could not turn into a record (broken quote, wrong field count…). */

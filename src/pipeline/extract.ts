@@ -41,6 +41,8 @@ export interface SourceStats {
   dateOrder: string | null;
   /** True when the read resumed from the source's stored cursor (only changes were read). */
   incremental: boolean;
+  /** Records the source marks deleted (soft delete): staged as deleted, not matched. */
+  deleted: number;
 }
 
 export interface PreparedSource {
@@ -82,7 +84,10 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
 export function describeSource(cfg: SourceConfig): string {
   const c = cfg as { name: string; path?: unknown; url?: unknown; table?: unknown };
   if (typeof c.path === 'string') return c.path;
-  if (typeof c.url === 'string') return c.url.replace(/\?.*$/, '').replace(/\/\/[^@/]*@/, '//');
+  if (typeof c.url === 'string') {
+    const url = c.url.replace(/\?.*$/, '').replace(/\/\/[^@/]*@/, '//');
+    return typeof c.table === 'string' ? `table ${c.table} at ${url}` : url;
+  }
   return `${cfg.kind} source "${c.name}"`;
 }
 
@@ -122,6 +127,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     unmappedColumns: prepared.unmappedColumns,
     dateOrder: cfg.date_order ?? null,
     incremental: false,
+    deleted: 0,
   };
   for (const f of Object.keys(cfg.mapping)) stats.fieldCounts[f] = { present: 0, rejected: 0 };
   let dateOrder = cfg.date_order;
@@ -144,6 +150,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     first = false;
     lastCursor = batch.cursor;
     const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
+    stats.deleted += batch.records.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
     if (!dateOrder) {
       // Ambiguous d/m/y versus m/d/y: decided once per source from the first batch's values.
       const sample: string[] = [];
@@ -178,7 +185,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
         JSON.stringify(rec.extra),
         hashValues(rec),
-        false,
+        m.raw.deleted === true,
       ]);
     }
     for (const m of batch.malformed) {

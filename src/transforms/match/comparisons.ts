@@ -1,4 +1,5 @@
 import type { MatchRecord } from './features.js';
+import { isNickname } from './nicknames.js';
 import { editDistance, isTransposition, jaroWinkler, tokenOverlap, tokenSortSimilarity } from './similarity.js';
 
 /** Level returned when either side has no value: it carries no weight either way. */
@@ -16,17 +17,18 @@ export interface Comparison {
   tfValue?: (r: MatchRecord) => string;
 }
 
-function nameLevel(a: string, b: string, pa: string, pb: string): number {
+function nameLevel(a: string, b: string, pa: string, pb: string, nicknames = false): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
   const jw = jaroWinkler(a, b);
-  if (jw >= 0.92) return 1;
+  if (jw >= 0.92 || (nicknames && isNickname(a, b))) return 1;
   if (jw >= 0.8 || (pa && pa === pb)) return 2;
   if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 3;
   return 4;
 }
 
 const NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar (Jaro-Winkler >= 0.8) or sounds alike', 'initial', 'different'] as const;
+const GIVEN_NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92) or nickname (Bob/Robert)', ...NAME_LEVELS.slice(2)] as const;
 
 /**
  * Given and family names may be swapped between sources ("WANG Fang" / "Fang Wang"): a pair is
@@ -100,8 +102,8 @@ function emailLevel(a: string, b: string): number {
 export const COMPARISONS: readonly Comparison[] = [
   {
     name: 'given_name',
-    levels: NAME_LEVELS,
-    compare: (a, b) => nameLevel(a.given, b.given, a.givenPh, b.givenPh),
+    levels: GIVEN_NAME_LEVELS,
+    compare: (a, b) => nameLevel(a.given, b.given, a.givenPh, b.givenPh, true),
     tfValue: (r) => r.given,
   },
   {
