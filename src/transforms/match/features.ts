@@ -1,5 +1,6 @@
 import { doubleMetaphone } from 'double-metaphone';
 import type { CanonicalValues } from '../../core/fields.js';
+import { hasHan, romanizeHan } from './romanize.js';
 
 /** A record reduced to the comparable keys matching works on: folded, no punctuation. */
 export interface MatchRecord {
@@ -76,10 +77,17 @@ export function companyKey(name: string | null | undefined): string {
   return f.replace(LEGAL_FORMS, ' ').replace(/\s+/g, ' ').trim();
 }
 
+function nameKey(name: string | null | undefined, surname: boolean): string {
+  if (!name) return '';
+  return hasHan(name) ? romanizeHan(name, surname) : fold(name);
+}
+
 /** Builds the match features of a standardized record. */
 export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
-  let given = fold(v.given_name);
-  let family = fold(v.family_name);
+  // Chinese names compare by pinyin, so that 张伟, 張偉, Zhang Wei and WEI ZHANG can meet.
+  // Pinyin written with spaces ("Xiu Ying") folds to one word like the characters do.
+  let given = nameKey(v.given_name, false);
+  let family = nameKey(v.family_name, true);
   if (!given && !family && v.full_name) {
     const parts = fold(v.full_name).split(' ');
     family = parts.length > 1 ? parts.pop()! : parts[0] ?? '';
