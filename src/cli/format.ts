@@ -19,12 +19,18 @@ export function formatSummary(s: RunSummary): string {
       s.sources.map((x) => [x.source, x.read, x.staged, x.malformed, x.rejectedValues, s.quality.bySource[x.source] ?? 0, x.incremental ? 'changes only' : 'full']),
     ),
   );
-  const reasons = new Map<string, number>();
-  for (const x of s.sources) for (const [code, n] of Object.entries(x.issueCounts)) reasons.set(`${x.source}\u0000${code}`, n);
-  const top = [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const top = s.sources
+    .flatMap((x) => x.issues.map((t) => ({ source: x.source, ...t })))
+    .sort((a, b) => b.count - a.count || a.source.localeCompare(b.source))
+    .slice(0, 12);
   if (top.length) {
-    out.push('', 'Top issues (export the details with: crm-etl export rejects):');
-    out.push(table(['source', 'issue', 'count'], top.map(([k, n]) => [...(k.split('\u0000') as [string, string]), n])));
+    out.push('', 'Top issues (examples masked; the details with: crm-etl export rejects):');
+    out.push(
+      table(
+        ['source', 'field', 'issue', 'kind', 'count', 'examples'],
+        top.map((t) => [t.source, t.field ?? '(row)', t.code, t.severity === 'reject' ? 'rejected' : 'repaired', t.count, t.examples.join(', ')]),
+      ),
+    );
   }
   const unmapped = s.sources.filter((x) => x.unmappedColumns.length);
   if (unmapped.length) {

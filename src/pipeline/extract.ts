@@ -5,6 +5,7 @@ import type { Cursor, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
+import { maskValue } from '../core/mask.js';
 import { detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
@@ -32,8 +33,8 @@ export interface SourceStats {
   staged: number;
   malformed: number;
   rejectedValues: number;
-  /** Per issue code: count (values are never reported here: they are personal data). */
-  issueCounts: Record<string, number>;
+  /** Issues by field and code, with counts and masked examples (values are personal data). */
+  issues: IssueTally[];
   /** Per field: how many records had a value (before validation) and how many were rejected. */
   fieldCounts: Record<string, { present: number; rejected: number }>;
   /** Columns the source has that no field maps: kept with the records, reported. */
@@ -43,6 +44,16 @@ export interface SourceStats {
   incremental: boolean;
   /** Records the source marks deleted (soft delete): staged as deleted, not matched. */
   deleted: number;
+}
+
+/** How often one issue occurred in a source's field; examples are masked. */
+export interface IssueTally {
+  /** The canonical field, or null for a row that could not be read. */
+  field: string | null;
+  code: string;
+  severity: 'reject' | 'warn';
+  count: number;
+  examples: string[];
 }
 
 export interface PreparedSource {
@@ -122,7 +133,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     staged: 0,
     malformed: 0,
     rejectedValues: 0,
-    issueCounts: {},
+    issues: [],
     fieldCounts: {},
     unmappedColumns: prepared.unmappedColumns,
     dateOrder: cfg.date_order ?? null,
@@ -130,6 +141,20 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     deleted: 0,
   };
   for (const f of Object.keys(cfg.mapping)) stats.fieldCounts[f] = { present: 0, rejected: 0 };
+  const tallies = new Map<string, IssueTally>();
+  const tally = (field: string | null, code: string, severity: 'reject' | 'warn', value: string | null | undefined): void => {
+    const k = `${field ?? ''}\u0000${code}`;
+    let t = tallies.get(k);
+    if (!t) {
+      tallies.set(k, (t = { field, code, severity, count: 0, examples: [] }));
+      stats.issues.push(t);
+    }
+    t.count++;
+    if (value && t.examples.length < 2) {
+      const masked = maskValue(value);
+      if (!t.examples.includes(masked)) t.examples.push(masked);
+    }
+  };
   let dateOrder = cfg.date_order;
   let failureChecked = false;
 
@@ -169,7 +194,8 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
       for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
       for (const issue of rec.issues) {
-        stats.issueCounts[issue.code] = (stats.issueCounts[issue.code] ?? 0) + 1;
+        const f = issue.path[0];
+        tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
         if (issue.severity !== 'reject') continue;
         const field = issue.path[0] ?? null;
         stats.rejectedValues++;
@@ -189,7 +215,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       ]);
     }
     for (const m of batch.malformed) {
-      stats.issueCounts[m.code] = (stats.issueCounts[m.code] ?? 0) + 1;
+      tally(null, m.code, 'reject', undefined);
       rejects.push(malformedRow(ctx, m));
     }
     stats.read += batch.records.length + batch.malformed.length;
