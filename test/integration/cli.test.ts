@@ -33,7 +33,8 @@ describe('crm-etl command line on the embedded store', () => {
     const r = await cli(['run', '-c', 'config/demo.yaml'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^source +read +staged +malformed rows +rejected values +quality$/m);
+    expect(r.stdout).toMatch(/^source +read +staged +malformed rows +rejected values +quality +read mode$/m);
+    expect(r.stdout).toMatch(/^erp +email +EMAIL_PLACEHOLDER +rejected +\d+ +t•••@t•••\.c••/m);
     expect(r.stdout).toMatch(/^erp +120 +/m);
     expect(r.stdout).toMatch(/Top issues/);
     expect(r.stdout).toMatch(/Customers: \d+ \(\d+ new\), \d+ duplicate records linked/);
