@@ -2,19 +2,19 @@ import { CrmEtlError } from '../core/errors.js';
 import type { RunContext } from '../pipeline/context.js';
 import { loadStagedRecords } from '../pipeline/match-stage.js';
 import type { Store } from '../store/store.js';
-import { type MatchModel, PairScorer, type PairScore, computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
+import { type BlockingRuleReport, type MatchModel, PairScorer, type PairScore, computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
 import { table } from './format.js';
 
 /** The model of the latest run that trained one (or of the given run). */
-export async function loadModel(store: Store, runId?: string): Promise<{ runId: string; model: MatchModel }> {
+export async function loadModel(store: Store, runId?: string): Promise<{ runId: string; model: MatchModel & { blocking?: BlockingRuleReport[] } }> {
   const q = store.knex('match_models').select('run_id', 'model');
   const row = (await (runId ? q.where({ run_id: runId }) : q.orderBy('run_id', 'desc')).first()) as { run_id: string; model: string } | undefined;
   if (!row) throw new CrmEtlError('NOT_FOUND', runId ? `run ${runId} has no match model` : 'no run has trained a match model yet: run `crm-etl run` first');
-  return { runId: row.run_id, model: JSON.parse(row.model) as MatchModel };
+  return { runId: row.run_id, model: JSON.parse(row.model) as MatchModel & { blocking?: BlockingRuleReport[] } };
 }
 
 /** Renders a model: the prior and, per comparison and level, m, u and the weight in bits. */
-export function formatModel(runId: string, model: MatchModel): string {
+export function formatModel(runId: string, model: MatchModel & { blocking?: BlockingRuleReport[] }): string {
   const rows: (string | number)[][] = [];
   for (const c of model.comparisons) {
     c.levels.forEach((level, l) => {
@@ -31,6 +31,16 @@ export function formatModel(runId: string, model: MatchModel): string {
     '',
     'm: how often duplicates show the level; u: how often two random records do; weight = log2(m/u).',
     'Exact levels of names, dates, addresses and companies are adjusted by the value\'s frequency.',
+    ...(model.blocking
+      ? [
+          '',
+          'Blocking rules (candidate pairs are the union of what each rule produces):',
+          table(
+            ['rule', 'blocks', 'comparisons', 'oversized blocks skipped', 'largest skipped'],
+            model.blocking.map((b) => [b.rule, b.blocks, b.comparisons, b.oversizedBlocks, b.largestOversized ?? 0]),
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 

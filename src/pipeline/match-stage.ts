@@ -62,7 +62,7 @@ export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> 
     return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
   });
   if (rows.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows);
-  await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify(result.model) });
+  await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking }) });
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
   return { records, matchRecords: mrs, result };
 }
