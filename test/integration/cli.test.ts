@@ -70,6 +70,34 @@ describe('crm-etl command line on the embedded store', () => {
     expect(m.f1).toBeGreaterThan(0.8);
   });
 
+  it('explains a link field by field, and shows the trained model', async () => {
+    const r = await cli(['explain', 'erp:C10396', 'sales:SC-1047', '-c', 'config/demo.yaml', '--json'], env);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout) as { probability: number; matchWeight: number; fields: { field: string; level: string; weight: number }[] };
+    expect(e.probability).toBeGreaterThan(0.9);
+    // Kate / Katherine O'Brien: a nickname, not a typo.
+    expect(e.fields.find((f) => f.field === 'given_name')!.level).toMatch(/nickname/);
+    const text = await cli(['explain', 'erp:C10396', 'sales:SC-1047', '-c', 'config/demo.yaml'], env);
+    expect(text.stdout).toMatch(/^prior +two random records +-\d+\.\d+$/m);
+    expect(text.stdout).toMatch(/total -?\d+\.\d+ bits → match probability (0\.9\d+|1\.0000)$/m);
+    const missing = await cli(['explain', 'erp:NOPE', 'sales:SC-1047', '-c', 'config/demo.yaml'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no staged record erp:NOPE/);
+    const model = await cli(['model', 'show', '-c', 'config/demo.yaml'], env);
+    expect(model.stdout).toMatch(/^Prior: two records drawn at random are the same customer with probability/m);
+    expect(model.stdout).toMatch(/^birth_date +exact +0\.\d+/m);
+    expect(model.stdout).toMatch(/^email_mailbox +\d+ +\d+ +0 +0$/m);
+  });
+
+  it('checks the sources and previews staged values', async () => {
+    const r = await cli(['sources', 'check', '-c', 'config/demo.yaml'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^sales +csv +ok +11$/m);
+    expect(r.stdout).toMatch(/unmapped columns \(kept, not matched on\): Owner/);
+    // the preview shows standardized values: E.164 phones, ISO dates
+    expect(r.stdout).toMatch(/\+61\d{9}/);
+  });
+
   it('fails with a clear message and exit code 2 on a bad configuration', async () => {
     const r = await cli(['run', '-c', 'does-not-exist.yaml'], env);
     expect(r.code).toBe(2);
