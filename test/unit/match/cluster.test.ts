@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { clusterRecords } from '../../../src/transforms/match/cluster.js';
+
+/** Weights (bits) of every pair of a small population; missing pairs are strongly different. */
+function weights(table: Record<string, number>) {
+  return (i: number, j: number) => table[`${Math.min(i, j)}-${Math.max(i, j)}`] ?? -25;
+}
+const prob = (w: (i: number, j: number) => number) => (i: number, j: number) => 1 / (1 + 2 ** -w(i, j));
+
+describe('clusterRecords', () => {
+  it('does not let a chain of links glue unrelated records into one customer', () => {
+    // 0-1-2-3-4: each neighbour looks like a match, but the ends have nothing in common.
+    const w = weights({ '0-1': 12, '1-2': 11, '2-3': 10, '3-4': 9, '0-2': -20, '1-3': -20, '2-4': -20, '0-3': -25, '1-4': -25, '0-4': -25 });
+    const edges = [0, 1, 2, 3].map((i) => ({ a: i, b: i + 1, probability: prob(w)(i, i + 1) }));
+    const c = clusterRecords(edges, { n: 5, minAverageWeight: -4, weight: w, probability: prob(w) });
+    const sizes = new Map<number, number>();
+    for (const x of c.clusterOf) sizes.set(x, (sizes.get(x) ?? 0) + 1);
+    expect(Math.max(...sizes.values())).toBeLessThanOrEqual(2);
+    expect(c.refusedMerges).toBeGreaterThan(0);
+  });
+
+  it('keeps a group of true duplicates together though one pair inside it is weak', () => {
+    // Three records of one person: 0 and 2 disagree on a corrupted field, both match 1 strongly.
+    const w = weights({ '0-1': 20, '1-2': 18, '0-2': -3 });
+    const edges = [
+      { a: 0, b: 1, probability: prob(w)(0, 1) },
+      { a: 1, b: 2, probability: prob(w)(1, 2) },
+    ];
+    const c = clusterRecords(edges, { n: 3, minAverageWeight: -4, weight: w, probability: prob(w) });
+    expect(new Set(c.clusterOf).size).toBe(1);
+    // The first record of the cluster carries no link probability; the others their strongest link.
+    expect(Number.isNaN(c.linkProbability[0]!)).toBe(true);
+    expect(c.linkProbability[1]).toBeCloseTo(prob(w)(0, 1), 12);
+  });
+
+  it('never puts two records that cannot link into one cluster', () => {
+    const w = weights({ '0-1': 20, '1-2': 20, '0-2': 20 });
+    const edges = [
+      { a: 0, b: 1, probability: prob(w)(0, 1) },
+      { a: 1, b: 2, probability: prob(w)(1, 2) },
+    ];
+    const c = clusterRecords(edges, { n: 3, minAverageWeight: -4, weight: w, probability: prob(w), canLink: (i, j) => !(i === 0 && j === 2) && !(i === 2 && j === 0) });
+    expect(c.clusterOf[0]).not.toBe(c.clusterOf[2]);
+  });
+});
