@@ -1,6 +1,6 @@
 import type { MatchRecord } from './features.js';
 import { isNickname } from './nicknames.js';
-import { editDistance, isTransposition, jaroWinkler, tokenOverlap, tokenSortSimilarity } from './similarity.js';
+import { editDistance, isTransposition, jaroWinkler, wordOverlap } from './similarity.js';
 
 /** Level returned when either side has no value: it carries no weight either way. */
 export const MISSING = 255;
@@ -44,14 +44,17 @@ export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
   return crossed > straight + 0.2;
 }
 
-function textLevel(a: string, b: string): number {
+function textLevel(a: string, b: string, wa?: readonly string[], wb?: readonly string[]): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
   const jw = jaroWinkler(a, b);
   if (jw >= 0.92) return 1;
   if (jw >= 0.8) return 2;
-  // Word order and extra words ("Unit 4 12 High St" / "12 High St"): only multi-word values.
-  if ((a.includes(' ') || b.includes(' ')) && (tokenOverlap(a, b) >= 0.75 || tokenSortSimilarity(a, b) >= 0.92)) return 2;
+  // Word order and extra words ("Unit 4 12 High St" / "12 High St"; "Jenner" / "Jenner Academy").
+  if (wa && wb && (wa.length > 1 || wb.length > 1)) {
+    if (wordOverlap(wa, wb) >= 0.75) return 2;
+    if (wa.length === wb.length && jaroWinkler(wa.join(' '), wb.join(' ')) >= 0.92) return 2;
+  }
   return 3;
 }
 
@@ -123,7 +126,7 @@ export const COMPARISONS: readonly Comparison[] = [
   {
     name: 'address',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
-    compare: (a, b) => textLevel(a.address, b.address),
+    compare: (a, b) => textLevel(a.address, b.address, a.addressWords, b.addressWords),
     tfValue: (r) => r.address,
   },
   {
@@ -149,7 +152,7 @@ export const COMPARISONS: readonly Comparison[] = [
   {
     name: 'company_name',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
-    compare: (a, b) => textLevel(a.company, b.company),
+    compare: (a, b) => textLevel(a.company, b.company, a.companyWords, b.companyWords),
     tfValue: (r) => r.company,
   },
 ];

@@ -14,12 +14,21 @@ export interface MatchRecord {
   email: string;
   phone: string;
   address: string;
+  /** The address's distinct words, sorted (for word-order-free comparison). */
+  addressWords: string[];
   city: string;
   postcode: string;
   region: string;
   nid: string;
   tax: string;
   company: string;
+  companyWords: string[];
+}
+
+/** Distinct words of a folded text, sorted. */
+export function wordsOf(s: string): string[] {
+  if (!s) return [];
+  return [...new Set(s.split(' '))].sort();
 }
 
 const COMBINING = /[\u0300-\u036f]/g;
@@ -94,6 +103,7 @@ export function toMatchRecord(source: string, key: string, v: CanonicalValues): 
     given = parts.join(' ');
   }
   const address = fold([v.address_line1, v.address_line2].filter(Boolean).join(' '));
+  const company = companyKey(v.company_name);
   return {
     source,
     key,
@@ -105,11 +115,13 @@ export function toMatchRecord(source: string, key: string, v: CanonicalValues): 
     email: emailKey(v.email),
     phone: digits(v.phone),
     address,
+    addressWords: wordsOf(address),
     city: fold(v.city),
     postcode: fold(v.postal_code).replace(/ /g, ''),
     region: fold(v.region),
     nid: fold(v.national_id).replace(/ /g, ''),
     tax: fold(v.tax_id).replace(/ /g, ''),
-    company: companyKey(v.company_name),
+    company,
+    companyWords: wordsOf(company),
   };
 }

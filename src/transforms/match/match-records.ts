@@ -1,4 +1,5 @@
 import { type BlockingRuleReport, generateCandidates } from './blocking.js';
+import { COMPARISONS } from './comparisons.js';
 import { clusterRecords } from './cluster.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, PairScorer, computeTermFrequencies, estimateU, levelsOf, trainModel } from './model.js';
@@ -51,12 +52,13 @@ export function matchRecords(records: readonly MatchRecord[], opts: MatchOptions
   const model = trainModel(records, samples, levels, pairCount, u, { randomPairs });
   const scorer = new PairScorer(model, computeTermFrequencies(records), n);
 
+  const F = COMPARISONS.length;
   const pairs: ScoredPair[] = [];
   const edges: { a: number; b: number; probability: number }[] = [];
   for (let p = 0; p < pairCount; p++) {
     const a = cand.a[p]!;
     const b = cand.b[p]!;
-    const probability = scorer.probability(records[a]!, records[b]!);
+    const probability = 1 / (1 + Math.pow(2, -scorer.weightOfLevels(levels, p * F, records[a]!)));
     if (probability >= opts.reviewThreshold) {
       const decision = probability >= opts.linkThreshold ? 'link' : 'review';
       pairs.push({ a, b, probability, decision });

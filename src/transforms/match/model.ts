@@ -296,10 +296,15 @@ export class PairScorer {
   /** Match weight (bits) of a pair; fast path without the explanation. */
   weight(a: MatchRecord, b: MatchRecord): number {
     compareRecords(a, b, this.levels);
+    return this.weightOfLevels(this.levels, 0, a);
+  }
+
+  /** Match weight (bits) from levels already computed (`levels[offset…offset+F)`), `a` for term frequencies. */
+  weightOfLevels(levels: Uint8Array, offset: number, a: MatchRecord): number {
     let s = this.prior;
     for (let f = 0; f < F; f++) {
-      const l = this.levels[f]!;
-      if (l !== MISSING) s += this.weightOf(f, l, a).w;
+      const l = levels[offset + f]!;
+      if (l !== MISSING) s += l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
     }
     return s;
   }

@@ -68,19 +68,21 @@ export function isTransposition(a: string, b: string): boolean {
   return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
-/** Token-sort Jaro–Winkler: word order does not matter ("Smith John" vs "John Smith"). */
-export function tokenSortSimilarity(a: string, b: string): number {
-  const sa = a.split(' ').sort().join(' ');
-  const sb = b.split(' ').sort().join(' ');
-  return jaroWinkler(sa, sb);
-}
-
-/** Share of tokens of the shorter string found in the longer one. */
-export function tokenOverlap(a: string, b: string): number {
-  const ta = new Set(a.split(' ').filter(Boolean));
-  const tb = new Set(b.split(' ').filter(Boolean));
-  if (!ta.size || !tb.size) return 0;
+/** Share of the words of the shorter list found in the other; both lists sorted and distinct. */
+export function wordOverlap(a: readonly string[], b: readonly string[]): number {
+  if (!a.length || !b.length) return 0;
+  let i = 0;
+  let j = 0;
   let common = 0;
-  for (const t of ta) if (tb.has(t)) common++;
-  return common / Math.min(ta.size, tb.size);
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      common++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return common / Math.min(a.length, b.length);
 }
