@@ -35,3 +35,4 @@ export { standardizeCity } from './standardize-city.js';
 export { standardizeRegion } from './standardize-region.js';
 export { standardizeCompanyName, companyMatchKey, LEGAL_FORMS } from './standardize-company-name.js';
 export { standardizeRecord, type StandardizedRecord } from './standardize-record.js';
+export { createStandardizeCache, type StandardizeCache, type MemoTable } from './standardize-cache.js';

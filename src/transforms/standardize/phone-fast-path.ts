@@ -52,6 +52,11 @@ const ENABLED = metadata.version === 4;
 
 const plans = new Map<string, Plan | null>();
 
+/** True when the metadata has a numbering plan for the ISO2 code (upper case). */
+export function isPhoneRegion(country: string): boolean {
+  return countries[country] !== undefined;
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const nums = (v: unknown): readonly number[] | undefined => (Array.isArray(v) ? (v as number[]) : undefined);
 
@@ -118,21 +123,33 @@ function numberType(nn: string, plan: Plan): PhoneNumberType | undefined {
   return undefined;
 }
 
-/** The library's getCountryByCallingCode. */
-function countryFor(callingCode: string, nn: string): string | undefined {
+/** A region for a national number, with its line type when finding the region computed it. */
+interface Resolved {
+  country: string | undefined;
+  type: PhoneNumberType | undefined;
+}
+
+const NONE: Resolved = { country: undefined, type: undefined };
+
+/**
+ * The library's getCountryByCallingCode. When a region is chosen because the number is valid
+ * there, its line type comes along, so it is not worked out twice.
+ */
+function resolveCountry(callingCode: string, nn: string): Resolved {
   const list = callingCodes[callingCode];
-  if (list === undefined) return undefined;
-  if (list.length === 1) return list[0];
+  if (list === undefined) return NONE;
+  if (list.length === 1) return { country: list[0], type: undefined };
   for (const c of list) {
     const plan = planOf(c);
     if (plan === null) continue;
     if (plan.leadingDigits !== null) {
-      if (plan.leadingDigits.test(nn)) return c;
-    } else if (numberType(nn, plan) !== undefined) {
-      return c;
+      if (plan.leadingDigits.test(nn)) return { country: c, type: undefined };
+    } else {
+      const type = numberType(nn, plan);
+      if (type !== undefined) return { country: c, type };
     }
   }
-  return undefined;
+  return NONE;
 }
 
 /** The library's isPossibleIncompleteNationalNumber test, negated. */
@@ -141,22 +158,26 @@ function lengthRejects(nn: string, lengths: readonly number[] | undefined): bool
   return v === 'TOO_SHORT' || v === 'INVALID_LENGTH';
 }
 
-/** The library's extractNationalNumber; undefined where a transform rule would apply. */
-function nationalNumber(number: string, plan: Plan): string | undefined {
-  if (plan.prefixForParsing === null) return number;
+/**
+ * The library's extractNationalNumber: the national number, with its region when the check of
+ * the stripped number already resolved it; undefined where a transform rule would apply.
+ */
+function nationalNumber(number: string, plan: Plan): { nn: string; resolved: Resolved | undefined } | undefined {
+  if (plan.prefixForParsing === null) return { nn: number, resolved: undefined };
   const m = plan.prefixForParsing.exec(number);
-  if (m === null) return number;
+  if (m === null) return { nn: number, resolved: undefined };
   const groups = m.length - 1;
   if (groups > 0 && m[groups] && plan.hasTransformRule) return undefined;
   const nn = number.slice(m[0].length);
-  if (nn === number) return number;
-  if (plan.national.test(number) && !plan.national.test(nn)) return number;
+  if (nn === number) return { nn: number, resolved: undefined };
+  if (plan.national.test(number) && !plan.national.test(nn)) return { nn: number, resolved: undefined };
   if (plan.possibleLengths !== undefined) {
-    const c = countryFor(plan.callingCode, nn);
-    const lengths = c === undefined ? plan.possibleLengths : planOf(c)?.possibleLengths;
-    if (lengthRejects(nn, lengths)) return number;
+    const resolved = resolveCountry(plan.callingCode, nn);
+    const lengths = resolved.country === undefined ? plan.possibleLengths : planOf(resolved.country)?.possibleLengths;
+    if (lengthRejects(nn, lengths)) return { nn: number, resolved: undefined };
+    return { nn, resolved };
   }
-  return nn;
+  return { nn, resolved: undefined };
 }
 
 /** Why a number has the wrong length, as libphonenumber-js's validatePhoneNumberLength says it. */
@@ -223,15 +244,18 @@ export function parsePhoneFast(digits: string, defaultCountry: string | undefine
     initialCountry = defaultCountry;
   }
   if (plan === null || rest === '' || !plan.hasTypes) return undefined;
-  const nn = nationalNumber(rest, plan);
-  if (nn === undefined) return undefined;
+  const national = nationalNumber(rest, plan);
+  if (national === undefined) return undefined;
+  const nn = national.nn;
   if (nn.length < 2 || nn.length > 17) {
     return { valid: false, parsed: false, country: undefined, length: nn.length < 2 ? 'TOO_SHORT' : 'TOO_LONG' };
   }
-  const country = countryFor(callingCode, nn) ?? initialCountry;
+  // The stripped number was resolved with the same calling code; reuse that answer.
+  const resolved = national.resolved ?? resolveCountry(callingCode, nn);
+  const country = resolved.country ?? initialCountry;
   const typePlan = country !== undefined ? planOf(country) : plan;
   if (typePlan === null || !typePlan.hasTypes) return undefined;
-  const type = numberType(nn, typePlan);
+  const type = resolved.type !== undefined && resolved.country === country ? resolved.type : numberType(nn, typePlan);
   if (type === undefined) {
     return { valid: false, parsed: true, country, length: lengthVerdict(nn, typePlan.possibleLengths) };
   }

@@ -10,8 +10,18 @@ const NULL_TOKENS = new Set([
 // Only punctuation and symbols: "-", "--", "?", "***", "#", "/".
 const ONLY_SYMBOLS = /^[\p{P}\p{S} ]+$/u;
 
+// First characters of the tokens: most values are rejected on their first character alone.
+const INITIALS = new Set<number>();
+for (const t of NULL_TOKENS) INITIALS.add(t.charCodeAt(0));
+
 /** True when a normalized value is a stand-in for "no value" in any field. */
 export function isNullToken(s: string): boolean {
-  if (s.length > 16) return false;
+  if (s.length > 16 || s.length === 0) return false;
+  const c = s.charCodeAt(0);
+  const isAsciiAlnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (isAsciiAlnum || c > 127) {
+    if (!INITIALS.has(c | (c >= 65 && c <= 90 ? 0x20 : 0))) return false;
+    return NULL_TOKENS.has(s.toLowerCase());
+  }
   return NULL_TOKENS.has(s.toLowerCase()) || ONLY_SYMBOLS.test(s);
 }

@@ -2,6 +2,7 @@ import { ok, type TransformResult } from '../../core/issue.js';
 import { rejectValue } from './issue-codes.js';
 import { normalizeText } from './normalize-text.js';
 import { isNullToken } from './placeholders.js';
+import { splitWords } from './split-words.js';
 import { capitalizeWord, PARTICLES } from './proper-case.js';
 
 const FIELD = 'city';
@@ -31,7 +32,7 @@ export function standardizeCity(value: string): TransformResult<string> {
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The city is empty.');
   if (isNullToken(s)) return rejectValue(FIELD, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not a city.');
   if (!LATIN_LETTER.test(s)) return ok(s);
-  const words = s.split(' ');
+  const words = splitWords(s);
   let out = casePlaceWord(words[0] ?? '', true);
   for (let i = 1; i < words.length; i++) out += ' ' + casePlaceWord(words[i] ?? '', false);
   return ok(out);

@@ -2,7 +2,9 @@ import { ok, type TransformResult } from '../../core/issue.js';
 import { rejectValue } from './issue-codes.js';
 import { normalizeText } from './normalize-text.js';
 import { isNullToken } from './placeholders.js';
+import { splitWords } from './split-words.js';
 import { capitalizeWord } from './proper-case.js';
+import { CJK as CJK_MASK, scriptMask } from './script-mask.js';
 
 const FIELD = 'company_name';
 
@@ -78,23 +80,55 @@ export const LEGAL_FORMS: ReadonlyArray<readonly [readonly string[], string]> = 
 // CJK legal forms, longest first; removed by the match key, kept in the display form.
 const CJK_LEGAL_FORMS = [
   '股份有限公司', '有限责任公司', '有限責任公司', '有限公司', '股份公司', '株式会社', '有限会社',
-  '合同会社', '合資会社', '合名会社', '(株)', '(有)', '公司',
+  '合同会社', '合資会社', '合名会社', '(株)', '(有)', '公司', '주식회사', '(주)', '유한회사',
 ];
 
 const TOKEN_KEY_NOISE = /[.,()]/g;
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const CJK_SPACE = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul})）])\s+|\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}(（])/gu;
+// Spaces next to Han or kana go (Chinese and Japanese do not space words); Korean keeps its spaces.
+const CJK_SPACE = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana})）])\s+|\s+(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}(（])/gu;
 const HAS_LOWER = /\p{Ll}/u;
 const HAS_VOWEL = /[aeiouyäöüéèáàíóú]/i;
 const HAS_DIGIT_OR_SYMBOL = /[\d&@+/]/;
 const SMALL_WORDS = new Set(['and', 'of', 'the', 'for', 'in', 'on', 'at', 'de', 'la', 'du', 'des', 'und', 'der', 'van', 'von']);
 
-const tokenKey = (t: string): string => t.toLowerCase().replace(TOKEN_KEY_NOISE, '');
+const TOKEN_KEY_NOISE_TEST = /[.,()]/;
+const MAX_FORM_WORDS = Math.max(...LEGAL_FORMS.map(([form]) => form.length));
 
-/** Finds the longest legal form at the end of `keys`; returns its length and display form. */
-function legalFormAtEnd(keys: readonly string[]): { length: number; display: string } | undefined {
-  for (const [form, display] of LEGAL_FORMS) {
-    if (form.length >= keys.length) continue; // a name needs a body
+/** Whether the letters of a text are all upper case, or all lower case. */
+function letterCase(s: string): { allCaps: boolean; allLower: boolean } {
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+    else if (c > 127) {
+      return { allCaps: !HAS_LOWER.test(s), allLower: s.toUpperCase() !== s && s.toLowerCase() === s };
+    }
+  }
+  return { allCaps: !lower, allLower: lower && !upper };
+}
+
+const tokenKey = (t: string): string => (TOKEN_KEY_NOISE_TEST.test(t) ? t.toLowerCase().replace(TOKEN_KEY_NOISE, '') : t.toLowerCase());
+
+// Legal forms indexed by their last word, longest first within each list.
+const FORMS_BY_LAST_WORD = new Map<string, Array<readonly [readonly string[], string]>>();
+for (const entry of LEGAL_FORMS) {
+  const last = entry[0][entry[0].length - 1] ?? '';
+  const list = FORMS_BY_LAST_WORD.get(last) ?? [];
+  list.push(entry);
+  FORMS_BY_LAST_WORD.set(last, list);
+}
+
+/**
+ * Finds the longest legal form at the end of a name; returns its length in words and its display
+ * form. `keys` are the word keys of the name's last words; `total` is the name's word count.
+ */
+function legalFormAtEnd(keys: readonly string[], total = keys.length): { length: number; display: string } | undefined {
+  const candidates = FORMS_BY_LAST_WORD.get(keys[keys.length - 1] ?? '');
+  if (candidates === undefined) return undefined;
+  for (const [form, display] of candidates) {
+    if (form.length >= total || form.length > keys.length) continue; // a name needs a body
     let match = true;
     for (let i = 0; i < form.length; i++) {
       if (keys[keys.length - form.length + i] !== form[i]) {
@@ -124,26 +158,26 @@ function caseCompanyWord(word: string, first: boolean, allCaps: boolean): string
  * "Acme Inc"). Casing: a name written all in capitals or all in lower case is proper-cased, with
  * short or vowel-less words of an all-caps name kept as acronyms ("IBM AUSTRALIA PTY LTD" →
  * "IBM Australia Pty Ltd"); a mixed-case name keeps its casing (eBay, McKinsey). CJK names lose
- * the spaces between CJK characters and keep their legal form (有限公司, 株式会社) as written.
+ * the spaces next to Han and kana characters (Korean keeps its spaces) and keep their legal form
+ * (有限公司, 株式会社, 주식회사) as written.
  * Rejects VALUE_PLACEHOLDER. Issues use the path `company_name`.
  */
 export function standardizeCompanyName(value: string): TransformResult<string> {
   const s = normalizeText(value);
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The company name is empty.');
   if (isNullToken(s)) return rejectValue(FIELD, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not a company name.');
-  if (CJK.test(s)) return ok(s.replace(CJK_SPACE, ''));
+  if (scriptMask(s) & CJK_MASK) return ok(s.indexOf(' ') < 0 ? s : s.replace(CJK_SPACE, ''));
 
   // "Co.,Ltd." and "Acme,Inc." need a space after the comma to split into words.
-  const tokens = s.replace(/,(?=\S)/g, ', ').split(' ');
-  const keys = tokens.map(tokenKey);
-  const legal = legalFormAtEnd(keys);
+  const tokens = splitWords(s.indexOf(',') < 0 ? s : s.replace(/,(?=\S)/g, ', '));
+  const tail = tokens.length > MAX_FORM_WORDS ? tokens.slice(tokens.length - MAX_FORM_WORDS) : tokens;
+  const legal = legalFormAtEnd(tail.map(tokenKey), tokens.length);
   const body = legal === undefined ? tokens : tokens.slice(0, tokens.length - legal.length);
   const last = body.length - 1;
-  if (last >= 0) body[last] = (body[last] ?? '').replace(/,+$/, '');
+  if (last >= 0 && (body[last] ?? '').endsWith(',')) body[last] = (body[last] ?? '').replace(/,+$/, '');
 
   const letters = body.join(' ');
-  const allCaps = !HAS_LOWER.test(letters);
-  const allLower = letters.toUpperCase() !== letters && letters.toLowerCase() === letters;
+  const { allCaps, allLower } = letterCase(letters);
   let display: string;
   if (allCaps || allLower) {
     display = body.map((w, i) => caseCompanyWord(w, i === 0, allCaps)).join(' ');
@@ -166,7 +200,7 @@ const KEY_SPACES = / {2,}/g;
  */
 export function companyMatchKey(name: string): string {
   const s = normalizeText(name);
-  if (CJK.test(s)) {
+  if (scriptMask(s) & CJK_MASK) {
     let t = s.replace(/\s+/g, '');
     for (let changed = true; changed; ) {
       changed = false;
@@ -187,8 +221,9 @@ export function companyMatchKey(name: string): string {
     .replace(NON_WORD, ' ')
     .replace(KEY_SPACES, ' ')
     .trim();
-  const words = t.split(' ').filter((w) => w !== '');
+  const words = splitWords(t);
   for (let legal = legalFormAtEnd(words); legal !== undefined; legal = legalFormAtEnd(words)) {
+    if (words.length - legal.length === 1 && words[0] === 'the') break; // "The Company"
     words.length -= legal.length;
     while (words.length > 1 && words[words.length - 1] === 'and') words.length--;
   }

@@ -161,6 +161,9 @@ function dayMonth(
 
 /** Parses every supported shape to numbers; returns a rejection for unreadable text. */
 function parseDate(s: string, ctx: DateContext, field: string, issues: Issue[]): Parsed {
+  // "13/02/1980", "2.1.1990": day or month first. Tried first when the shape says so.
+  const numeric = isSeparator(s.charCodeAt(1)) || isSeparator(s.charCodeAt(2)) ? parseNumeric(s, ctx, field, issues) : null;
+  if (numeric !== null) return numeric;
   let m = YMD.exec(s);
   if (m !== null) return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]), time: m[4] };
   m = COMPACT.exec(s);
@@ -181,14 +184,6 @@ function parseDate(s: string, ctx: DateContext, field: string, issues: Issue[]):
     const [y, mo, d] = civilFromDays(EXCEL_EPOCH_DAYS + serial);
     return { y, m: mo, d };
   }
-  m = NUMERIC.exec(s);
-  if (m !== null) {
-    const dm = dayMonth(Number(m[1]), Number(m[3]), m[2] ?? '/', ctx, field, issues);
-    if (!('d' in dm)) return dm;
-    const yText = m[4] ?? '';
-    const y = yText.length === 2 ? pivotYear(Number(yText), ctx.today, field, issues) : Number(yText);
-    return { y, m: dm.m, d: dm.d, time: m[5] };
-  }
   m = CJK_DATE.exec(s);
   if (m !== null) {
     const yText = m[1] ?? '';
@@ -206,6 +201,21 @@ function parseDate(s: string, ctx: DateContext, field: string, issues: Issue[]):
     return { y: era.start + n - 1, m: Number(m[3]), d: Number(m[4]) };
   }
   return parseWordDate(s, ctx, field, issues);
+}
+
+function isSeparator(c: number): boolean {
+  return c === 47 /* / */ || c === 45 /* - */ || c === 46 /* . */ || c === 32 /* space */;
+}
+
+/** A numeric day/month/year date, or null when the text is not one. */
+function parseNumeric(s: string, ctx: DateContext, field: string, issues: Issue[]): Parsed | null {
+  const m = NUMERIC.exec(s);
+  if (m === null) return null;
+  const dm = dayMonth(Number(m[1]), Number(m[3]), m[2] ?? '/', ctx, field, issues);
+  if (!('d' in dm)) return dm;
+  const yText = m[4] ?? '';
+  const y = yText.length === 2 ? pivotYear(Number(yText), ctx.today, field, issues) : Number(yText);
+  return { y, m: dm.m, d: dm.d, time: m[5] };
 }
 
 /** "2 Jan 1990", "January 2, 1990", "02-JAN-90", "Tuesday, 2nd of January 1990", "1990 Jan 2". */
@@ -261,18 +271,16 @@ function unreadable(field: string): TransformResult<never> {
   return rejectValue(field, 'DATE_INVALID', 'The value is not a date in a recognized format.');
 }
 
-/** Validates parts and builds the ISO date; undefined-free result either way. */
+/** Validates parts and builds the ISO date, or the rejection. */
 function finish(p: DateParts, field: string): string | TransformResult<never> {
-  if (p.y < MIN_YEAR || p.y > MAX_YEAR) {
-    if (p.y === 0 || p.m === 0 || p.d === 0) return rejectValue(field, 'DATE_PLACEHOLDER', 'The value is a zero date, a placeholder.');
-    return rejectValue(field, 'DATE_INVALID', `Year ${p.y} is outside ${MIN_YEAR}–${MAX_YEAR}.`);
-  }
+  if (p.y === 0 && p.m === 0 && p.d === 0) return rejectValue(field, 'DATE_PLACEHOLDER', 'The value is a zero date, a placeholder.');
   if (p.m < 1 || p.m > 12) return rejectValue(field, 'DATE_INVALID', `Month ${p.m} does not exist.`);
   if (p.d < 1 || p.d > daysInMonth(p.y, p.m)) {
     return rejectValue(field, 'DATE_INVALID', `Day ${p.d} does not exist in ${p.y}-${PAD2[p.m] ?? p.m}.`);
   }
-  const out = iso(p.y, p.m, p.d);
+  const out = p.y >= 1000 ? iso(p.y, p.m, p.d) : String(p.y).padStart(4, '0') + '-' + PAD2[p.m] + '-' + PAD2[p.d];
   if (PLACEHOLDER_DATES.has(out)) return rejectValue(field, 'DATE_PLACEHOLDER', 'The date is a system default, a placeholder.');
+  if (p.y < MIN_YEAR || p.y > MAX_YEAR) return rejectValue(field, 'DATE_INVALID', `Year ${p.y} is outside ${MIN_YEAR}–${MAX_YEAR}.`);
   return out;
 }
 
@@ -337,6 +345,31 @@ export function standardizeBirthDate(value: string, ctx: DateContext): Transform
 
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** The number written in s[from, to), all ASCII digits (checked by the caller). */
+function num(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + s.charCodeAt(i) - 48;
+  return n;
+}
+
+// Character classes of "yyyy-mm-dd hh:mm:ss": d digit, and the literal separators.
+const PLAIN_DATE_TIME = 'dddd-dd-dd?dd:dd:dd';
+
+/** True for exactly "yyyy-mm-dd hh:mm:ss" or "yyyy-mm-ddThh:mm:ss". */
+function isPlainDateTime(s: string): boolean {
+  if (s.length !== 19) return false;
+  for (let i = 0; i < 19; i++) {
+    const c = s.charCodeAt(i);
+    const want = PLAIN_DATE_TIME.charCodeAt(i);
+    if (want === 100 /* d */) {
+      if (c < 48 || c > 57) return false;
+    } else if (want === 63 /* ? */) {
+      if (c !== 32 && c !== 84) return false;
+    } else if (c !== want) return false;
+  }
+  return true;
+}
+
 const TIME_12H = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?$/i;
 const EPOCH = /^\d{10}(?:\d{3})?$/;
 
@@ -365,8 +398,17 @@ export function standardizeDateTime(value: string, ctx: DateContext): TransformR
   if (s === '') return rejectValue(field, 'VALUE_EMPTY', 'The timestamp is empty.');
   let out: string;
   let issues: Issue[] = [];
-  const m = ISO_DATE_TIME.exec(s);
-  if (m !== null) {
+  const plain = isPlainDateTime(s);
+  const m = plain ? null : ISO_DATE_TIME.exec(s);
+  if (plain) {
+    // "2024-03-05 14:22:01" / "2024-03-05T14:22:01": the common shape, checked without a regex.
+    const date = finish({ y: num(s, 0, 4), m: num(s, 5, 7), d: num(s, 8, 10) }, field);
+    if (typeof date !== 'string') return date;
+    if (num(s, 11, 13) > 23 || num(s, 14, 16) > 59 || num(s, 17, 19) > 59) {
+      return rejectValue(field, 'DATE_INVALID', 'The time of day does not exist.');
+    }
+    out = s.charCodeAt(10) === 84 /* T */ ? s : date + 'T' + s.slice(11);
+  } else if (m !== null) {
     const date = finish({ y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) }, field);
     if (typeof date !== 'string') return date;
     const h = Number(m[4]);
@@ -405,9 +447,12 @@ export function standardizeDateTime(value: string, ctx: DateContext): TransformR
       }
     }
   }
-  const tomorrow = civilFromDays(daysFromCivil(Number(ctx.today.slice(0, 4)), Number(ctx.today.slice(5, 7)), Number(ctx.today.slice(8, 10))) + 1);
-  if (out.slice(0, 10) > iso(tomorrow[0], tomorrow[1], tomorrow[2])) {
-    return rejectValue(field, 'DATE_FUTURE', 'The timestamp is more than a day after today.');
+  // ISO dates compare as strings; tomorrow is only worked out for dates after today.
+  if (out.slice(0, 10) > ctx.today) {
+    const tomorrow = civilFromDays(daysFromCivil(Number(ctx.today.slice(0, 4)), Number(ctx.today.slice(5, 7)), Number(ctx.today.slice(8, 10))) + 1);
+    if (out.slice(0, 10) > iso(tomorrow[0], tomorrow[1], tomorrow[2])) {
+      return rejectValue(field, 'DATE_FUTURE', 'The timestamp is more than a day after today.');
+    }
   }
   return ok(out, issues);
 }

@@ -19,6 +19,7 @@ for (const [words, g] of [
 // Values that say the gender is not known; reported the same way as unreadable ones.
 const UNKNOWN_WORDS = new Set(['u', 'unknown', 'unk', 'na', 'n/a', 'notknown', 'notstated', 'unspecified', 'prefernottosay', '?', '-', '未知', '不详', '不詳']);
 const KEY_NOISE = /[.\s_]/g;
+const KEY_NOISE_TEST = /[.\s_]/;
 const NUMERIC = /^\d+$/;
 
 /**
@@ -30,7 +31,8 @@ const NUMERIC = /^\d+$/;
 export function standardizeGender(value: string): TransformResult<Gender | null> {
   const s = normalizeText(value);
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The gender is empty.');
-  const key = s.toLowerCase().replace(KEY_NOISE, '');
+  const lower = s.toLowerCase();
+  const key = lower.length > 1 && KEY_NOISE_TEST.test(lower) ? lower.replace(KEY_NOISE, '') : lower;
   const g = GENDERS.get(key);
   if (g !== undefined) return ok(g);
   let message: string;

@@ -10,6 +10,8 @@ import { rejectValue, warnValue } from './issue-codes.js';
 import { normalizeText } from './normalize-text.js';
 import { isNullToken } from './placeholders.js';
 import { capitalizeWord, PARTICLES } from './proper-case.js';
+import { splitWords } from './split-words.js';
+import { CJK as CJK_MASK, HANGUL as HANGUL_MASK, KANA as KANA_MASK, LATIN as LATIN_MASK, scriptMask } from './script-mask.js';
 
 /** Writing system of a name: CJK names are written family name first, without a space. */
 export type NameScript = 'alphabetic' | 'han' | 'hangul' | 'kana';
@@ -72,8 +74,6 @@ const NAME_PLACEHOLDERS = new Set([
   '先生', '女士', '小姐', '测试', '測試', '客户', '客戶', '顾客', '顧客', '无名', '無名', '匿名', '某某',
   '散客', 'テスト', '테스트',
 ]);
-// Words that make a name a stand-in when every word is one of them ("Test Test", "XXX XXX").
-const PLACEHOLDER_WORDS = new Set(['test', 'unknown', 'xxx', 'xx', 'x', 'n/a', 'na', 'none', 'dummy', 'null', 'tbd']);
 
 const TYPOGRAPHIC_APOSTROPHES = /[\u2018\u2019\u02bc\u0060\u00b4\u2032]/g;
 // Anything but letters, marks, spaces and the punctuation names use.
@@ -82,11 +82,8 @@ const NEEDS_CLEANING = /[^\p{L}\p{M} '\-.,\u00b7\u30fb]/u;
 const BRACKETED = /\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|"[^"]*"/g;
 const EDGE_PUNCTUATION = /^[\s'\-.,\u00b7\u30fb]+|[\s'\-,\u00b7\u30fb]+$/g;
 const HAS_LETTER = /\p{L}/u;
-const CJK = /[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-const LATIN_LETTER = /[A-Za-z\u00c0-\u024f]/;
-const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
-const HANGUL = /\p{Script=Hangul}/u;
-const MIDDLE_DOT = /[\u00b7\u30fb]/;
+const SURROGATE = /[\ud800-\udfff]/;
+const CJK_HONORIFIC_ENDINGS = new Set(CJK_HONORIFICS.map((h) => h.charCodeAt(h.length - 1)));
 const ONE_CASE_UPPER = /^[^\p{Ll}]*$/u;
 const INITIALS_RUN = /^(?:\p{L}\.){2,}$/u;
 const SINGLE_LETTER = /^\p{L}\.?$/u;
@@ -96,21 +93,51 @@ interface Cleaned {
   issues: Issue[];
 }
 
+// A plain ASCII name needs none of the cleaning below: letters, spaces, . , ' and - only,
+// starting with a letter and not ending in punctuation other than a dot.
+const PLAIN_ASCII_NAME = /^[A-Za-z](?:[A-Za-z .,'-]*[A-Za-z.])?$/;
+// Names made only of stand-in words: "Test Test", "XXX XXX", "Unknown N/A".
+const PLACEHOLDER_WORDS_ONLY = /^(?:(?:test|unknown|xxx|xx|x|n\/a|na|none|dummy|null|tbd)(?: |$))+$/i;
+
+const PLACEHOLDER_INITIALS = new Set<number>();
+for (const p of NAME_PLACEHOLDERS) PLACEHOLDER_INITIALS.add(p.charCodeAt(0));
+
+function isNamePlaceholder(s: string): boolean {
+  if (s.length > 20) return false;
+  const c = s.charCodeAt(0);
+  if (!PLACEHOLDER_INITIALS.has(c >= 65 && c <= 90 ? c | 0x20 : c)) return false;
+  return NAME_PLACEHOLDERS.has(s.toLowerCase());
+}
+
+/** Only Han, kana or Hangul letters, spaces and middle dots: nothing to clean. */
+function isCleanCjk(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0x3040 && c <= 0x30ff) ||
+      (c >= 0x3400 && c <= 0x4dbf) || c === 0x3005 || c === 0xb7 || (c === 32 && i > 0 && i < s.length - 1);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** Applies the shared cleaning of every name field: junk characters out, with a warning. */
 function cleanName(s: string, field: string): Cleaned | TransformResult<never> {
-  if (isNullToken(s) || NAME_PLACEHOLDERS.has(s.toLowerCase())) {
+  if (isNullToken(s) || isNamePlaceholder(s)) {
     return rejectValue(field, 'NAME_PLACEHOLDER', 'The name is a placeholder, not a name.');
   }
-  let text = s.indexOf("'") >= 0 || TYPOGRAPHIC_APOSTROPHES.test(s) ? s.replace(TYPOGRAPHIC_APOSTROPHES, "'") : s;
+  let text = s;
   const issues: Issue[] = [];
-  if (NEEDS_CLEANING.test(text)) {
-    text = text.replace(BRACKETED, ' ').replace(DISALLOWED, ' ').replace(/ {2,}/g, ' ').trim();
-    issues.push(warnValue(field, 'NAME_CLEANED', 'Digits, bracketed or quoted text or stray symbols were removed from the name.'));
+  if (!PLAIN_ASCII_NAME.test(s) && !isCleanCjk(s)) {
+    if (TYPOGRAPHIC_APOSTROPHES.test(text)) text = text.replace(TYPOGRAPHIC_APOSTROPHES, "'");
+    if (NEEDS_CLEANING.test(text)) {
+      text = text.replace(BRACKETED, ' ').replace(DISALLOWED, ' ').replace(/ {2,}/g, ' ').trim();
+      issues.push(warnValue(field, 'NAME_CLEANED', 'Digits, bracketed or quoted text or stray symbols were removed from the name.'));
+    }
+    text = text.replace(EDGE_PUNCTUATION, '');
+    if (!HAS_LETTER.test(text)) return rejectValue(field, 'NAME_INVALID', 'The name has no letters.');
   }
-  text = text.replace(EDGE_PUNCTUATION, '');
-  if (!HAS_LETTER.test(text)) return rejectValue(field, 'NAME_INVALID', 'The name has no letters.');
-  const words = text.toLowerCase().split(' ');
-  if (words.every((w) => PLACEHOLDER_WORDS.has(w))) {
+  if (PLACEHOLDER_WORDS_ONLY.test(text)) {
     return rejectValue(field, 'NAME_PLACEHOLDER', 'The name is a placeholder, not a name.');
   }
   return { text, issues };
@@ -120,14 +147,32 @@ function isCleaned(r: Cleaned | TransformResult<never>): r is Cleaned {
   return (r as Cleaned).text !== undefined;
 }
 
-const keyOf = (token: string): string => token.toLowerCase().replace(/\./g, '');
+const keyOf = (token: string): string =>
+  token.indexOf('.') < 0 ? token.toLowerCase() : token.toLowerCase().replace(/\./g, '');
+
+/** Comma-separated parts, trimmed, empty ones dropped. */
+function splitCommas(s: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    const i = s.indexOf(',', start);
+    const part = s.slice(start, i < 0 ? s.length : i).trim();
+    if (part !== '') out.push(part);
+    if (i < 0) return out;
+    start = i + 1;
+  }
+}
 
 /** Splits "J.A." into "J." "A." and drops empty tokens. */
 function tokenize(s: string): string[] {
+  // Common case: words separated by single spaces, no dots, no lone hyphens.
+  if (s.indexOf('.') < 0 && s.indexOf('  ') < 0 && s.indexOf(' -') < 0 && s.indexOf('- ') < 0 && s !== '-') {
+    return splitWords(s);
+  }
   const out: string[] = [];
-  for (const t of s.split(' ')) {
-    if (t === '' || t === '.' || t === '-') continue;
-    if (INITIALS_RUN.test(t)) {
+  for (const t of splitWords(s)) {
+    if (t === '.' || t === '-') continue;
+    if (t.indexOf('.') >= 0 && t.indexOf('.') < t.length - 1 && INITIALS_RUN.test(t)) {
       for (const part of t.split('.')) if (part !== '') out.push(part + '.');
     } else {
       out.push(t);
@@ -138,7 +183,7 @@ function tokenize(s: string): string[] {
 
 /** Takes leading honorifics off `tokens` (keeping at least `keep` tokens). */
 function takeHonorifics(tokens: string[], into: string[], keep: number): void {
-  while (tokens.length > keep) {
+  while (tokens.length > keep && (tokens[0] ?? '').length <= 13) {
     const h = HONORIFICS.get(keyOf(tokens[0] ?? ''));
     if (h === undefined) return;
     into.push(h);
@@ -148,7 +193,7 @@ function takeHonorifics(tokens: string[], into: string[], keep: number): void {
 
 /** Takes trailing suffixes off `tokens` (keeping at least `keep` tokens). */
 function takeSuffixes(tokens: string[], into: string[], keep: number): void {
-  while (tokens.length > keep) {
+  while (tokens.length > keep && (tokens[tokens.length - 1] ?? '').length <= 7) {
     const key = keyOf(tokens[tokens.length - 1] ?? '');
     const s = SUFFIXES.get(key);
     if (s === undefined) return;
@@ -163,15 +208,20 @@ function caseGivenToken(t: string): string {
   return capitalizeWord(t);
 }
 
-function caseGiven(tokens: readonly string[]): string {
-  return tokens.map(caseGivenToken).join(' ');
+function caseGiven(tokens: readonly string[], from = 0, to = tokens.length): string {
+  let out = '';
+  for (let i = from; i < to; i++) out += (i === from ? '' : ' ') + caseGivenToken(tokens[i] ?? '');
+  return out;
 }
 
-function caseFamily(tokens: readonly string[]): string {
-  const last = tokens.length - 1;
-  return tokens
-    .map((t, i) => (i < last && PARTICLES.has(t.toLowerCase()) ? t.toLowerCase() : capitalizeWord(t)))
-    .join(' ');
+function caseFamily(tokens: readonly string[], from = 0, to = tokens.length): string {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const t = tokens[i] ?? '';
+    const lower = i < to - 1 ? t.toLowerCase() : '';
+    out += (i === from ? '' : ' ') + (i < to - 1 && PARTICLES.has(lower) ? lower : capitalizeWord(t));
+  }
+  return out;
 }
 
 const LETTERS = /\p{L}/gu;
@@ -181,14 +231,25 @@ function isCapsWord(t: string): boolean {
   return ONE_CASE_UPPER.test(t) && (t.match(LETTERS)?.length ?? 0) > 1;
 }
 
+/** True when the text has both upper- and lower-case letters. */
+function mixedCase(s: string): boolean {
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+    else if (c > 127) return s.toLowerCase() !== s && s.toUpperCase() !== s;
+  }
+  return upper && lower;
+}
+
 // Regions where an unspaced Han name is Chinese even when it starts like a Japanese surname.
 const CHINESE_REGIONS = new Set(['CN', 'TW', 'HK', 'MO', 'SG', 'MY']);
 
-/** Length of a known Japanese family name at the start of `chars` (3, 2 or 1), or 0. */
-function japaneseSurnameLength(chars: readonly string[]): number {
-  for (let n = 3; n >= 1; n--) {
-    if (chars.length > n && JAPANESE_SURNAMES.has(chars.slice(0, n).join(''))) return n;
-  }
+/** Length of a known Japanese family name at the start of a name (3, 2 or 1), or 0. */
+function japaneseSurnameLength(prefix: (n: number) => string, length: number): number {
+  for (let n = Math.min(3, length - 1); n >= 1; n--) if (JAPANESE_SURNAMES.has(prefix(n))) return n;
   return 0;
 }
 
@@ -196,15 +257,18 @@ function japaneseSurnameLength(chars: readonly string[]): number {
 function splitCjkName(text: string, field: string, issues: Issue[], country: string | undefined): TransformResult<PersonName> {
   let s = text;
   let honorific: string | null = null;
-  for (const h of CJK_HONORIFICS) {
-    if (s.length > h.length && s.endsWith(h)) {
-      honorific = h;
-      s = s.slice(0, -h.length).trim();
-      break;
+  if (CJK_HONORIFIC_ENDINGS.has(s.charCodeAt(s.length - 1))) {
+    for (const h of CJK_HONORIFICS) {
+      if (s.length > h.length && s.endsWith(h)) {
+        honorific = h;
+        s = s.slice(0, -h.length).trim();
+        break;
+      }
     }
   }
-  const script: NameScript = KANA.test(s) ? 'kana' : HANGUL.test(s) ? 'hangul' : 'han';
-  if (MIDDLE_DOT.test(s)) {
+  const mask = scriptMask(s);
+  const script: NameScript = mask & KANA_MASK ? 'kana' : mask & HANGUL_MASK ? 'hangul' : 'han';
+  if (s.indexOf('\u00b7') >= 0 || s.indexOf('\u30fb') >= 0) {
     // A transliterated foreign name, written given·family: 约翰·史密斯.
     const dot = script === 'kana' ? '\u30fb' : '\u00b7';
     const parts = s.split(/\s*[\u00b7\u30fb]\s*/).filter((p) => p !== '');
@@ -212,7 +276,7 @@ function splitCjkName(text: string, field: string, issues: Issue[], country: str
     const given = parts.length > 0 ? parts.join(dot) : null;
     return ok({ full: [...parts, family].join(dot), given, family, honorific, suffix: null, script }, issues);
   }
-  const spaced = s.split(' ');
+  const spaced = s.indexOf(' ') >= 0 ? splitWords(s) : [s];
   if (spaced.length > 1) {
     // East Asian order: the first word is the family name.
     const family = spaced[0] ?? '';
@@ -222,34 +286,36 @@ function splitCjkName(text: string, field: string, issues: Issue[], country: str
   if (s.length === 1) {
     return ok({ full: s, given: null, family: s, honorific, suffix: null, script }, issues);
   }
-  const chars = Array.from(s);
-  if (script === 'han' && !CHINESE_REGIONS.has(country ?? '')) {
+  // Han and Hangul names are in the Basic Multilingual Plane unless they use rare extension-B
+  // characters; only then is the slower code-point split needed.
+  const chars: readonly string[] | null = SURROGATE.test(s) ? Array.from(s) : null;
+  const length = chars === null ? s.length : chars.length;
+  const prefix = (n: number): string => (chars === null ? s.slice(0, n) : chars.slice(0, n).join(''));
+  const suffixFrom = (n: number): string => (chars === null ? s.slice(n) : chars.slice(n).join(''));
+  const head2 = prefix(2);
+  if (script === 'han' && length >= 3 && !CHINESE_REGIONS.has(country ?? '')) {
     // Japanese: by a known family name when the source is Japanese, or when the name has four or
     // more characters and starts with a two- or three-character Japanese family name (山田太郎);
     // Chinese names of that length are rare outside compound surnames, which are checked first.
-    const jp = japaneseSurnameLength(chars);
-    const compoundChinese = CHINESE_COMPOUND_SURNAMES.has((chars[0] ?? '') + (chars[1] ?? ''));
-    if (jp > 0 && (country === 'JP' || (jp >= 2 && chars.length >= 4 && !compoundChinese))) {
-      const family = chars.slice(0, jp).join('');
-      const given = chars.slice(jp).join('');
-      return ok({ full: s, given, family, honorific, suffix: null, script }, issues);
+    const jp = japaneseSurnameLength(prefix, length);
+    if (jp > 0 && (country === 'JP' || (jp >= 2 && length >= 4 && !CHINESE_COMPOUND_SURNAMES.has(head2)))) {
+      return ok({ full: s, given: suffixFrom(jp), family: prefix(jp), honorific, suffix: null, script }, issues);
     }
   }
   if (script === 'kana' || (script === 'han' && country === 'JP')) {
     issues.push(warnValue(field, 'NAME_NOT_SPLIT', 'A Japanese name without a space between family and given name is kept whole.'));
     return ok({ full: s, given: null, family: null, honorific, suffix: null, script }, issues);
   }
-  const head2 = (chars[0] ?? '') + (chars[1] ?? '');
   const compound = script === 'hangul' ? KOREAN_COMPOUND_SURNAMES : CHINESE_COMPOUND_SURNAMES;
   const single = script === 'hangul' ? KOREAN_SINGLE_SURNAMES : CHINESE_SINGLE_SURNAMES;
   let familyLength = 1;
-  if (chars.length >= 3 && compound.has(head2)) {
+  if (length >= 3 && compound.has(head2)) {
     familyLength = 2;
-  } else if (!single.has(chars[0] ?? '')) {
+  } else if (!single.has(prefix(1))) {
     issues.push(warnValue(field, 'NAME_SURNAME_UNKNOWN', 'The first character is not a known surname; it was taken as the family name.'));
   }
-  const family = chars.slice(0, familyLength).join('');
-  const given = chars.slice(familyLength).join('');
+  const family = prefix(familyLength);
+  const given = suffixFrom(familyLength);
   return ok({ full: s, given, family, honorific, suffix: null, script }, issues);
 }
 
@@ -283,14 +349,14 @@ export function standardizePersonName(value: string, options: NameOptions = {}):
   if (!isCleaned(cleaned)) return cleaned;
   const { text, issues } = cleaned;
 
-  if (CJK.test(text) && !LATIN_LETTER.test(text)) return splitCjkName(text, field, issues, options.country);
+  if (!PLAIN_ASCII_NAME.test(text) && isCjkName(text)) return splitCjkName(text, field, issues, options.country);
 
   const honorifics: string[] = [];
   const suffixes: string[] = [];
   let givenTokens: string[];
   let familyTokens: string[];
 
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text.indexOf(',') < 0 ? [text] : splitCommas(text);
   // "John Smith, Jr., PhD": trailing comma parts made only of suffixes.
   while (parts.length > 1) {
     const lastTokens = tokenize(parts[parts.length - 1] ?? '');
@@ -308,56 +374,60 @@ export function standardizePersonName(value: string, options: NameOptions = {}):
     takeSuffixes(familyTokens, suffixes, 1);
     takeSuffixes(givenTokens, suffixes, 1);
   } else {
-    const tokens = tokenize(parts.join(' '));
+    const tokens = tokenize(parts.length === 1 ? (parts[0] ?? '') : parts.join(' '));
     takeHonorifics(tokens, honorifics, 1);
     takeSuffixes(tokens, suffixes, 1);
     if (tokens.length === 1) {
       issues.push(warnValue(field, 'NAME_MONONYM', 'A one-word name was kept as the family name.'));
-      return ok(
-        {
-          full: [caseFamily(tokens), ...suffixes].join(' '),
-          given: null,
-          family: caseFamily(tokens),
-          honorific: honorifics.length > 0 ? honorifics.join(' ') : null,
-          suffix: suffixes.length > 0 ? suffixes.join(' ') : null,
-          script: 'alphabetic',
-        },
-        issues,
-      );
+      return ok(alphabeticName('', caseFamily(tokens), honorifics, suffixes), issues);
     }
-    const caps = tokens.map(isCapsWord);
-    const capsCount = caps.filter(Boolean).length;
     let familyStart = tokens.length - 1;
     let familyEnd = tokens.length;
-    if (capsCount > 0 && capsCount < tokens.length) {
+    if (mixedCase(text)) {
       // A capitalized family name among mixed-case words: "ZHANG Wei", "Jean DUPONT".
-      let lead = 0;
-      while (caps[lead] === true) lead++;
-      let trail = 0;
-      while (caps[tokens.length - 1 - trail] === true) trail++;
-      if (lead === capsCount) {
-        familyStart = 0;
-        familyEnd = lead;
-      } else if (trail === capsCount) {
-        familyStart = tokens.length - trail;
+      let capsCount = 0;
+      for (const t of tokens) if (isCapsWord(t)) capsCount++;
+      if (capsCount > 0 && capsCount < tokens.length) {
+        let lead = 0;
+        while (lead < tokens.length && isCapsWord(tokens[lead] ?? '')) lead++;
+        let trail = 0;
+        while (trail < tokens.length && isCapsWord(tokens[tokens.length - 1 - trail] ?? '')) trail++;
+        if (lead === capsCount) {
+          familyStart = 0;
+          familyEnd = lead;
+        } else if (trail === capsCount) {
+          familyStart = tokens.length - trail;
+        }
       }
     }
     if (familyEnd === tokens.length) {
       // Particles before the family name belong to it: "van der Berg", "de la Cruz".
       while (familyStart > 1 && PARTICLES.has((tokens[familyStart - 1] ?? '').toLowerCase())) familyStart--;
+      const given = caseGiven(tokens, 0, familyStart);
+      const family = caseFamily(tokens, familyStart);
+      return ok(alphabeticName(given, family, honorifics, suffixes), issues);
     }
     familyTokens = tokens.slice(familyStart, familyEnd);
-    givenTokens = [...tokens.slice(0, familyStart), ...tokens.slice(familyEnd)];
+    givenTokens = tokens.slice(familyEnd);
   }
 
-  const given = givenTokens.length > 0 ? caseGiven(givenTokens) : null;
-  const family = familyTokens.length > 0 ? caseFamily(familyTokens) : null;
+  return ok(alphabeticName(caseGiven(givenTokens), caseFamily(familyTokens), honorifics, suffixes), issues);
+}
+
+/** Builds the result for an alphabetic name from its cased parts ('' for a missing part). */
+function alphabeticName(given: string, family: string, honorifics: readonly string[], suffixes: readonly string[]): PersonName {
   const suffix = suffixes.length > 0 ? suffixes.join(' ') : null;
-  const full = [given, family, suffix].filter((p): p is string => p !== null).join(' ');
-  return ok(
-    { full, given, family, honorific: honorifics.length > 0 ? honorifics.join(' ') : null, suffix, script: 'alphabetic' },
-    issues,
-  );
+  let full = given;
+  if (family !== '') full = full === '' ? family : full + ' ' + family;
+  if (suffix !== null) full = full === '' ? suffix : full + ' ' + suffix;
+  return {
+    full,
+    given: given === '' ? null : given,
+    family: family === '' ? null : family,
+    honorific: honorifics.length > 0 ? honorifics.join(' ') : null,
+    suffix,
+    script: 'alphabetic',
+  };
 }
 
 /**
@@ -372,8 +442,8 @@ export function standardizeGivenName(value: string): TransformResult<string> {
   const cleaned = cleanName(s, field);
   if (!isCleaned(cleaned)) return cleaned;
   const { text, issues } = cleaned;
-  if (CJK.test(text) && !LATIN_LETTER.test(text)) return ok(text.replace(/ /g, ''), issues);
-  const tokens = tokenize(text.replace(/,/g, ' '));
+  if (isCjkName(text)) return ok(text.replace(/ /g, ''), issues);
+  const tokens = tokenize(text.indexOf(',') < 0 ? text : text.replace(/,/g, ' '));
   const honorifics: string[] = [];
   takeHonorifics(tokens, honorifics, 1);
   if (honorifics.length > 0 && issues.length === 0) {
@@ -394,11 +464,15 @@ export function standardizeFamilyName(value: string): TransformResult<string> {
   const cleaned = cleanName(s, field);
   if (!isCleaned(cleaned)) return cleaned;
   const { text, issues } = cleaned;
-  if (CJK.test(text) && !LATIN_LETTER.test(text)) return ok(text.replace(/ /g, ''), issues);
-  return ok(caseFamily(tokenize(text.replace(/,/g, ' '))), issues);
+  if (isCjkName(text)) return ok(text.replace(/ /g, ''), issues);
+  return ok(caseFamily(tokenize(text.indexOf(',') < 0 ? text : text.replace(/,/g, ' '))), issues);
 }
 
-const CJK_SCRIPT_ONLY = /^[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\u00b7\u30fb]+$/u;
+/** CJK letters and no Latin ones. */
+function isCjkName(s: string): boolean {
+  const mask = scriptMask(s);
+  return (mask & CJK_MASK) !== 0 && (mask & LATIN_MASK) === 0;
+}
 
 /**
  * Composes a display full name from standardized parts: CJK names family + given without a space
@@ -409,6 +483,6 @@ export function composeFullName(given: string | null | undefined, family: string
   const f = family ?? '';
   if (g === '') return f === '' ? null : f;
   if (f === '') return g;
-  if (CJK_SCRIPT_ONLY.test(f) && CJK_SCRIPT_ONLY.test(g)) return f + g;
+  if (isCjkName(f) && isCjkName(g)) return f + g;
   return g + ' ' + f;
 }

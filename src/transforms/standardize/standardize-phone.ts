@@ -1,5 +1,4 @@
 import {
-  isSupportedCountry,
   ParseError,
   parsePhoneNumberWithError,
   validatePhoneNumberLength,
@@ -10,7 +9,7 @@ import {
 import { ok, type Issue, type TransformResult } from '../../core/issue.js';
 import { rejectValue, warnValue } from './issue-codes.js';
 import { normalizeText } from './normalize-text.js';
-import { parsePhoneFast } from './phone-fast-path.js';
+import { isPhoneRegion, parsePhoneFast } from './phone-fast-path.js';
 import { isNullToken } from './placeholders.js';
 
 const FIELD = 'phone';
@@ -91,9 +90,7 @@ const EXTENSION_TAIL = /(?:\s*(?:ext|x|#|extension|e)\.?\s*\d+)$/i;
 export function standardizePhone(value: string, options: PhoneOptions = {}): TransformResult<StandardizedPhone> {
   let s = normalizeText(value);
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The phone number is empty.');
-  const country = options.country !== undefined && isSupportedCountry(options.country.toUpperCase())
-    ? (options.country.toUpperCase() as CountryCode)
-    : undefined;
+  const country = regionOf(options.country);
 
   // The fast path: nothing but digits and separators.
   const compact = s.replace(SEPARATORS, '');
@@ -131,6 +128,22 @@ export function standardizePhone(value: string, options: PhoneOptions = {}): Tra
 }
 
 /** "0412 345 678/02 9876 5432": a slash between two whole numbers (not DE "030/1234567"). */
+/** The default region as libphonenumber's CountryCode, or undefined when absent or unsupported. */
+function regionOf(country: string | undefined): CountryCode | undefined {
+  if (country === undefined) return undefined;
+  const upper = isUpperAscii(country) ? country : country.toUpperCase();
+  // Same `max` metadata as isSupportedCountry, without the call overhead on every number.
+  return isPhoneRegion(upper) ? (upper as CountryCode) : undefined;
+}
+
+function isUpperAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 65 || c > 90) return false;
+  }
+  return true;
+}
+
 function splitOnSlash(s: string): string | undefined {
   const i = s.indexOf('/');
   if (i < 0) return undefined;
@@ -145,19 +158,22 @@ function placeholder(): TransformResult<never> {
 
 const SEQUENCES = ['0123456789', '1234567890', '9876543210', '0987654321'];
 
-/** 0000000, 1111111111, 1234567890: not numbers anyone has. */
+function allSame(d: string, from: number): boolean {
+  for (let i = from + 1; i < d.length; i++) if (d.charCodeAt(i) !== d.charCodeAt(from)) return false;
+  return true;
+}
+
+/**
+ * Not numbers anyone has: one digit repeated (0000000, 1111111111), eight zeros after a real
+ * prefix (+61 000 000 000, 02 0000 0000), a counting run (1234567890). Repeated lucky digits after
+ * a prefix are real numbers (+86 138 8888 8888) and pass.
+ */
 function isPlaceholderDigits(s: string): boolean {
   const d = s.charCodeAt(0) === 43 ? s.slice(1) : s;
   if (d.length < 5) return false;
-  let same = true;
-  for (let i = 1; i < d.length; i++) {
-    if (d.charCodeAt(i) !== d.charCodeAt(0)) {
-      same = false;
-      break;
-    }
-  }
-  if (same) return true;
-  return d.length >= 7 && SEQUENCES.some((q) => q.startsWith(d) || (d.length === 10 && q === d));
+  if (allSame(d, 0)) return true;
+  if (d.length >= 10 && d.charCodeAt(d.length - 8) === 48 && allSame(d, d.length - 8)) return true;
+  return d.length >= 7 && SEQUENCES.some((q) => q.startsWith(d));
 }
 
 function parseSlow(s: string, country: CountryCode | undefined, issues: Issue[]): TransformResult<StandardizedPhone> {

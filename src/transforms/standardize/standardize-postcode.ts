@@ -89,10 +89,10 @@ export function standardizePostcode(value: string, country?: string | null): Tra
   let s = normalizeText(value).toUpperCase();
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The postcode is empty.');
   if (isNullToken(s)) return rejectValue(FIELD, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not a postcode.');
-  s = s.replace(POSTAL_MARK, '');
-  const rule = country ? RULES[country.toUpperCase()] : undefined;
+  if (s.charCodeAt(0) > 127) s = s.replace(POSTAL_MARK, '');
+  const rule = country ? RULES[country.length === 2 && country === country.toUpperCase() ? country : country.toUpperCase()] : undefined;
   if (rule === undefined) return ok(s);
-  let compact = s.replace(COMPACT_NOISE, '');
+  let compact = s.indexOf(' ') < 0 && s.indexOf('-') < 0 ? s : s.replace(COMPACT_NOISE, '');
   if (rule.pattern.test(compact)) return ok(rule.format ? rule.format(compact) : compact);
   const unprefixed = s.replace(LETTER_PREFIX, '').replace(COMPACT_NOISE, '');
   if (unprefixed !== compact && rule.pattern.test(unprefixed)) {
