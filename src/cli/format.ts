@@ -32,6 +32,11 @@ export function formatSummary(s: RunSummary): string {
       ),
     );
   }
+  const noted = s.sources.filter((x) => x.notes.length);
+  if (noted.length) {
+    out.push('', 'Notes:');
+    for (const x of noted) for (const n of x.notes) out.push(`  ${x.source}: ${n}`);
+  }
   const unmapped = s.sources.filter((x) => x.unmappedColumns.length);
   if (unmapped.length) {
     out.push('', 'Unmapped columns (kept with the records, not matched on):');

@@ -12,6 +12,7 @@ export interface SourceCheck {
   message: string;
   columns: string[];
   unmapped: string[];
+  notes: string[];
   preview: Record<string, string>[];
 }
 
@@ -23,11 +24,12 @@ const clip = (s: string, n = 24): string => (s.length > n ? `${s.slice(0, n - 1)
  * the problem is the result.
  */
 export async function checkSource(cfg: SourceConfig, today: string, previewRows = 5): Promise<SourceCheck> {
-  const out: SourceCheck = { source: cfg.name, kind: cfg.kind, ok: false, message: '', columns: [], unmapped: [], preview: [] };
+  const out: SourceCheck = { source: cfg.name, kind: cfg.kind, ok: false, message: '', columns: [], unmapped: [], notes: [], preview: [] };
   try {
     const connector = createConnector(cfg);
-    const { columns } = await connector.check();
+    const { columns, notes } = await connector.check();
     out.columns = columns;
+    out.notes = notes ?? [];
     const needed = mappedColumns(cfg.mapping, cfg.key);
     const missing = needed.filter((c) => !columns.includes(c));
     out.unmapped = columns.filter((c) => !needed.includes(c));
@@ -62,6 +64,7 @@ export async function checkSources(config: Config, names: readonly string[], tod
   const parts: string[] = [table(['source', 'kind', 'status', 'columns'], checks.map((c) => [c.source, c.kind, c.ok ? 'ok' : 'FAILED', String(c.columns.length)]))];
   for (const c of checks) {
     parts.push('', `== ${c.source} (${c.kind}): ${c.message}`);
+    for (const n of c.notes) parts.push(`note: ${n}`);
     if (c.unmapped.length) parts.push(`unmapped columns (kept, not matched on): ${c.unmapped.join(', ')}`);
     if (c.preview.length) {
       const cols = Object.keys(c.preview[0]!);

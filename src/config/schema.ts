@@ -10,8 +10,24 @@ export const csvSourceSchema = z.object({
   ...baseSource,
   kind: z.literal('csv'),
   path: z.string().min(1),
-  encoding: z.string().optional().describe('utf-8 (default), gbk, big5, shift_jis, windows-1252, …'),
-  delimiter: z.string().optional().describe('sniffed from the file when absent'),
+  /**
+   * The file's text encoding, any name iconv-lite knows (utf-8, utf-16le, gb18030, gbk, big5,
+   * shift_jis, euc-kr, windows-1252, …). When absent it is detected: byte-order mark, then
+   * valid UTF-8, then the most plausible legacy encoding; an uncertain guess is reported by
+   * `check()`. When given it always wins. Empty or `auto` (e.g. from `${CSV_ENCODING:-}`): detected.
+   */
+  encoding: z
+    .string()
+    .optional()
+    .transform((e) => (e && e.trim().toLowerCase() !== 'auto' ? e.trim() : undefined))
+    .describe('detected when absent; utf-8, utf-16le, gb18030, gbk, big5, shift_jis, windows-1252, …'),
+  /** One character (`tab`, or backslash-t written as two characters, also mean tab); sniffed among `,` `;` tab `|` when absent. */
+  delimiter: z
+    .string()
+    .transform((d) => (d === '\\t' || d.toLowerCase() === 'tab' ? '\t' : d))
+    .pipe(z.string().length(1, 'a delimiter is one character, e.g. ";", "|" or tab'))
+    .optional()
+    .describe('sniffed from the file when absent'),
   quote: z.string().length(1).default('"'),
 });
 

@@ -39,6 +39,8 @@ export interface SourceStats {
   fieldCounts: Record<string, { present: number; rejected: number }>;
   /** Columns the source has that no field maps: kept with the records, reported. */
   unmappedColumns: string[];
+  /** What the connector noticed about the source (an uncertain encoding…), shown in the summary. */
+  notes: string[];
   dateOrder: string | null;
   /** True when the read resumed from the source's stored cursor (only changes were read). */
   incremental: boolean;
@@ -60,6 +62,8 @@ export interface PreparedSource {
   cfg: SourceConfig;
   connector: SourceConnector;
   unmappedColumns: string[];
+  /** What the connector noticed while checking the source (e.g. an uncertain encoding). */
+  notes: string[];
 }
 
 /**
@@ -76,7 +80,9 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
   const out: PreparedSource[] = [];
   for (const cfg of selected) {
     const connector = createConnector(cfg);
-    const { columns } = await connector.check();
+    const { columns, notes } = await connector.check();
+    // Notes are about the source, never its values (e.g. an encoding detected with low confidence).
+    for (const note of notes ?? []) ctx.log.warn({ source: cfg.name }, note);
     const needed = mappedColumns(cfg.mapping, cfg.key);
     const missing = needed.filter((c) => !columns.includes(c));
     if (missing.length) {
@@ -86,7 +92,7 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
           `the source has: ${columns.join(', ')}. Fix the mapping or the export.`,
       );
     }
-    out.push({ cfg, connector, unmappedColumns: columns.filter((c) => !needed.includes(c)) });
+    out.push({ cfg, connector, unmappedColumns: columns.filter((c) => !needed.includes(c)), notes: notes ?? [] });
   }
   return out;
 }
@@ -136,6 +142,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     issues: [],
     fieldCounts: {},
     unmappedColumns: prepared.unmappedColumns,
+    notes: prepared.notes,
     dateOrder: cfg.date_order ?? null,
     incremental: false,
     deleted: 0,

@@ -38,13 +38,15 @@ export class CsvParser {
   private readonly delim: number;
   private readonly delimStr: string;
   private readonly quote: number;
+  private readonly quoteStr: string;
   private readonly maxRecordChars: number;
 
   constructor(opts: CsvParserOptions) {
     if (opts.delimiter.length !== 1) throw new Error(`CSV delimiter must be one character, got ${JSON.stringify(opts.delimiter)}`);
     this.delimStr = opts.delimiter;
     this.delim = opts.delimiter.charCodeAt(0);
-    this.quote = (opts.quote ?? '"').charCodeAt(0);
+    this.quoteStr = (opts.quote ?? '"').charAt(0);
+    this.quote = this.quoteStr.charCodeAt(0);
     this.maxRecordChars = opts.maxRecordChars ?? 1 << 20;
   }
 
@@ -67,8 +69,32 @@ export class CsvParser {
     const d = this.delim;
     let pos = 0;
     let line = this.line;
+    // Next quote and carriage return at or after pos; -1: none in the rest of the buffer. Kept
+    // across rows so that a file without quotes is not rescanned to its end on every row.
+    let nextQuote = -2;
+    let nextCr = -2;
     while (pos < n) {
-      // Parse one record starting at pos.
+      // Fast path: a whole line without a quote is split natively. Most rows of most files.
+      const nl = s.indexOf('\n', pos);
+      if (nl >= 0) {
+        if (nextQuote !== -1 && nextQuote < pos) nextQuote = s.indexOf(this.quoteStr, pos);
+        if (nextQuote === -1 || nextQuote > nl) {
+          if (nextCr !== -1 && nextCr < pos) nextCr = s.indexOf('\r', pos);
+          // A CR right before the LF ends the line with it; a CR inside it is a line break of its own.
+          if (nextCr === -1 || nextCr >= nl - 1) {
+            const end = nextCr === nl - 1 ? nl - 1 : nl;
+            if (end > pos) onRow({ fields: s.slice(pos, end).split(this.delimStr), line });
+            pos = nl + 1;
+            line++;
+            continue;
+          }
+        }
+      } else if (!final) {
+        // No complete line yet; only lone-CR line breaks can still end a row here.
+        if (nextCr !== -1 && nextCr < pos) nextCr = s.indexOf('\r', pos);
+        if (nextCr === -1) break;
+      }
+      // Parse one record starting at pos, character by character.
       const fields: string[] = [];
       let i = pos;
       let lines = 0;

@@ -6,6 +6,8 @@ import { CrmEtlError } from '../../core/errors.js';
 import type { MalformedRow, RawRecord } from '../../core/record.js';
 import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
 import { CsvParser, type CsvBrokenRow, type CsvRow } from './csv-parser.js';
+import { fieldsBuilder } from './fields-builder.js';
+import { KeySet } from './key-set.js';
 import { canonicalEncoding, detectBom, detectEncoding, LOW_CONFIDENCE, textPlausibility, type DetectedEncoding } from './detect-encoding.js';
 
 export { detectBom };
@@ -59,6 +61,20 @@ export function sniffDelimiter(sample: string): string {
 function keyOf(keyCols: readonly number[], fields: readonly string[]): string {
   if (keyCols.length === 1) return (fields[keyCols[0]!] ?? '').trim();
   return keyCols.map((i) => (fields[i] ?? '').trim()).join('|');
+}
+
+/**
+ * Column names from a header row: trimmed; a repeated name gets `_2`, `_3`… so that no column
+ * silently overwrites another in the record.
+ */
+export function columnNames(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((raw) => {
+    const name = raw.trim();
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name}_${n}`;
+  });
 }
 
 function countReplacements(text: string): number {
@@ -128,9 +144,13 @@ export class CsvSource implements SourceConnector {
       const { detected, notes } = this.cfg.encoding ? this.fromOption(this.cfg.encoding, head) : this.fromDetector(head, truncated);
       let body = head.subarray(detected.bomLength);
       if (truncated) {
-        // Decode whole lines only, so the sample never ends in half a character.
-        const eol = body.lastIndexOf(0x0a);
-        if (eol > 0) body = body.subarray(0, eol + 1);
+        // Decode whole lines only, so the sample never ends in half a character (for UTF-16,
+        // whole code units: a line feed byte may be half of one).
+        if (UTF16.has(canonicalEncoding(detected.encoding))) body = body.subarray(0, body.length & ~1);
+        else {
+          const eol = body.lastIndexOf(0x0a);
+          if (eol > 0) body = body.subarray(0, eol + 1);
+        }
       }
       const sample = iconv.decode(body, detected.encoding, { stripBOM: false });
       const bad = countReplacements(sample);
@@ -224,7 +244,7 @@ export class CsvSource implements SourceConnector {
     let header: string[] | undefined;
     const p = new CsvParser({ delimiter, quote: this.cfg.quote });
     const take = (r: CsvRow): void => {
-      header ??= r.fields.map((f) => f.trim());
+      header ??= columnNames(r.fields);
     };
     p.push(sample, take, () => {});
     if (!header) p.end(take, () => {});
@@ -247,8 +267,9 @@ export class CsvSource implements SourceConnector {
 
     let header: string[] | undefined;
     let width = 0;
+    let buildFields: (f: readonly string[]) => Record<string, string> = () => ({});
     let keyCols: number[] = [];
-    const seen = new Set<string>();
+    const seen = new KeySet();
     let records: RawRecord[] = [];
     let malformed: MalformedRow[] = [];
     let rowsRead = 0;
@@ -265,8 +286,9 @@ export class CsvSource implements SourceConnector {
     const onRow = (r: CsvRow): void => {
       const f = r.fields;
       if (!header) {
-        header = f.map((x) => x.trim());
+        header = columnNames(f);
         width = header.length;
+        buildFields = fieldsBuilder(header);
         const want = Array.isArray(this.cfg.key) ? this.cfg.key : [this.cfg.key];
         keyCols = want.map((k) => {
           const idx = header!.indexOf(k);
@@ -278,7 +300,15 @@ export class CsvSource implements SourceConnector {
         return;
       }
       rowsRead++;
-      if (rowsRead <= skip) return;
+      if (rowsRead <= skip) {
+        // Delivered by the previous read: only its key matters, so a repeat after the cursor
+        // is still caught as one.
+        if (f.length === width) {
+          const key = keyOf(keyCols, f);
+          if (key) seen.add(key);
+        }
+        return;
+      }
       if (f.length !== width) {
         malformed.push({
           source,
@@ -298,15 +328,11 @@ export class CsvSource implements SourceConnector {
         malformed.push({ source, lineage: { location, line: r.line }, code: 'MISSING_KEY', message: `the key column is empty`, raw: f.join(delimiter) });
         return;
       }
-      if (seen.has(key)) {
+      if (!seen.add(key)) {
         malformed.push({ source, lineage: { location, line: r.line }, code: 'DUPLICATE_KEY', message: `key "${key}" already appeared earlier in the file`, raw: f.join(delimiter) });
         return;
       }
-      seen.add(key);
-      const h = header;
-      const fields: Record<string, string> = {};
-      for (let i = 0; i < width; i++) fields[h[i]!] = f[i]!.trim();
-      records.push({ source, key, fields, lineage: { location, line: r.line } });
+      records.push({ source, key, fields: buildFields(f), lineage: { location, line: r.line } });
     };
     const onBroken = (b: CsvBrokenRow): void => {
       rowsRead++;

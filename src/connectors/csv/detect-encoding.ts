@@ -88,6 +88,7 @@ function profile(name: 'zh-hans' | 'zh-hant' | 'ja' | 'ko'): Weights {
       addBlock(w, 'gbk', [0xb0, 0xd7], gr, 1); // GB2312 level 1: 3,755 common hanzi
       addBlock(w, 'gbk', [0xd8, 0xf7], gr, 0.6); // level 2
       addBlock(w, 'gbk', [0xa1, 0xa3], gr, 0.7); // punctuation, full-width forms
+      addBlock(w, 'gbk', [0xa8, 0xa8], gr, 0.5); // pinyin letters: é, ü, à… in Latin names
       break;
     case 'zh-hant':
       addBlock(w, 'big5', [0xa4, 0xc6], [[0x40, 0x7e], [0xa1, 0xfe]], 1); // 常用字: 5,401 common
@@ -151,6 +152,13 @@ function scoreText(text: string, script: 'zh-hans' | 'zh-hant' | 'ja' | 'ko' | '
       continue;
     }
     if (w) {
+      const prev = chars[i - 1]?.codePointAt(0) ?? 32;
+      const next = chars[i + 1]?.codePointAt(0) ?? 32;
+      if (isAsciiLetter(prev) && isAsciiLetter(next)) {
+        // Inside a Latin word ("M?ller"): an accented letter is plausible, an ideograph is not.
+        sum += cp < 0x2000 && LETTER.test(ch) ? 1 : 0;
+        continue;
+      }
       sum += w.get(cp) ?? 0;
       continue;
     }
