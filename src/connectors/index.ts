@@ -4,4 +4,7 @@ export { CsvParser } from './csv/csv-parser.js';
 export { HttpSource } from './http/http-source.js';
 export { SqlSource } from './sql/sql-source.js';
 export { XlsxSource } from './xlsx/xlsx-source.js';
+export { FixedWidthSource } from './fixed-width/fixed-width-source.js';
+export { XmlSource } from './xml/xml-source.js';
+export { KeySet } from './shared/key-set.js';
 export type { SourceConnector, SourceBatch, Cursor } from './connector.js';

@@ -7,7 +7,7 @@ import type { MalformedRow, RawRecord } from '../../core/record.js';
 import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
 import { CsvParser, type CsvBrokenRow, type CsvRow } from './csv-parser.js';
 import { fieldsBuilder } from './fields-builder.js';
-import { KeySet } from './key-set.js';
+import { KeySet } from '../shared/key-set.js';
 import { canonicalEncoding, detectBom, detectEncoding, LOW_CONFIDENCE, textPlausibility, type DetectedEncoding } from './detect-encoding.js';
 
 export { detectBom };

@@ -4,7 +4,7 @@ import { CrmEtlError } from '../../core/errors.js';
 import type { MalformedRow, RawRecord } from '../../core/record.js';
 import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
 import { fieldsBuilder } from '../csv/fields-builder.js';
-import { KeySet } from '../csv/key-set.js';
+import { KeySet } from '../shared/key-set.js';
 import type { CellKind } from './cell-text.js';
 import { findHeaderRow, HEADER_SCAN_ROWS, headerNames, type SheetRow } from './header-row.js';
 import { readCellFormats, readSharedStrings, readSheetRows, type SheetContext } from './sheet-reader.js';

@@ -1,5 +1,6 @@
 import { type BlockingRuleReport, generateCandidates } from './blocking.js';
 import { COMPARISONS } from './comparisons.js';
+import { trainingSamples } from './training.js';
 import { clusterRecords } from './cluster.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, PairScorer, computeTermFrequencies, estimateU, levelsOf, trainModel } from './model.js';
@@ -48,7 +49,7 @@ export function matchRecords(records: readonly MatchRecord[], opts: MatchOptions
   const pairCount = cand.a.length;
   const levels = levelsOf(records, cand.a, cand.b);
   const { u, pairs: randomPairs } = estimateU(records);
-  const samples = cand.samples.map((s) => ({ fields: s.rule.fields, a: s.a, b: s.b }));
+  const samples = trainingSamples(records, canLink);
   const model = trainModel(records, samples, levels, pairCount, u, { randomPairs });
   const scorer = new PairScorer(model, computeTermFrequencies(records), n);
 

@@ -220,8 +220,10 @@ export function trainModel(
     const r = runEm(levels, sample.a.length, m, u, { active, estimateM: true, maxIterations });
     iterations += r.iterations;
     for (let f = 0; f < F; f++) {
-      const w = r.evidence[f]!;
-      if (!active[f] || w < 1) continue;
+      // Each rule's estimate counts alike once it saw a few matches: weighting by how many it
+      // saw would let one rule full of look-alikes outvote the others.
+      const w = r.evidence[f]! >= 3 ? 1 : 0;
+      if (!active[f] || !w) continue;
       for (let l = 0; l < m[f]!.length; l++) mSum[f]![l]! += m[f]![l]! * w;
       wSum[f] = wSum[f]! + w;
     }

@@ -10,7 +10,7 @@ import { parseConfig } from '../../../src/config/load-config.js';
 import type { CsvSourceConfig } from '../../../src/config/schema.js';
 import { CsvParser, type CsvRow } from '../../../src/connectors/csv/csv-parser.js';
 import { CsvSource, sniffDelimiter } from '../../../src/connectors/csv/csv-source.js';
-import { KeySet } from '../../../src/connectors/csv/key-set.js';
+import { KeySet } from '../../../src/connectors/shared/key-set.js';
 import { detectEncoding } from '../../../src/connectors/csv/detect-encoding.js';
 import type { MalformedRow, RawRecord } from '../../../src/core/record.js';
 import { describeConnectorConformance } from '../../support/connector-conformance.js';
