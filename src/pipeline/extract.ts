@@ -6,7 +6,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
 import { maskValue } from '../core/mask.js';
-import { detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
+import { createStandardizeCache, detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
 
@@ -162,6 +162,8 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       if (!t.examples.includes(masked)) t.examples.push(masked);
     }
   };
+  // Names, cities, postcodes and companies repeat across a source: memoized per source run.
+  const stdCache = createStandardizeCache();
   let dateOrder = cfg.date_order;
   let failureChecked = false;
 
@@ -197,7 +199,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     const rows: unknown[][] = [];
     const rejects: unknown[][] = [];
     for (const m of mapped) {
-      const std = standardizeRecord(m.values, stdCtx);
+      const std = standardizeRecord(m.values, stdCtx, stdCache);
       const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
       for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
       for (const issue of rec.issues) {

@@ -113,7 +113,8 @@ export function toMatchRecord(source: string, key: string, v: CanonicalValues): 
     familyPh: phonetic(family),
     dob: digits(v.birth_date),
     email: emailKey(v.email),
-    phone: digits(v.phone),
+    // The number without its extension (";ext=123").
+    phone: digits(v.phone?.split(';')[0]),
     address,
     addressWords: wordsOf(address),
     city: fold(v.city),

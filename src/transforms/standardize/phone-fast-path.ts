@@ -24,6 +24,8 @@ interface Plan {
   national: RegExp;
   possibleLengths: readonly number[] | undefined;
   prefixForParsing: RegExp | null;
+  /** The same pattern, sticky: a test() leaves the match length in lastIndex, without an array. */
+  prefixForParsingSticky: RegExp | null;
   hasTransformRule: boolean;
   idd: RegExp | null;
   leadingDigits: RegExp | null;
@@ -84,6 +86,7 @@ function compilePlan(country: string): Plan | null {
     national: new RegExp('^(?:' + (str(m[2]) ?? '') + ')$'),
     possibleLengths,
     prefixForParsing: npfp === undefined ? null : new RegExp('^(?:' + npfp + ')'),
+    prefixForParsingSticky: npfp === undefined ? null : new RegExp('(?:' + npfp + ')', 'y'),
     hasTransformRule: str(m[8]) !== undefined,
     idd: idd === undefined ? null : new RegExp('^(?:' + idd + ')'),
     leadingDigits: leading === undefined ? null : new RegExp('^(?:' + leading + ')'),
@@ -163,12 +166,21 @@ function lengthRejects(nn: string, lengths: readonly number[] | undefined): bool
  * the stripped number already resolved it; undefined where a transform rule would apply.
  */
 function nationalNumber(number: string, plan: Plan): { nn: string; resolved: Resolved | undefined } | undefined {
-  if (plan.prefixForParsing === null) return { nn: number, resolved: undefined };
-  const m = plan.prefixForParsing.exec(number);
-  if (m === null) return { nn: number, resolved: undefined };
-  const groups = m.length - 1;
-  if (groups > 0 && m[groups] && plan.hasTransformRule) return undefined;
-  const nn = number.slice(m[0].length);
+  if (plan.prefixForParsing === null || plan.prefixForParsingSticky === null) return { nn: number, resolved: undefined };
+  let prefixLength: number;
+  if (plan.hasTransformRule) {
+    const m = plan.prefixForParsing.exec(number);
+    if (m === null) return { nn: number, resolved: undefined };
+    const groups = m.length - 1;
+    if (groups > 0 && m[groups]) return undefined;
+    prefixLength = m[0].length;
+  } else {
+    const sticky = plan.prefixForParsingSticky;
+    sticky.lastIndex = 0;
+    if (!sticky.test(number)) return { nn: number, resolved: undefined };
+    prefixLength = sticky.lastIndex;
+  }
+  const nn = number.slice(prefixLength);
   if (nn === number) return { nn: number, resolved: undefined };
   if (plan.national.test(number) && !plan.national.test(nn)) return { nn: number, resolved: undefined };
   if (plan.possibleLengths !== undefined) {

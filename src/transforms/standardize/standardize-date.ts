@@ -21,6 +21,7 @@ const PLACEHOLDER_DATES = new Set([
   '1900-01-01', '1899-12-30', '1899-12-31', '1753-01-01', '0001-01-01', '1800-01-01',
   '9999-12-31', '9999-01-01', '2099-12-31', '2999-12-31',
 ]);
+const PLACEHOLDER_DATE_NUMBERS: ReadonlySet<number> = new Set([...PLACEHOLDER_DATES].map((d) => Number(d.replace(/-/g, ''))));
 const ZERO_DATE = /^0{1,4}[-/.]0{1,2}[-/.]0{1,4}$|^0{8}$/;
 
 const MIN_YEAR = 1800;
@@ -29,7 +30,6 @@ const MAX_YEAR = 2199;
 // Two-digit strings, so formatting allocates one string per date.
 const PAD2: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' + i : String(i)));
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const YMD = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\s*(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:z|[+-]\d{2}(?::?\d{2})?)?))?$/i;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const EXCEL = /^(\d{5})(?:\.\d+)?$/;
@@ -211,6 +211,10 @@ function isSeparator(c: number): boolean {
 function parseNumeric(s: string, ctx: DateContext, field: string, issues: Issue[]): Parsed | null {
   const m = NUMERIC.exec(s);
   if (m === null) return null;
+  if (ctx.dateOrder === 'ymd' && (m[4] ?? '').length === 2) {
+    // yy/mm/dd (90.01.02), as written in Japan, Korea and China with a configured ymd order.
+    return { y: pivotYear(Number(m[1]), ctx.today, field, issues), m: Number(m[3]), d: Number(m[4]), time: m[5] };
+  }
   const dm = dayMonth(Number(m[1]), Number(m[3]), m[2] ?? '/', ctx, field, issues);
   if (!('d' in dm)) return dm;
   const yText = m[4] ?? '';
@@ -271,26 +275,29 @@ function unreadable(field: string): TransformResult<never> {
   return rejectValue(field, 'DATE_INVALID', 'The value is not a date in a recognized format.');
 }
 
-/** Validates parts and builds the ISO date, or the rejection. */
-function finish(p: DateParts, field: string): string | TransformResult<never> {
+/**
+ * Validates parts and builds the ISO date, or the rejection. `asWritten` is the input when it is
+ * already yyyy-mm-dd, so the output can be the same string.
+ */
+function finish(p: DateParts, field: string, asWritten?: string): string | TransformResult<never> {
   if (p.y === 0 && p.m === 0 && p.d === 0) return rejectValue(field, 'DATE_PLACEHOLDER', 'The value is a zero date, a placeholder.');
   if (p.m < 1 || p.m > 12) return rejectValue(field, 'DATE_INVALID', `Month ${p.m} does not exist.`);
   if (p.d < 1 || p.d > daysInMonth(p.y, p.m)) {
     return rejectValue(field, 'DATE_INVALID', `Day ${p.d} does not exist in ${p.y}-${PAD2[p.m] ?? p.m}.`);
   }
-  const out = p.y >= 1000 ? iso(p.y, p.m, p.d) : String(p.y).padStart(4, '0') + '-' + PAD2[p.m] + '-' + PAD2[p.d];
-  if (PLACEHOLDER_DATES.has(out)) return rejectValue(field, 'DATE_PLACEHOLDER', 'The date is a system default, a placeholder.');
+  if (PLACEHOLDER_DATE_NUMBERS.has(p.y * 10000 + p.m * 100 + p.d)) {
+    return rejectValue(field, 'DATE_PLACEHOLDER', 'The date is a system default, a placeholder.');
+  }
   if (p.y < MIN_YEAR || p.y > MAX_YEAR) return rejectValue(field, 'DATE_INVALID', `Year ${p.y} is outside ${MIN_YEAR}–${MAX_YEAR}.`);
-  return out;
+  return asWritten ?? iso(p.y, p.m, p.d);
 }
 
 function standardizeDateIn(value: string, ctx: DateContext, field: string): TransformResult<string> & { time?: string } {
   const s = normalizeText(value);
   if (s === '') return rejectValue(field, 'VALUE_EMPTY', 'The date is empty.');
   // The common case first: an ISO date needs no other work.
-  const fast = ISO.exec(s);
-  if (fast !== null) {
-    const r = finish({ y: Number(fast[1]), m: Number(fast[2]), d: Number(fast[3]) }, field);
+  if (isPlainDate(s)) {
+    const r = finish({ y: num(s, 0, 4), m: num(s, 5, 7), d: num(s, 8, 10) }, field, s);
     return typeof r === 'string' ? ok(r) : r;
   }
   if (isNullToken(s) || ZERO_DATE.test(s)) return rejectValue(field, 'DATE_PLACEHOLDER', 'The value is a placeholder, not a date.');
@@ -312,9 +319,11 @@ function standardizeDateIn(value: string, ctx: DateContext, field: string): Tran
  * (1990年1月2日, 1990년 1월 2일), Japanese eras (平成2年1月2日, H2.1.2) and Taiwan's Minguo years
  * (民國79年1月2日).
  *
- * Numeric day/month order: `ctx.dateOrder` when set (a value that contradicts it is rejected);
- * otherwise a part above 12 decides; otherwise dots mean day-first; otherwise DATE_AMBIGUOUS
- * (warn) and day-first, or month-first for {@link MONTH_FIRST_COUNTRIES}.
+ * Numeric day/month order: `ctx.dateOrder` when set (a value that contradicts it is rejected;
+ * `ymd` reads two-digit-year values such as 90.01.02 year first and leaves four-digit-year values
+ * to the rules below); otherwise a part above 12 decides; otherwise dots mean day-first;
+ * otherwise DATE_AMBIGUOUS (warn) and day-first, or month-first for
+ * {@link MONTH_FIRST_COUNTRIES}.
  *
  * Two-digit years take the latest century that does not pass today's year (DATE_CENTURY_ASSUMED):
  * with today 2025-06-01, "25" is 2025 and "26" is 1926.
@@ -336,15 +345,16 @@ export function standardizeBirthDate(value: string, ctx: DateContext): Transform
   const field = 'birth_date';
   const r = standardizeDateIn(value, ctx, field);
   if (!r.ok) return r;
-  // ISO dates compare as strings.
-  if (r.value > ctx.today) return rejectValue(field, 'DATE_FUTURE', 'The birth date is after today.');
-  const oldest = String(Number(ctx.today.slice(0, 4)) - 130) + ctx.today.slice(4);
-  if (r.value < oldest) return rejectValue(field, 'DATE_TOO_OLD', 'The birth date is more than 130 years ago.');
+  const date = dateNumber(r.value);
+  const today = dateNumber(ctx.today);
+  if (date > today) return rejectValue(field, 'DATE_FUTURE', 'The birth date is after today.');
+  if (date < today - 1_300_000) return rejectValue(field, 'DATE_TOO_OLD', 'The birth date is more than 130 years ago.');
   return r.time === undefined ? r : ok(r.value, r.issues);
 }
 
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
 /** The number written in s[from, to), all ASCII digits (checked by the caller). */
 function num(s: string, from: number, to: number): number {
   let n = 0;
@@ -354,6 +364,23 @@ function num(s: string, from: number, to: number): number {
 
 // Character classes of "yyyy-mm-dd hh:mm:ss": d digit, and the literal separators.
 const PLAIN_DATE_TIME = 'dddd-dd-dd?dd:dd:dd';
+
+/** True for exactly "yyyy-mm-dd". */
+function isPlainDate(s: string): boolean {
+  if (s.length !== 10) return false;
+  for (let i = 0; i < 10; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 4 || i === 7) {
+      if (c !== 45) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** yyyy-mm-dd as the number yyyymmdd, for comparisons without string compares. */
+function dateNumber(iso: string): number {
+  return num(iso, 0, 4) * 10000 + num(iso, 5, 7) * 100 + num(iso, 8, 10);
+}
 
 /** True for exactly "yyyy-mm-dd hh:mm:ss" or "yyyy-mm-ddThh:mm:ss". */
 function isPlainDateTime(s: string): boolean {
@@ -447,10 +474,11 @@ export function standardizeDateTime(value: string, ctx: DateContext): TransformR
       }
     }
   }
-  // ISO dates compare as strings; tomorrow is only worked out for dates after today.
-  if (out.slice(0, 10) > ctx.today) {
-    const tomorrow = civilFromDays(daysFromCivil(Number(ctx.today.slice(0, 4)), Number(ctx.today.slice(5, 7)), Number(ctx.today.slice(8, 10))) + 1);
-    if (out.slice(0, 10) > iso(tomorrow[0], tomorrow[1], tomorrow[2])) {
+  // Tomorrow is only worked out for dates after today.
+  const date = dateNumber(out);
+  if (date > dateNumber(ctx.today)) {
+    const t = civilFromDays(daysFromCivil(num(ctx.today, 0, 4), num(ctx.today, 5, 7), num(ctx.today, 8, 10)) + 1);
+    if (date > t[0] * 10000 + t[1] * 100 + t[2]) {
       return rejectValue(field, 'DATE_FUTURE', 'The timestamp is more than a day after today.');
     }
   }

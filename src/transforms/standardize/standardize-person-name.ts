@@ -97,7 +97,8 @@ interface Cleaned {
 // starting with a letter and not ending in punctuation other than a dot.
 const PLAIN_ASCII_NAME = /^[A-Za-z](?:[A-Za-z .,'-]*[A-Za-z.])?$/;
 // Names made only of stand-in words: "Test Test", "XXX XXX", "Unknown N/A".
-const PLACEHOLDER_WORDS_ONLY = /^(?:(?:test|unknown|xxx|xx|x|n\/a|na|none|dummy|null|tbd)(?: |$))+$/i;
+// "na" alone is a given name (娜); only repeated ("NA NA") or beside another stand-in is it one.
+const PLACEHOLDER_WORDS_ONLY = /^(?!na$)(?:(?:test|unknown|xxx|xx|x|n\/a|na|none|dummy|null|tbd)(?: |$))+$/i;
 
 const PLACEHOLDER_INITIALS = new Set<number>();
 for (const p of NAME_PLACEHOLDERS) PLACEHOLDER_INITIALS.add(p.charCodeAt(0));
@@ -123,7 +124,8 @@ function isCleanCjk(s: string): boolean {
 
 /** Applies the shared cleaning of every name field: junk characters out, with a warning. */
 function cleanName(s: string, field: string): Cleaned | TransformResult<never> {
-  if (isNullToken(s) || isNamePlaceholder(s)) {
+  // "Na" (娜, 나) is a given name, not "n/a": the shared null token does not apply to names.
+  if ((isNullToken(s) && s.toLowerCase() !== 'na') || isNamePlaceholder(s)) {
     return rejectValue(field, 'NAME_PLACEHOLDER', 'The name is a placeholder, not a name.');
   }
   let text = s;

@@ -93,8 +93,9 @@ export function standardizePhone(value: string, options: PhoneOptions = {}): Tra
   const country = regionOf(options.country);
 
   // The fast path: nothing but digits and separators.
-  const compact = s.replace(SEPARATORS, '');
-  if (DIGITS_ONLY.test(compact)) {
+  const simple = compactDigits(s);
+  const compact = simple ?? s.replace(SEPARATORS, '');
+  if (simple !== null ? simple !== '' && simple !== '+' : DIGITS_ONLY.test(compact)) {
     if (isPlaceholderDigits(compact)) return placeholder();
     const fast = parsePhoneFast(compact, country);
     if (fast === undefined) return parseSlow(s, country, []);
@@ -127,7 +128,26 @@ export function standardizePhone(value: string, options: PhoneOptions = {}): Tra
   return parseSlow(s, country, issues);
 }
 
-/** "0412 345 678/02 9876 5432": a slash between two whole numbers (not DE "030/1234567"). */
+/**
+ * The digits of a number written with ASCII separators (space - . ( ) [ ] ~) and an optional
+ * leading "+"; null when anything else appears (the regex path then decides).
+ */
+function compactDigits(s: string): string | null {
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c === 43 && i === 0)) continue;
+    if (c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 91 || c === 93 || c === 126) {
+      out += s.slice(start, i);
+      start = i + 1;
+      continue;
+    }
+    return null;
+  }
+  return start === 0 ? s : out + s.slice(start);
+}
+
 /** The default region as libphonenumber's CountryCode, or undefined when absent or unsupported. */
 function regionOf(country: string | undefined): CountryCode | undefined {
   if (country === undefined) return undefined;
@@ -144,6 +164,7 @@ function isUpperAscii(s: string): boolean {
   return true;
 }
 
+/** "0412 345 678/02 9876 5432": a slash between two whole numbers (not DE "030/1234567"). */
 function splitOnSlash(s: string): string | undefined {
   const i = s.indexOf('/');
   if (i < 0) return undefined;
@@ -173,7 +194,10 @@ function isPlaceholderDigits(s: string): boolean {
   if (d.length < 5) return false;
   if (allSame(d, 0)) return true;
   if (d.length >= 10 && d.charCodeAt(d.length - 8) === 48 && allSame(d, d.length - 8)) return true;
-  return d.length >= 7 && SEQUENCES.some((q) => q.startsWith(d));
+  const c0 = d.charCodeAt(0);
+  if (d.length < 7 || (c0 !== 48 && c0 !== 49 && c0 !== 57)) return false;
+  for (const q of SEQUENCES) if (q.startsWith(d)) return true;
+  return false;
 }
 
 function parseSlow(s: string, country: CountryCode | undefined, issues: Issue[]): TransformResult<StandardizedPhone> {

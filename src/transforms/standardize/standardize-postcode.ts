@@ -72,6 +72,7 @@ const RULES: Readonly<Record<string, PostcodeRule>> = {
   TR: { pattern: /^(?:0[1-9]|[1-7]\d|8[01])\d{3}$/, padFrom: 4, example: '06100' },
 };
 
+const RULE_MAP: ReadonlyMap<string, PostcodeRule> = new Map(Object.entries(RULES));
 const COMPACT_NOISE = /[\s-]/g;
 // "D-10115", "F-75001", "CH-8001": a country letter prefix on an all-digit code.
 const LETTER_PREFIX = /^[A-Z]{1,3}\s*-\s*(?=\d)/;
@@ -90,7 +91,7 @@ export function standardizePostcode(value: string, country?: string | null): Tra
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The postcode is empty.');
   if (isNullToken(s)) return rejectValue(FIELD, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not a postcode.');
   if (s.charCodeAt(0) > 127) s = s.replace(POSTAL_MARK, '');
-  const rule = country ? RULES[country.length === 2 && country === country.toUpperCase() ? country : country.toUpperCase()] : undefined;
+  const rule = country ? RULE_MAP.get(country) ?? RULE_MAP.get(country.toUpperCase()) : undefined;
   if (rule === undefined) return ok(s);
   let compact = s.indexOf(' ') < 0 && s.indexOf('-') < 0 ? s : s.replace(COMPACT_NOISE, '');
   if (rule.pattern.test(compact)) return ok(rule.format ? rule.format(compact) : compact);

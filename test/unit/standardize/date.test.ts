@@ -39,6 +39,13 @@ describe('standardizeDate', () => {
     expect(codes(r)).toEqual(['DATE_INVALID']);
   });
 
+  it('reads two-digit-year dates year first with the ymd order', () => {
+    const r = date('90.01.02', { dateOrder: 'ymd' });
+    expect(r).toMatchObject({ ok: true, value: '1990-01-02' });
+    expect(codes(r)).toEqual(['DATE_CENTURY_ASSUMED']);
+    expect(value('1990/01/02', { dateOrder: 'ymd' })).toBe('1990-01-02');
+  });
+
   it('warns on ambiguous dates and assumes the country default', () => {
     const au = date('02/01/1990', { country: 'AU' });
     expect(au).toMatchObject({ ok: true, value: '1990-01-02' });

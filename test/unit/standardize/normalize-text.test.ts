@@ -34,3 +34,35 @@ describe('normalizeText', () => {
     expect(normalizeText(' \t\u3000 ')).toBe('');
   });
 });
+
+describe('normalizeText fast path', () => {
+  // The reference: always normalize, then remove invisibles, collapse whitespace and trim.
+  const reference = (s: string): string =>
+    s
+      .normalize('NFKC')
+      .replace(/[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '')
+      .replace(/[\s\x00-\x1f\x7f-\x9f]+/g, ' ')
+      .trim();
+  const pool = [
+    'a', 'Z', '0', ' ', ' ', '  ', '\t', '\n', '-', '.', "'", '@', 'é', 'ü', 'ß', 'Ĳ', 'ſ', 'ŀ', '\u0308', '\u0301',
+    '王', '小', '明', '陳', '々', '〇', '김', '민', 'や', 'ま', 'ダ', 'ー', '・', '゛', 'ヿ', '·', '\u00a0', '\u3000',
+    '\u200b', '\ufeff', '\u00ad', 'Ａ', '１', '（', '＠', 'ﬁ', '①', '㈱', '\u0085', '\u2019', 'Ω', 'Д', '中', '\ud842\udfb7',
+  ];
+  it('matches full normalization on random mixtures', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    for (let n = 0; n < 5000; n++) {
+      let s = '';
+      const len = Math.floor(random() * 12);
+      for (let i = 0; i < len; i++) s += pool[Math.floor(random() * pool.length)];
+      expect(normalizeText(s), JSON.stringify(s)).toBe(reference(s));
+    }
+  });
+
+  it('returns the very same string when nothing changes', () => {
+    for (const s of ['王小明', 'Müller', '김민수', 'やまだ', 'John Smith', '1990年1月2日']) expect(normalizeText(s)).toBe(s);
+  });
+});

@@ -166,6 +166,9 @@ describe('standardizeGivenName / standardizeFamilyName', () => {
   it('proper-cases and cleans already split names', () => {
     expect(standardizeGivenName('  JOHN ')).toMatchObject({ ok: true, value: 'John' });
     expect(standardizeGivenName('mary-jane')).toMatchObject({ ok: true, value: 'Mary-Jane' });
+    // Na (娜) is a real given name, not "n/a"; "N/A" is still a placeholder.
+    expect(standardizeGivenName('Na')).toMatchObject({ ok: true, value: 'Na' });
+    expect(standardizeGivenName('N/A')).toMatchObject({ ok: false });
     expect(standardizeGivenName('j')).toMatchObject({ ok: true, value: 'J.' });
     expect(standardizeFamilyName('VAN DER BERG')).toMatchObject({ ok: true, value: 'van der Berg' });
     expect(standardizeFamilyName('mcdonald')).toMatchObject({ ok: true, value: 'McDonald' });
