@@ -34,5 +34,11 @@ export { standardizeCountry, COUNTRY_NAME_LOCALES } from './standardize-country.
 export { standardizeCity } from './standardize-city.js';
 export { standardizeRegion } from './standardize-region.js';
 export { standardizeCompanyName, companyMatchKey, LEGAL_FORMS } from './standardize-company-name.js';
+export {
+  standardizeNationalId,
+  standardizeTaxId,
+  checkChineseResidentId,
+  checkUnifiedSocialCreditCode,
+} from './standardize-identifier.js';
 export { standardizeRecord, type StandardizedRecord } from './standardize-record.js';
 export { createStandardizeCache, type StandardizeCache, type MemoTable } from './standardize-cache.js';

@@ -42,6 +42,8 @@ export const STANDARDIZE_ISSUE_CODES = {
   POSTCODE_INVALID: { severity: 'reject', description: "Does not match the country's postcode format." },
   POSTCODE_REPAIRED: { severity: 'warn', description: 'Leading zeros lost by a spreadsheet were restored (AU 800 → 0800, US 2134 → 02134).' },
 
+  ID_CHECKSUM: { severity: 'reject', description: 'An identifier in a known format whose check character is wrong (a mistyped digit).' },
+  ID_INVALID: { severity: 'reject', description: 'An identifier in a known format whose content cannot be (e.g. a birth date that does not exist).' },
   COUNTRY_UNKNOWN: { severity: 'reject', description: 'Not a known country name or ISO 3166-1 code (or an ambiguous one such as "NA", "Congo").' },
 } as const satisfies Record<string, { severity: Issue['severity']; description: string }>;
 

@@ -3,6 +3,7 @@ import type { Issue, TransformResult } from '../../core/issue.js';
 import type { StandardizeContext } from './context.js';
 import { normalizeText } from './normalize-text.js';
 import { isNullToken } from './placeholders.js';
+import { standardizeNationalId, standardizeTaxId } from './standardize-identifier.js';
 import { standardizeAddressLine } from './standardize-address-line.js';
 import { standardizeCity } from './standardize-city.js';
 import { standardizeCompanyName } from './standardize-company-name.js';
@@ -77,7 +78,7 @@ function isUpperCode(s: string): boolean {
 function idRule(field: 'national_id' | 'tax_id', value: string): TransformResult<string> {
   const s = normalizeText(value);
   if (isNullToken(s)) return rejectValue(field, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not an identifier.');
-  return { ok: true, value: s.toUpperCase(), issues: [] };
+  return field === 'national_id' ? standardizeNationalId(s) : standardizeTaxId(s);
 }
 
 /**
@@ -92,7 +93,8 @@ function idRule(field: 'national_id' | 'tax_id', value: string): TransformResult
  *   values (there is no canonical field for them); suffixes stay in full_name.
  * - phone is E.164, with ";ext=123" when there is an extension; email is the cleaned address;
  *   birth_date is yyyy-mm-dd; source_updated_at is an ISO date-time or date; gender is M/F/X or
- *   null; national_id and tax_id are upper-cased, otherwise as written.
+ *   null; national_id and tax_id are upper-cased without spaces or dashes, and checked where the
+ *   format has a check character (Chinese resident identity number, unified social credit code).
  *
  * `cache` (optional, from {@link createStandardizeCache}, one per source run) memoizes the
  * repetitive fields; the output is identical with or without it.

@@ -12,6 +12,7 @@ import {
   standardizePersonName,
   standardizePhone,
   standardizePostcode,
+  standardizeNationalId,
   type StandardizeIssueCode,
 } from '../../../src/transforms/standardize/index.js';
 
@@ -47,6 +48,9 @@ const EXAMPLES: Record<StandardizeIssueCode, () => TransformResult<unknown>> = {
   POSTCODE_INVALID: () => standardizePostcode('ABC123', 'AU'),
   POSTCODE_REPAIRED: () => standardizePostcode('800', 'AU'),
   COUNTRY_UNKNOWN: () => standardizeCountry('Atlantis'),
+  // 11010519491231002X is the standard's published example; one digit changed breaks the check.
+  ID_CHECKSUM: () => standardizeNationalId('110105194912310021'),
+  ID_INVALID: () => standardizeNationalId('110105194902300020'), // 30 February, valid check character
 };
 
 describe('STANDARDIZE_ISSUE_CODES', () => {
