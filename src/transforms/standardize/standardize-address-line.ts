@@ -1,3 +1,4 @@
+import { normalizeChineseAddress } from './chinese-address.js';
 import { ok, type TransformResult } from '../../core/issue.js';
 import { rejectValue } from './issue-codes.js';
 import { normalizeText } from './normalize-text.js';
@@ -80,7 +81,7 @@ export function standardizeAddressLine(value: string, options: AddressOptions = 
   let s = normalizeText(value);
   if (s === '') return rejectValue(FIELD, 'VALUE_EMPTY', 'The address line is empty.');
   if (isNullToken(s)) return rejectValue(FIELD, 'VALUE_PLACEHOLDER', 'The value is a placeholder, not an address.');
-  if (!LATIN_LETTER.test(s)) return ok(s);
+  if (!LATIN_LETTER.test(s)) return ok(normalizeChineseAddress(s, options.country?.toUpperCase()));
   let prefix = '';
   const c0 = s.charCodeAt(0) | 0x20;
   if (c0 === 0x67 /* g */ || c0 === 0x70 /* p */ || c0 === 0x6c /* l */) {

@@ -138,3 +138,10 @@ describe('standardizePostcode', () => {
     expect(codes(pc('n/a', 'AU'))).toEqual(['VALUE_PLACEHOLDER']);
   });
 });
+
+describe('Chinese addresses', () => {
+  it('brings traditional characters, spaces and 號 to one form', () => {
+    expect(standardizeAddressLine('廣東省 廣州市 天河區 天河路 ３８５號')).toMatchObject({ ok: true, value: '广东省广州市天河区天河路385号' });
+    expect(standardizeAddressLine('上海市浦东新区 世纪大道 100 号')).toMatchObject({ ok: true, value: '上海市浦东新区世纪大道100号' });
+  });
+});
