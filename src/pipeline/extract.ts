@@ -115,6 +115,35 @@ function hashValues(rec: CleanRecord): string {
   return h.digest('hex');
 }
 
+/** Records a date-order scan looks at, at most, before it settles for the default. */
+const DATE_ORDER_SCAN_LIMIT = 200_000;
+const AMBIGUOUS_DATE = /^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}/;
+
+/**
+ * Ambiguous d/m/y versus m/d/y, decided from the source's own date values: the source is read
+ * (without staging) until a value settles it (a first part above 12 means day first, a second
+ * part above 12 month first); in practice the first batch does. Null when nothing settles it.
+ */
+async function detectSourceDateOrder(connector: SourceConnector, cfg: SourceConfig): Promise<'dmy' | 'mdy' | null> {
+  const columns = DATE_FIELDS.flatMap((f) => {
+    const c = cfg.mapping[f];
+    return c === undefined ? [] : typeof c === 'string' ? [c] : [...c];
+  });
+  if (!columns.length) return null;
+  let seen = 0;
+  for await (const batch of connector.read({ batchSize: 5000 })) {
+    const sample: string[] = [];
+    for (const r of batch.records) for (const c of columns) if (r.fields[c]) sample.push(r.fields[c]!);
+    // Only day/month/year numbers can be ambiguous; a column of ISO or yyyymmdd dates is not.
+    if (!sample.some((v) => AMBIGUOUS_DATE.test(v))) return null;
+    const order = detectDateOrder(sample);
+    if (order) return order;
+    seen += batch.records.length;
+    if (seen >= DATE_ORDER_SCAN_LIMIT) break;
+  }
+  return null;
+}
+
 /** Where a record is, as stored: the file, table or URL, with the sheet or page when there is one. */
 export function locationOf(l: Lineage): string {
   if (l.sheet) return `${l.location}#sheet=${l.sheet}`;
@@ -164,7 +193,8 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   };
   // Names, cities, postcodes and companies repeat across a source: memoized per source run.
   const stdCache = createStandardizeCache();
-  let dateOrder = cfg.date_order;
+  const dateOrder = cfg.date_order ?? (await detectSourceDateOrder(connector, cfg));
+  stats.dateOrder = dateOrder ?? null;
   let failureChecked = false;
 
   const knex = ctx.store.knex;
@@ -185,16 +215,6 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     lastCursor = batch.cursor;
     const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
     stats.deleted += batch.records.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
-    if (!dateOrder) {
-      // Ambiguous d/m/y versus m/d/y: decided once per source from the first batch's values.
-      const sample: string[] = [];
-      for (const m of mapped) for (const f of DATE_FIELDS) if (m.values[f]) sample.push(m.values[f]!);
-      const detected = detectDateOrder(sample);
-      if (detected) {
-        dateOrder = detected;
-        stats.dateOrder = detected;
-      }
-    }
     const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
     const rows: unknown[][] = [];
     const rejects: unknown[][] = [];

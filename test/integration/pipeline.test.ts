@@ -163,3 +163,30 @@ describe('incremental runs', () => {
     }
   });
 });
+
+describe('date order detected from the whole column', () => {
+  it('reads 03/04/1985 as 3 April when a later row says day first', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-dates-'));
+    try {
+      const rows = ['id,name,dob'];
+      // 6,000 ambiguous dates first (more than one batch), then one that only d/m/y can read.
+      for (let i = 1; i <= 6000; i++) rows.push(`${i},Person ${i},0${1 + (i % 9)}/0${1 + (i % 9)}/1985`);
+      rows.push('6001,Person Last,25/12/1985');
+      rows.push('6002,Person Check,03/04/1985');
+      await writeFile(path.join(dir, 'people.csv'), rows.join('\n') + '\n');
+      const config = parseConfig('sources:\n  - {name: p, kind: csv, path: people.csv, key: id, country: US, mapping: {full_name: name, birth_date: dob}}\n', { file: 'etl.yaml', baseDir: dir });
+      const store = await openStore('pglite://memory');
+      await store.migrate();
+      try {
+        const summary = await runPipeline({ config, store, log });
+        expect(summary.sources[0]!.dateOrder).toBe('dmy');
+        const r = (await store.knex('source_records').where({ source_key: '6002' }).first('birth_date')) as { birth_date: string };
+        expect(r.birth_date).toBe('1985-04-03');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
