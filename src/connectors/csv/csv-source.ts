@@ -1,3 +1,4 @@
+import { sourceFileError } from '../shared/source-file.js';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -129,12 +130,7 @@ export class CsvSource implements SourceConnector {
     try {
       fh = await open(this.cfg.path, 'r');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new CrmEtlError(
-        'SOURCE_NOT_FOUND',
-        `source "${this.cfg.name}": file ${this.cfg.path} cannot be opened (${code ?? 'error'}); check the source's path in the configuration`,
-        { cause: err },
-      );
+      throw sourceFileError(this.cfg, err);
     }
     try {
       const buf = Buffer.alloc(SNIFF_BYTES);

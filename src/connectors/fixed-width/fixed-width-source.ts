@@ -1,3 +1,4 @@
+import { sourceFileError } from '../shared/source-file.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { FixedWidthSourceConfig } from '../../config/sources/fixed-width.js';
 import { CrmEtlError } from '../../core/errors.js';
@@ -95,12 +96,7 @@ export class FixedWidthSource implements SourceConnector {
       const { size, mtimeMs } = await stat(this.cfg.path);
       return { fh, size, mtimeMs };
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new CrmEtlError(
-        'SOURCE_NOT_FOUND',
-        `source "${this.cfg.name}": file ${this.cfg.path} cannot be opened (${code ?? 'error'}); check the source's path in the configuration`,
-        { cause: err },
-      );
+      throw sourceFileError(this.cfg, err);
     }
   }
 

@@ -1,3 +1,4 @@
+import { sourceFileError } from '../shared/source-file.js';
 import { open, stat } from 'node:fs/promises';
 import type { XlsxSourceConfig } from '../../config/sources/xlsx.js';
 import { CrmEtlError } from '../../core/errors.js';
@@ -114,14 +115,7 @@ export class XlsxSource implements SourceConnector {
     try {
       zip = await ZipPackage.open(this.cfg.path);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code) {
-        throw new CrmEtlError(
-          'SOURCE_NOT_FOUND',
-          `source "${this.cfg.name}": file ${this.cfg.path} cannot be opened (${code}); check the source's path in the configuration`,
-          { cause: err },
-        );
-      }
+      if ((err as NodeJS.ErrnoException).code) throw sourceFileError(this.cfg, err);
       if (err instanceof ZipFormatError) throw this.fail(await this.notXlsxMessage(), err);
       throw err;
     }

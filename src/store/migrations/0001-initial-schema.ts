@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { CANONICAL_FIELDS } from '../../core/fields.js';
+import { createTable } from './create-table.js';
 import type { StoreMigration } from './migration-source.js';
 
 /** Sizes shared by every table, chosen so that composite keys fit MySQL's 3,072-byte limit. */
@@ -25,15 +26,7 @@ export const initialSchema: StoreMigration = {
   name: '0001-initial-schema',
 
   async up(knex: Knex): Promise<void> {
-    const mysql = knex.client.dialect === 'mysql';
-    const create = (name: string, build: (t: Knex.CreateTableBuilder) => void) =>
-      knex.schema.createTable(name, (t) => {
-        if (mysql) {
-          t.charset('utf8mb4');
-          t.collate('utf8mb4_bin');
-        }
-        build(t);
-      });
+    const create = (name: string, build: (t: Knex.CreateTableBuilder) => void) => createTable(knex, name, build);
     const json = (t: Knex.CreateTableBuilder, name: string) => t.text(name, 'mediumtext');
     const canonical = (t: Knex.CreateTableBuilder) => {
       for (const field of CANONICAL_FIELDS) t.text(field).nullable();

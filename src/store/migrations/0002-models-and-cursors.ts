@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createTable } from './create-table.js';
 import type { StoreMigration } from './migration-source.js';
 
 /**
@@ -9,15 +10,7 @@ export const modelsAndCursors: StoreMigration = {
   name: '0002-models-and-cursors',
 
   async up(knex: Knex): Promise<void> {
-    const mysql = knex.client.dialect === 'mysql';
-    const create = (name: string, build: (t: Knex.CreateTableBuilder) => void) =>
-      knex.schema.createTable(name, (t) => {
-        if (mysql) {
-          t.charset('utf8mb4');
-          t.collate('utf8mb4_bin');
-        }
-        build(t);
-      });
+    const create = (name: string, build: (t: Knex.CreateTableBuilder) => void) => createTable(knex, name, build);
     await create('match_models', (t) => {
       t.string('run_id', 40).primary();
       t.text('model', 'mediumtext').notNullable();
