@@ -59,7 +59,7 @@ export function matchRecords(records: readonly MatchRecord[], opts: MatchOptions
   for (let p = 0; p < pairCount; p++) {
     const a = cand.a[p]!;
     const b = cand.b[p]!;
-    const probability = 1 / (1 + Math.pow(2, -scorer.weightOfLevels(levels, p * F, records[a]!)));
+    const probability = 1 / (1 + Math.pow(2, -scorer.weightOfLevels(levels, p * F, records[a]!, records[b]!)));
     if (probability >= opts.reviewThreshold) {
       const decision = probability >= opts.linkThreshold ? 'link' : 'review';
       pairs.push({ a, b, probability, decision });

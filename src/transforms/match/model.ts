@@ -241,13 +241,30 @@ export function trainModel(
   };
 }
 
+/** Share of the weaker location agreements that counts: none between two people, all otherwise. */
+function dependentShare(a: MatchRecord, b: MatchRecord): number {
+  return (a.given || a.family) && (b.given || b.family) ? 0 : 1;
+}
+
 /** One field's part in a pair's score. */
+/**
+ * Comparisons that describe one fact, where someone lives: when the address agrees, city,
+ * postcode and region agree with it. Between two people, counting each as independent evidence
+ * would credit a household (spouses, twins, parent and child) with four agreements instead of
+ * one, so only the strongest positive weight of the group counts (disagreements all count).
+ * Between organisations a shared site is the very evidence of one organisation (names vary far
+ * more than addresses), so there the group counts in full.
+ */
+const LOCATION_FIELD = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
+
 export interface FieldEvidence {
   field: string;
   level: string;
   /** log2 Bayes factor: positive for evidence of a match, negative against, 0 when missing. */
   weight: number;
   termFrequencyAdjusted?: boolean;
+  /** The field agreed, but its weight is counted with this one (they describe one fact). */
+  countedWith?: string;
 }
 
 export interface PairScore {
@@ -298,17 +315,24 @@ export class PairScorer {
   /** Match weight (bits) of a pair; fast path without the explanation. */
   weight(a: MatchRecord, b: MatchRecord): number {
     compareRecords(a, b, this.levels);
-    return this.weightOfLevels(this.levels, 0, a);
+    return this.weightOfLevels(this.levels, 0, a, b);
   }
 
   /** Match weight (bits) from levels already computed (`levels[offset…offset+F)`), `a` for term frequencies. */
-  weightOfLevels(levels: Uint8Array, offset: number, a: MatchRecord): number {
+  weightOfLevels(levels: Uint8Array, offset: number, a: MatchRecord, b: MatchRecord): number {
     let s = this.prior;
+    let locationBest = 0;
+    let locationSum = 0;
     for (let f = 0; f < F; f++) {
       const l = levels[offset + f]!;
-      if (l !== MISSING) s += l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
+      if (l === MISSING) continue;
+      const w = l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
+      if (LOCATION_FIELD[f] && w > 0) {
+        locationBest = Math.max(locationBest, w);
+        locationSum += w;
+      } else s += w;
     }
-    return s;
+    return s + locationBest + dependentShare(a, b) * (locationSum - locationBest);
   }
 
   probability(a: MatchRecord, b: MatchRecord): number {
@@ -320,6 +344,7 @@ export class PairScorer {
     compareRecords(a, b, this.levels);
     let s = this.prior;
     const fields: FieldEvidence[] = [];
+    const locations: { i: number; w: number }[] = [];
     for (let f = 0; f < F; f++) {
       const l = this.levels[f]!;
       const c = COMPARISONS[f]!;
@@ -328,8 +353,21 @@ export class PairScorer {
         continue;
       }
       const { w, tf } = this.weightOf(f, l, a);
-      s += w;
+      if (LOCATION_FIELD[f] && w > 0) {
+        locations.push({ i: fields.length, w });
+      } else s += w;
       fields.push({ field: c.name, level: c.levels[l]!, weight: round(w), ...(tf ? { termFrequencyAdjusted: true } : {}) });
+    }
+    // Address, city, postcode and region agree together: only the strongest of them counts.
+    if (locations.length) {
+      const best = locations.reduce((x, y) => (y.w > x.w ? y : x));
+      s += best.w;
+      const share = dependentShare(a, b);
+      for (const loc of locations) {
+        if (loc === best) continue;
+        s += share * loc.w;
+        if (share < 1) fields[loc.i] = { ...fields[loc.i]!, weight: round(share * loc.w), countedWith: fields[best.i]!.field };
+      }
     }
     return { probability: 1 / (1 + Math.pow(2, -s)), matchWeight: round(s), fields, namesSwapped: namesSwapped(a, b) };
   }

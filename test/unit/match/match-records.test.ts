@@ -72,4 +72,23 @@ describe('matchRecords', () => {
     expect(res.clusterOf[0]).not.toBe(res.clusterOf[1]);
     expect([res.clusterOf[0], res.clusterOf[1]]).toContain(res.clusterOf[2]);
   });
+
+  it('counts a shared address, city and postcode once between two people, in full between organisations', () => {
+    const pop = population();
+    const recs = pop.map((p, i) => toMatchRecord('s', String(i), p.values));
+    const res = matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+    const home = { address_line1: '12 High Street', postal_code: '2001', city: 'Sydney' };
+    const spouse = res.scorer.explain(
+      toMatchRecord('s', 'a', { given_name: 'Anna', family_name: 'Lee', ...home }),
+      toMatchRecord('s', 'b', { given_name: 'Mark', family_name: 'Lee', ...home }),
+    );
+    const location = spouse.fields.filter((f) => ['address', 'city', 'postal_code'].includes(f.field));
+    expect(location.filter((f) => f.countedWith === undefined && f.weight > 0)).toHaveLength(1);
+    expect(location.filter((f) => f.countedWith !== undefined).every((f) => f.weight === 0)).toBe(true);
+    const sites = res.scorer.explain(
+      toMatchRecord('s', 'c', { company_name: 'Harbour Logistics', ...home }),
+      toMatchRecord('s', 'd', { company_name: 'Harbour Logistics Pty Ltd', ...home }),
+    );
+    expect(sites.fields.some((f) => f.countedWith !== undefined)).toBe(false);
+  });
 });
