@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CrmEtlError } from '../core/errors.js';
+import { maskUrl } from '../core/mask-url.js';
 import type { StoreDialect } from './store.js';
 
 /** Where a store lives, parsed from its URL. */
@@ -26,7 +27,6 @@ export type StoreLocation =
     };
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const SECRET_PARAMS = new Set(['password', 'sslpassword', 'sslkey']);
 
 /**
  * Parses a store URL: `pglite://DIR` (relative to `cwd`; `pglite://memory` for in-memory),
@@ -84,17 +84,7 @@ export function dialectOfUrl(url: string): StoreDialect | undefined {
 /** The URL with its password (and password-like parameters) replaced by `***`, for messages. */
 export function maskStoreUrl(url: string): string {
   if (/^pglite:\/\//i.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (SECRET_PARAMS.has(key.toLowerCase())) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Unparsable: mask everything from `//user:` to the last `@` (a password may hold `@`).
-    return url.replace(/\/\/([^:/@]*):.*@/, '//$1:***@');
-  }
+  return maskUrl(url);
 }
 
 function parseUrl(url: string): URL {

@@ -1,4 +1,5 @@
 import { CrmEtlError } from '../../core/errors.js';
+import { maskUrl } from '../../core/mask-url.js';
 
 /** The database families the `sql` connector reads. */
 export type SqlDialect = 'postgres' | 'mysql';
@@ -6,24 +7,9 @@ export type SqlDialect = 'postgres' | 'mysql';
 /** How long opening a connection may take before it counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-const SECRET_PARAMS = new Set(['password', 'sslpassword', 'sslkey', 'sslcert', 'passfile']);
-
-/**
- * The URL with its password (and secret query parameters) replaced by `***`, for messages.
- * A URL that does not parse is masked from `//user:` to the last `@`.
- */
+/** The URL with its password (and secret query parameters) replaced by `***`, for messages. */
 export function maskSqlUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (SECRET_PARAMS.has(key.toLowerCase())) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // The password may hold `@`, `/` or `:`: mask up to the last `@`.
-    return url.replace(/\/\/([^:/@]*):.*@/, '//$1:***@');
-  }
+  return maskUrl(url);
 }
 
 /** The dialect a URL names, or `undefined` for another scheme. */
