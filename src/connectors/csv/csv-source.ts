@@ -1,4 +1,4 @@
-import { sourceFileError } from '../shared/source-file.js';
+import { fileMayResume, sourceFileError } from '../shared/source-file.js';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -275,7 +275,7 @@ export class CsvSource implements SourceConnector {
     // grown (append-only exports); a file rewritten in place is read from the start.
     const prev = opts.cursor as { rows?: number; size?: number; mtimeMs?: number } | undefined;
     const skip =
-      prev && typeof prev.rows === 'number' && typeof prev.size === 'number' && (size > prev.size || (size === prev.size && mtimeMs === prev.mtimeMs))
+      prev && typeof prev.rows === 'number' && typeof prev.size === 'number' && fileMayResume({ size: prev.size, mtimeMs: prev.mtimeMs ?? NaN }, size, mtimeMs)
         ? prev.rows
         : 0;
 

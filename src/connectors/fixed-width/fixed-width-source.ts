@@ -1,4 +1,4 @@
-import { sourceFileError } from '../shared/source-file.js';
+import { fileMayResume, sourceFileError } from '../shared/source-file.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { FixedWidthSourceConfig } from '../../config/sources/fixed-width.js';
 import { CrmEtlError } from '../../core/errors.js';
@@ -42,10 +42,7 @@ function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): Fixed
   const p = c as Partial<FixedWidthCursor>;
   const nums = [p.size, p.mtimeMs, p.offset, p.records, p.delivered, p.skipped, p.malformed];
   if (!nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  // Resume when the file is the one read before or has only grown (append-only exports); a
-  // file rewritten in place is read from the start.
-  const same = size === p.size && mtimeMs === p.mtimeMs;
-  if (!(same || size > p.size!) || p.offset! > size) return null;
+  if (!fileMayResume(p as FixedWidthCursor, size, mtimeMs) || p.offset! > size) return null;
   return p as FixedWidthCursor;
 }
 

@@ -9,3 +9,12 @@ export function sourceFileError(cfg: { name: string; path: string }, err: unknow
     { cause: err },
   );
 }
+
+/**
+ * Whether a read may resume from a cursor taken on a file of `prev` size and time: the file is
+ * the one read before, or has only grown (append-only exports). A file rewritten in place is
+ * read from the start.
+ */
+export function fileMayResume(prev: { size: number; mtimeMs: number }, size: number, mtimeMs: number): boolean {
+  return size > prev.size || (size === prev.size && mtimeMs === prev.mtimeMs);
+}

@@ -1,4 +1,4 @@
-import { sourceFileError } from '../shared/source-file.js';
+import { fileMayResume, sourceFileError } from '../shared/source-file.js';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -59,8 +59,7 @@ function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): XmlCu
   if (!c) return null;
   const p = c as Partial<XmlCursor>;
   if (![p.size, p.mtimeMs, p.elements, p.delivered, p.malformed].every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  // Same rule as the CSV cursor: the same file, or one that has only grown.
-  if (!((size === p.size && mtimeMs === p.mtimeMs) || size > p.size!)) return null;
+  if (!fileMayResume(p as XmlCursor, size, mtimeMs)) return null;
   return p as XmlCursor;
 }
 

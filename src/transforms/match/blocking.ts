@@ -61,12 +61,7 @@ export interface CandidatePairs {
   a: Int32Array;
   b: Int32Array;
   report: BlockingRuleReport[];
-  /** Per rule, a deterministic sample of the pairs it produced (record indices), for training. */
-  samples: { rule: BlockingRule; a: Int32Array; b: Int32Array }[];
 }
-
-/** Pairs kept per rule for training the model; more adds time, not accuracy. */
-const TRAINING_SAMPLE = 50_000;
 
 /**
  * Candidate pairs as the union of the rules' blocks. Blocks larger than `maxBlockSize` are
@@ -83,7 +78,6 @@ export function generateCandidates(
   const as: number[] = [];
   const bs: number[] = [];
   const report: BlockingRuleReport[] = [];
-  const samples: CandidatePairs['samples'] = [];
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
@@ -94,10 +88,6 @@ export function generateCandidates(
       }
     }
     const rep: BlockingRuleReport = { rule: rule.name, blocks: 0, comparisons: 0, oversizedBlocks: 0 };
-    const sa: number[] = [];
-    const sb: number[] = [];
-    let seenInRule = 0;
-    let sampleSeed = 0x9e3779b9;
     for (const members of blocks.values()) {
       if (members.length < 2) continue;
       if (members.length > opts.maxBlockSize) {
@@ -111,21 +101,6 @@ export function generateCandidates(
         for (let y = x + 1; y < members.length; y++) {
           const j = members[y]!;
           rep.comparisons++;
-          if (!opts.allowed || opts.allowed(i, j)) {
-            // Reservoir sample (deterministic LCG): every pair of the rule equally likely.
-            seenInRule++;
-            if (sa.length < TRAINING_SAMPLE) {
-              sa.push(i);
-              sb.push(j);
-            } else {
-              sampleSeed = (Math.imul(sampleSeed, 1664525) + 1013904223) >>> 0;
-              const slot = sampleSeed % seenInRule;
-              if (slot < TRAINING_SAMPLE) {
-                sa[slot] = i;
-                sb[slot] = j;
-              }
-            }
-          }
           const id = i < j ? i * n + j : j * n + i;
           if (seen.has(id)) continue;
           seen.add(id);
@@ -136,7 +111,6 @@ export function generateCandidates(
       }
     }
     report.push(rep);
-    samples.push({ rule, a: Int32Array.from(sa), b: Int32Array.from(sb) });
   }
-  return { a: Int32Array.from(as), b: Int32Array.from(bs), report, samples };
+  return { a: Int32Array.from(as), b: Int32Array.from(bs), report };
 }
