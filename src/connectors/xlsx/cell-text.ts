@@ -6,6 +6,8 @@
  * workbook with exceljs to compare.
  */
 
+import { civilFromDays } from '../../core/civil-date.js';
+
 /** What a cell held, for header detection: text, or a value of another type. */
 export type CellKind = 'text' | 'number' | 'date' | 'boolean' | 'error' | 'empty';
 
@@ -83,15 +85,7 @@ export function formatExcelSerial(serial: number, date1904 = false, timeOnly = f
   const secs = total - days * 86_400;
   const time = `${PAD2[Math.floor(secs / 3600)]}:${PAD2[Math.floor(secs / 60) % 60]}:${PAD2[secs % 60]}`;
   if (timeOnly) return time;
-  const z = days + (date1904 ? EPOCH_DAYS_1904 : EPOCH_DAYS_1900) + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civilFromDays(days + (date1904 ? EPOCH_DAYS_1904 : EPOCH_DAYS_1900));
   const date = `${y >= 1000 ? y : String(y).padStart(4, '0')}-${PAD2[m]}-${PAD2[d]}`;
   return secs === 0 ? date : `${date}T${time}`;
 }
