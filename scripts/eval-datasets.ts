@@ -111,7 +111,7 @@ async function showErrors(store: Awaited<ReturnType<typeof openStore>>, predicte
   const rows = (await store.knex('source_records').select('*')) as Record<string, unknown>[];
   const byKey = new Map(rows.map((r) => [`${r.source}\u0000${r.source_key}`, r]));
   const mrs = rows.map((r) => toMatchRecord(String(r.source), String(r.source_key), r as CanonicalValues));
-  const res = matchRecords(mrs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+  const res = await matchRecords(mrs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
   const idx = new Map(rows.map((r, i) => [`${r.source}\u0000${r.source_key}`, i]));
   const why = (a: string, b: string): string => {
     const e = res.scorer.explain(mrs[idx.get(a)!]!, mrs[idx.get(b)!]!);

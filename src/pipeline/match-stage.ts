@@ -49,7 +49,7 @@ export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> 
   const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
   const m = ctx.config.matching;
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
-  const result = matchRecords(mrs, {
+  const result = await matchRecords(mrs, {
     linkThreshold: m.link_threshold,
     reviewThreshold: m.review_threshold,
     maxBlockSize: m.max_block_size,

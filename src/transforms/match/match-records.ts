@@ -1,9 +1,12 @@
-import { type BlockingRuleReport, generateCandidates } from './blocking.js';
-import { COMPARISONS } from './comparisons.js';
-import { trainingSamples } from './training.js';
+import { availableParallelism } from 'node:os';
+import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
+import { encodeRecords } from './encoded.js';
+import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, PairScorer, computeTermFrequencies, estimateU, levelsOf, trainModel } from './model.js';
+import { type MatchModel, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
+import { type EngineHandle, localEngine, workerEngine } from './pool.js';
+import { MAX_TRAINING_BLOCK, TRAINING_SAMPLE } from './training.js';
 
 export interface MatchOptions {
   /** Probability at or above which two records are linked. Default 0.9. */
@@ -14,6 +17,10 @@ export interface MatchOptions {
   maxBlockSize: number;
   /** Sources known to hold each customer at most once: their records never link to each other. */
   uniqueSources?: ReadonlySet<string>;
+  /** Filled with milliseconds per phase (blocking, comparing, training, scoring, clustering) when given. */
+  timings?: Record<string, number>;
+  /** Threads for blocking, comparing and scoring. Default: the machine's cores, 1 below 20,000 records. */
+  threads?: number;
 }
 
 export interface ScoredPair {
@@ -35,54 +42,225 @@ export interface MatchResult {
   refusedMerges: number;
 }
 
+/** Below this many records matching stays in the calling thread: workers would cost more than they save. */
+const MIN_RECORDS_FOR_WORKERS = 20_000;
+
+function sharedInt32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(n, 1) * 4), 0, n);
+}
+
+/** Records grouped by key (counting sort, stable): see {@link RuleBlocks}. */
+function blocksOf(keyIds: Int32Array, keys: number): RuleBlocks {
+  const start = sharedInt32(keys + 2);
+  for (let i = 0; i < keyIds.length; i++) start[keyIds[i]! + 1]!++;
+  // Key 0 (no key) is left out of `order`: its records belong to no block.
+  start[1] = 0;
+  for (let k = 1; k <= keys + 1; k++) start[k] = start[k]! + start[k - 1]!;
+  const order = sharedInt32(start[keys + 1]!);
+  const fill = Int32Array.from(start);
+  for (let i = 0; i < keyIds.length; i++) {
+    const k = keyIds[i]!;
+    if (k !== 0) order[fill[k]!++] = i;
+  }
+  return { keyIds, start, order };
+}
+
+/**
+ * Per training rule, a deterministic sample of the pairs its blocks hold (blocks of 2 to
+ * MAX_TRAINING_BLOCK records; a value shared by more says little).
+ */
+function trainingSample(b: RuleBlocks, keys: number, allowed: (i: number, j: number) => boolean): { a: Int32Array; b: Int32Array } {
+  const sa: number[] = [];
+  const sb: number[] = [];
+  let seen = 0;
+  let seed = 0x2545f491;
+  for (let k = 1; k <= keys; k++) {
+    const lo = b.start[k]!;
+    const hi = b.start[k + 1]!;
+    if (hi - lo < 2 || hi - lo > MAX_TRAINING_BLOCK) continue;
+    for (let x = lo; x < hi; x++) {
+      for (let y = x + 1; y < hi; y++) {
+        const i = b.order[x]!;
+        const j = b.order[y]!;
+        if (!allowed(i, j)) continue;
+        seen++;
+        if (sa.length < TRAINING_SAMPLE) {
+          sa.push(i);
+          sb.push(j);
+        } else {
+          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+          const slot = seed % seen;
+          if (slot < TRAINING_SAMPLE) {
+            sa[slot] = i;
+            sb[slot] = j;
+          }
+        }
+      }
+    }
+  }
+  return { a: Int32Array.from(sa), b: Int32Array.from(sb) };
+}
+
+/** Splits pair arrays into `parts` slices. */
+function split(a: Int32Array, b: Int32Array, parts: number): { a: Int32Array; b: Int32Array }[] {
+  const out: { a: Int32Array; b: Int32Array }[] = [];
+  const step = Math.ceil(a.length / parts);
+  for (let s = 0; s < a.length; s += step) out.push({ a: a.subarray(s, s + step), b: b.subarray(s, s + step) });
+  return out;
+}
+
 /**
  * Finds duplicates among `records` (within and across sources): blocking → comparisons →
  * Fellegi–Sunter model trained without labels → decisions → clusters that resist chaining.
+ * Blocking, comparing and scoring run on `threads` worker threads (default: the machine's
+ * cores) once there are enough records to pay for them; the result does not depend on it.
  */
-export function matchRecords(records: readonly MatchRecord[], opts: MatchOptions): MatchResult {
+export async function matchRecords(records: readonly MatchRecord[], opts: MatchOptions): Promise<MatchResult> {
   const n = records.length;
   const unique = opts.uniqueSources ?? new Set<string>();
   const canLink = unique.size
     ? (i: number, j: number) => !(records[i]!.source === records[j]!.source && unique.has(records[i]!.source))
     : undefined;
-  const cand = generateCandidates(records, { maxBlockSize: opts.maxBlockSize, ...(canLink ? { allowed: canLink } : {}) });
-  const pairCount = cand.a.length;
-  const levels = levelsOf(records, cand.a, cand.b);
-  const { u, pairs: randomPairs } = estimateU(records);
-  const samples = trainingSamples(records, canLink);
-  const model = trainModel(records, samples, levels, pairCount, u, { randomPairs });
-  const scorer = new PairScorer(model, computeTermFrequencies(records), n);
+  const timings = opts.timings;
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + now - mark;
+    mark = now;
+  };
 
-  const F = COMPARISONS.length;
-  const pairs: ScoredPair[] = [];
-  const edges: { a: number; b: number; probability: number }[] = [];
-  for (let p = 0; p < pairCount; p++) {
-    const a = cand.a[p]!;
-    const b = cand.b[p]!;
-    const probability = 1 / (1 + Math.pow(2, -scorer.weightOfLevels(levels, p * F, records[a]!, records[b]!)));
-    if (probability >= opts.reviewThreshold) {
+  const enc = encodeRecords(records);
+  const uniqueSource = Uint8Array.from(enc.sources, (s) => (unique.has(s) ? 1 : 0));
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, uniqueSource };
+  const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
+  const engines: EngineHandle[] =
+    threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));
+  lap('encoding');
+  try {
+    // Keys: each rule interned by one engine, rules spread over the engines.
+    const keyIds = ENGINE_RULES.map(() => sharedInt32(n));
+    const ruleSets: number[][] = engines.map(() => []);
+    ENGINE_RULES.forEach((_, r) => ruleSets[r % engines.length]!.push(r));
+    const keyCounts = new Array<number>(ENGINE_RULES.length).fill(0);
+    await Promise.all(
+      engines.map(async (e, x) => {
+        const counts = await e.computeKeys(ruleSets[x]!, keyIds);
+        ruleSets[x]!.forEach((r, y) => (keyCounts[r] = counts[y]!));
+      }),
+    );
+    const blocks = ENGINE_RULES.map((_, r) => blocksOf(keyIds[r]!, keyCounts[r]!));
+
+    // Candidate pairs: blocks cut into slices of similar work, each slice to the least loaded engine.
+    const report: BlockingRuleReport[] = [];
+    const slices: (PairTask & { cost: number })[] = [];
+    let totalCost = 0;
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      const rep: BlockingRuleReport = { rule: ENGINE_RULES[r]!.name, blocks: 0, comparisons: 0, oversizedBlocks: 0 };
+      const { start } = blocks[r]!;
+      for (let k = 1; k <= keyCounts[r]!; k++) {
+        const size = start[k + 1]! - start[k]!;
+        if (size < 2) continue;
+        if (size > opts.maxBlockSize) {
+          rep.oversizedBlocks++;
+          rep.largestOversized = Math.max(rep.largestOversized ?? 0, size);
+          continue;
+        }
+        rep.blocks++;
+        rep.comparisons += (size * (size - 1)) / 2;
+      }
+      report.push(rep);
+      totalCost += rep.comparisons;
+    }
+    const sliceCost = Math.max(10_000, totalCost / (engines.length * 16));
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      const { start } = blocks[r]!;
+      let from = 1;
+      let cost = 0;
+      for (let k = 1; k <= keyCounts[r]!; k++) {
+        const size = start[k + 1]! - start[k]!;
+        if (size >= 2 && size <= opts.maxBlockSize) cost += (size * (size - 1)) / 2;
+        if (cost >= sliceCost || k === keyCounts[r]!) {
+          if (cost > 0) slices.push({ rule: r, from, to: k + 1, cost });
+          from = k + 1;
+          cost = 0;
+        }
+      }
+    }
+    const load = engines.map(() => 0);
+    const tasks: PairTask[][] = engines.map(() => []);
+    for (const sl of [...slices].sort((x, y) => y.cost - x.cost)) {
+      const e = load.indexOf(Math.min(...load));
+      tasks[e]!.push({ rule: sl.rule, from: sl.from, to: sl.to });
+      load[e] = load[e]! + sl.cost;
+    }
+    lap('blocking');
+    const candidates = new Map<number, number>();
+    let pairCount = 0;
+    for (const r of await Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks)))) {
+      addPatternCounts(candidates, r.patterns);
+      pairCount += r.pairs;
+    }
+    lap('comparing');
+
+    // Training: u from random pairs, m by EM on samples of the strict training rules.
+    const allowed = canLink ?? (() => true);
+    const comparePatterns = async (a: Int32Array, b: Int32Array): Promise<PatternCounts> => {
+      const merged = new Map<number, number>();
+      const parts = split(a, b, engines.length);
+      const results = await Promise.all(parts.map((p, x) => engines[x]!.comparePairs(p.a, p.b)));
+      for (const r of results) addPatternCounts(merged, r);
+      return { keys: [...merged.keys()], counts: [...merged.values()] };
+    };
+    const random = randomPairs(n);
+    const u = uFromPatterns(await comparePatterns(random.a, random.b));
+    const samples: { fields: readonly string[]; patterns: PatternCounts }[] = [];
+    for (let r = BLOCKING_RULE_COUNT; r < ENGINE_RULES.length; r++) {
+      const sample = trainingSample(blocks[r]!, keyCounts[r]!, allowed);
+      samples.push({ fields: ENGINE_RULES[r]!.fields, patterns: await comparePatterns(sample.a, sample.b) });
+    }
+    const model = trainModel(samples, { keys: [...candidates.keys()], counts: [...candidates.values()] }, u, { randomPairs: random.a.length, records: n });
+    const tf = encodedTermFrequencies(enc);
+    const scorer = new PairScorer(model, tf.byValue, n);
+    lap('training');
+
+    // Scoring: every candidate pair, in the engines that compared it; pairs worth a look come back.
+    const minWeight = Math.log2(opts.reviewThreshold / (1 - opts.reviewThreshold)) - 1e-9;
+    const scored = await Promise.all(engines.map((e) => e.score(scorer.scoringParams(tf.byId, minWeight))));
+    const found: { a: number; b: number; w: number }[] = [];
+    for (const s of scored) for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]! });
+    found.sort((x, y) => x.a - y.a || x.b - y.b);
+    const pairs: ScoredPair[] = [];
+    const edges: { a: number; b: number; probability: number }[] = [];
+    for (const { a, b, w } of found) {
+      const probability = 1 / (1 + Math.pow(2, -w));
+      if (probability < opts.reviewThreshold) continue;
       const decision = probability >= opts.linkThreshold ? 'link' : 'review';
       pairs.push({ a, b, probability, decision });
       if (decision === 'link') edges.push({ a, b, probability });
     }
+    lap('scoring');
+    const clustering = clusterRecords(edges, {
+      n,
+      // Groups join while their members' cross pairs average at least 1:16 odds (log space): a
+      // corrupted member still joins its duplicates, a weakly linked stranger does not.
+      minAverageWeight: -4,
+      weight: (i, j) => scorer.weight(records[i]!, records[j]!),
+      probability: (i, j) => scorer.probability(records[i]!, records[j]!),
+      ...(canLink ? { canLink } : {}),
+    });
+    lap('clustering');
+    return {
+      model,
+      scorer,
+      blocking: report,
+      candidatePairs: pairCount,
+      pairs,
+      clusterOf: clustering.clusterOf,
+      linkProbability: clustering.linkProbability,
+      refusedMerges: clustering.refusedMerges,
+    };
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
   }
-  const clustering = clusterRecords(edges, {
-    n,
-    // Groups join while their members' cross pairs average at least 1:16 odds (log space): a
-    // corrupted member still joins its duplicates, a weakly linked stranger does not.
-    minAverageWeight: -4,
-    weight: (i, j) => scorer.weight(records[i]!, records[j]!),
-    probability: (i, j) => scorer.probability(records[i]!, records[j]!),
-    ...(canLink ? { canLink } : {}),
-  });
-  return {
-    model,
-    scorer,
-    blocking: cand.report,
-    candidatePairs: pairCount,
-    pairs,
-    clusterOf: clustering.clusterOf,
-    linkProbability: clustering.linkProbability,
-    refusedMerges: clustering.refusedMerges,
-  };
 }

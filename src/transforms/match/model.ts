@@ -1,5 +1,7 @@
 import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import type { MatchRecord } from './features.js';
+import { type PatternCounts, type ScoringParams, TF_FIELDS, patternLevels } from './engine.js';
+import type { EncodedRecords } from './encoded.js';
 
 /** Trained Fellegi–Sunter parameters: per comparison, m and u per level, and the prior. */
 export interface MatchModel {
@@ -50,35 +52,85 @@ export function computeTermFrequencies(records: readonly MatchRecord[]): TermFre
 }
 
 /**
- * u-probabilities: how often each level occurs between two records drawn at random, which are
- * almost never the same customer. Sampled with a fixed seed.
+ * Term frequencies from columns, in both forms: by value (for {@link PairScorer}) and by
+ * dictionary index (for the engine). Same definition as {@link computeTermFrequencies}.
  */
-export function estimateU(records: readonly MatchRecord[], samplePairs = 200_000): { u: number[][]; pairs: number } {
-  const n = records.length;
-  const counts = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
-  const levels = new Uint8Array(F);
+export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
+  const byValue: TermFrequencies = [];
+  const byId: (Float64Array | null)[] = [];
+  for (let f = 0; f < F; f++) {
+    const field = TF_FIELDS[f];
+    if (!field || !COMPARISONS[f]!.tfValue) {
+      byValue.push(null);
+      byId.push(null);
+      continue;
+    }
+    const dict = enc.dicts[field];
+    const ids = enc.ids[field];
+    const counts = new Float64Array(dict.length);
+    let total = 0;
+    for (let i = 0; i < enc.n; i++) {
+      const id = ids[i]!;
+      if (id !== 0) {
+        counts[id]!++;
+        total++;
+      }
+    }
+    const map = new Map<string, number>();
+    const shares = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
+    for (let id = 1; id < dict.length; id++) {
+      if (!counts[id]) continue;
+      shares[id] = counts[id]! / total;
+      map.set(dict[id]!, shares[id]!);
+    }
+    byValue.push(map);
+    byId.push(shares);
+  }
+  return { byValue, byId };
+}
+
+/**
+ * Pairs drawn at random (with a fixed seed), from which u-probabilities are estimated: two
+ * records drawn at random are almost never the same customer. Small inputs use every pair.
+ */
+export function randomPairs(n: number, samplePairs = 200_000): { a: Int32Array; b: Int32Array } {
   const total = (n * (n - 1)) / 2;
   const rand = prng(0x5eed);
-  let pairs = 0;
-  const visit = (i: number, j: number): void => {
-    compareRecords(records[i]!, records[j]!, levels);
-    for (let f = 0; f < F; f++) {
-      const l = levels[f]!;
-      if (l !== MISSING) counts[f]![l]!++;
-    }
-    pairs++;
-  };
   if (total <= samplePairs) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) visit(i, j);
-  } else {
-    for (let s = 0; s < samplePairs; s++) {
-      const i = Math.floor(rand() * n);
-      let j = Math.floor(rand() * (n - 1));
-      if (j >= i) j++;
-      visit(i, j);
+    const a = new Int32Array(total);
+    const b = new Int32Array(total);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        a[p] = i;
+        b[p++] = j;
+      }
+    }
+    return { a, b };
+  }
+  const a = new Int32Array(samplePairs);
+  const b = new Int32Array(samplePairs);
+  for (let s = 0; s < samplePairs; s++) {
+    const i = Math.floor(rand() * n);
+    let j = Math.floor(rand() * (n - 1));
+    if (j >= i) j++;
+    a[s] = i;
+    b[s] = j;
+  }
+  return { a, b };
+}
+
+/** u-probabilities from the comparison patterns of random pairs (see {@link randomPairs}). */
+export function uFromPatterns(pc: PatternCounts): number[][] {
+  const counts = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+  const rows = patternRows(pc);
+  for (let r = 0; r < rows.count; r++) {
+    for (let f = 0; f < F; f++) {
+      const l = rows.levels[r * F + f]!;
+      if (l !== MISSING) counts[f]![l]! += rows.weights[r]!;
     }
   }
-  const u = counts.map((c) => {
+  return counts.map((c) => {
     const sum = c.reduce((x, y) => x + y, 0);
     // A prior worth U_PRIOR_PAIRS random pairs, in which any level but "different" is rare,
     // keeps a level never seen at random (an exact national id) finite and lets a source of a
@@ -86,7 +138,6 @@ export function estimateU(records: readonly MatchRecord[], samplePairs = 200_000
     const u0 = U_PRIOR_AGREE;
     return c.map((k, l) => (k + U_PRIOR_PAIRS * (l === c.length - 1 ? 1 - u0 * (c.length - 1) : u0)) / (sum + U_PRIOR_PAIRS));
   });
-  return { u, pairs };
 }
 
 /** Weight, in random pairs, of the prior on u (see estimateU), and its share for each agreeing level. */
@@ -121,11 +172,18 @@ function runEm(
   pairCount: number,
   m: number[][],
   u: number[][],
-  opts: { active: readonly boolean[]; estimateM: boolean; maxIterations: number; totalPairs?: number },
+  opts: { active: readonly boolean[]; estimateM: boolean; maxIterations: number; totalPairs?: number; weights?: Float64Array },
 ): EmResult {
+  // With weights, pair p stands for weights[p] pairs with the same levels (a pattern count).
+  const weights = opts.weights;
+  let pairTotal = pairCount;
+  if (weights) {
+    pairTotal = 0;
+    for (let p = 0; p < pairCount; p++) pairTotal += weights[p]!;
+  }
   // With totalPairs the prior is over all pairs (see MatchModel.lambda), else over these pairs.
-  const denominator = opts.totalPairs ?? pairCount;
-  let lambda = Math.min(0.1, (0.1 * pairCount) / Math.max(denominator, 1));
+  const denominator = opts.totalPairs ?? pairTotal;
+  let lambda = Math.min(0.1, (0.1 * pairTotal) / Math.max(denominator, 1));
   let it = 0;
   const post = new Float64Array(pairCount);
   const evidence = new Float64Array(F);
@@ -145,13 +203,13 @@ function runEm(
       }
       const q = 1 / (1 + Math.exp(-s));
       post[p] = q;
-      sumPost += q;
+      sumPost += weights ? q * weights[p]! : q;
     }
     let delta = 0;
     if (opts.estimateM) {
       const acc = COMPARISONS.map((c) => new Float64Array(c.levels.length));
       for (let p = 0; p < pairCount; p++) {
-        const q = post[p]!;
+        const q = weights ? post[p]! * weights[p]! : post[p]!;
         const o = p * F;
         for (let f = 0; f < F; f++) {
           const l = levels[o + f]!;
@@ -185,6 +243,20 @@ function runEm(
   return { lambda, iterations: it, evidence };
 }
 
+/** Patterns as levels (one row of F bytes each) and their counts, for EM. */
+export function patternRows(pc: PatternCounts): { levels: Uint8Array; weights: Float64Array; count: number } {
+  const count = pc.keys.length;
+  const levels = new Uint8Array(count * F);
+  // Sorted keys: the same patterns give the same sums in the same order, whatever thread found them.
+  const order = pc.keys.map((_, i) => i).sort((x, y) => pc.keys[x]! - pc.keys[y]!);
+  const weights = new Float64Array(count);
+  order.forEach((i, row) => {
+    patternLevels(pc.keys[i]!, levels, row * F);
+    weights[row] = pc.counts[i]!;
+  });
+  return { levels, weights, count };
+}
+
 /** Levels of the given pairs, one byte per comparison. */
 export function levelsOf(records: readonly MatchRecord[], a: Int32Array, b: Int32Array): Uint8Array {
   const out = new Uint8Array(a.length * F);
@@ -201,23 +273,22 @@ export function levelsOf(records: readonly MatchRecord[], a: Int32Array, b: Int3
  * all candidate pairs with m and u fixed.
  */
 export function trainModel(
-  records: readonly MatchRecord[],
-  samples: readonly { fields: readonly string[]; a: Int32Array; b: Int32Array }[],
-  candidateLevels: Uint8Array,
-  candidateCount: number,
+  samples: readonly { fields: readonly string[]; patterns: PatternCounts }[],
+  candidates: PatternCounts,
   u: number[][],
-  opts: { maxIterations?: number; randomPairs?: number } = {},
+  opts: { maxIterations?: number; randomPairs?: number; records: number },
 ): MatchModel {
   const maxIterations = opts.maxIterations ?? 25;
   const mSum = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
   const wSum = new Float64Array(F);
   let iterations = 0;
   for (const sample of samples) {
-    if (sample.a.length < 20) continue;
+    const rows = patternRows(sample.patterns);
+    const pairs = rows.weights.reduce((x, y) => x + y, 0);
+    if (pairs < 20) continue;
     const active = COMPARISONS.map((c) => !sample.fields.includes(c.name));
     const m = COMPARISONS.map((c) => initialM(c.levels.length));
-    const levels = levelsOf(records, sample.a, sample.b);
-    const r = runEm(levels, sample.a.length, m, u, { active, estimateM: true, maxIterations });
+    const r = runEm(rows.levels, rows.count, m, u, { active, estimateM: true, maxIterations, weights: rows.weights });
     iterations += r.iterations;
     for (let f = 0; f < F; f++) {
       // Each rule's estimate counts alike once it saw a few matches: weighting by how many it
@@ -230,8 +301,10 @@ export function trainModel(
   }
   const m = COMPARISONS.map((c, f) => (wSum[f]! > 0 ? mSum[f]!.map((x) => x / wSum[f]!) : initialM(c.levels.length)));
   const all = COMPARISONS.map(() => true);
-  const n = records.length;
-  const { lambda } = runEm(candidateLevels, candidateCount, m, u, { active: all, estimateM: false, maxIterations: 50, totalPairs: (n * (n - 1)) / 2 });
+  const n = opts.records;
+  const cand = patternRows(candidates);
+  const candidateCount = cand.weights.reduce((x, y) => x + y, 0);
+  const { lambda } = runEm(cand.levels, cand.count, m, u, { active: all, estimateM: false, maxIterations: 50, totalPairs: (n * (n - 1)) / 2, weights: cand.weights });
   return {
     lambda,
     comparisons: COMPARISONS.map((c, f) => ({ name: c.name, levels: c.levels, m: m[f]!, u: u[f]! })),
@@ -374,6 +447,11 @@ export class PairScorer {
 
   get priorWeight(): number {
     return this.prior;
+  }
+
+  /** What the engine needs to score pairs exactly as {@link weightOfLevels} does. */
+  scoringParams(tf: (Float64Array | null)[], minWeight: number): ScoringParams {
+    return { weights: this.weights, mExact: this.mExact, prior: this.prior, uFloor: this.uFloor, tf, minWeight };
   }
 }
 

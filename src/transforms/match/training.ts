@@ -26,51 +26,6 @@ export const TRAINING_RULES: readonly BlockingRule[] = [
 ];
 
 /** Largest block a training rule samples from: a value shared by more says little. */
-const MAX_TRAINING_BLOCK = 50;
-const SAMPLE = 50_000;
-
-/** Per training rule, a deterministic sample of the pairs its blocks hold. */
-export function trainingSamples(
-  records: readonly MatchRecord[],
-  allowed?: (i: number, j: number) => boolean,
-): { fields: readonly string[]; a: Int32Array; b: Int32Array }[] {
-  const out: { fields: readonly string[]; a: Int32Array; b: Int32Array }[] = [];
-  for (const rule of TRAINING_RULES) {
-    const blocks = new Map<string, number[]>();
-    records.forEach((r, i) => {
-      for (const k of rule.keys(r)) {
-        const list = blocks.get(k);
-        if (list) list.push(i);
-        else blocks.set(k, [i]);
-      }
-    });
-    const sa: number[] = [];
-    const sb: number[] = [];
-    let seen = 0;
-    let seed = 0x2545f491;
-    for (const m of blocks.values()) {
-      if (m.length < 2 || m.length > MAX_TRAINING_BLOCK) continue;
-      for (let x = 0; x < m.length; x++) {
-        for (let y = x + 1; y < m.length; y++) {
-          const i = m[x]!;
-          const j = m[y]!;
-          if (allowed && !allowed(i, j)) continue;
-          seen++;
-          if (sa.length < SAMPLE) {
-            sa.push(i);
-            sb.push(j);
-          } else {
-            seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-            const slot = seed % seen;
-            if (slot < SAMPLE) {
-              sa[slot] = i;
-              sb[slot] = j;
-            }
-          }
-        }
-      }
-    }
-    out.push({ fields: rule.fields, a: Int32Array.from(sa), b: Int32Array.from(sb) });
-  }
-  return out;
-}
+export const MAX_TRAINING_BLOCK = 50;
+/** Pairs sampled per training rule at most. */
+export const TRAINING_SAMPLE = 50_000;

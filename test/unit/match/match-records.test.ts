@@ -42,10 +42,10 @@ function population(): { values: CanonicalValues; entity: number }[] {
 }
 
 describe('matchRecords', () => {
-  it('finds typo duplicates without labels and explains every link', () => {
+  it('finds typo duplicates without labels and explains every link', async () => {
     const pop = population();
     const recs = pop.map((p, i) => toMatchRecord('s', String(i), p.values));
-    const res = matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+    const res = await matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
     let tp = 0;
     let fp = 0;
     for (let i = 0; i < pop.length; i++) {
@@ -64,19 +64,19 @@ describe('matchRecords', () => {
     expect(ex.fields.find((f) => f.field === 'family_name')!.weight).toBeGreaterThan(0);
   });
 
-  it('never links two records of a source declared duplicate-free', () => {
+  it('never links two records of a source declared duplicate-free', async () => {
     const v = { given_name: 'Anna', family_name: 'Lee', birth_date: '1980-01-01', email: 'anna@example.com' };
     const recs = [toMatchRecord('crm', '1', v), toMatchRecord('crm', '2', v), toMatchRecord('erp', '9', v)];
     const filler = population().map((p, i) => toMatchRecord('other', String(i), p.values));
-    const res = matchRecords([...recs, ...filler], { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, uniqueSources: new Set(['crm']) });
+    const res = await matchRecords([...recs, ...filler], { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, uniqueSources: new Set(['crm']) });
     expect(res.clusterOf[0]).not.toBe(res.clusterOf[1]);
     expect([res.clusterOf[0], res.clusterOf[1]]).toContain(res.clusterOf[2]);
   });
 
-  it('counts a shared address, city and postcode once between two people, in full between organisations', () => {
+  it('counts a shared address, city and postcode once between two people, in full between organisations', async () => {
     const pop = population();
     const recs = pop.map((p, i) => toMatchRecord('s', String(i), p.values));
-    const res = matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+    const res = await matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
     const home = { address_line1: '12 High Street', postal_code: '2001', city: 'Sydney' };
     const spouse = res.scorer.explain(
       toMatchRecord('s', 'a', { given_name: 'Anna', family_name: 'Lee', ...home }),

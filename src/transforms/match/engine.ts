@@ -1,0 +1,289 @@
+/**
+ * The work of matching that scales with the data, written once for the calling thread and for
+ * worker threads: blocking keys, candidate pairs, their comparison levels, and their scores.
+ * Everything here reads records from columns ({@link EncodedRecords}) and writes results to
+ * typed arrays, so that a worker never needs the records as objects.
+ */
+import { type BlockingRule, DEFAULT_BLOCKING_RULES } from './blocking.js';
+import { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
+import { type EncodedRecords, type EncodedField, RecordViews } from './encoded.js';
+import { TRAINING_RULES } from './training.js';
+
+/** Rules by index: the blocking rules, then the training rules. */
+export const ENGINE_RULES: readonly BlockingRule[] = [...DEFAULT_BLOCKING_RULES, ...TRAINING_RULES];
+export const BLOCKING_RULE_COUNT = DEFAULT_BLOCKING_RULES.length;
+
+const F = COMPARISONS.length;
+
+/**
+ * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7.
+ * Twelve comparisons take 36 bits, well inside a double's exact integers.
+ */
+export function patternKey(levels: Uint8Array, offset: number): number {
+  let k = 0;
+  for (let f = 0; f < F; f++) {
+    const l = levels[offset + f]!;
+    k = k * 8 + (l === MISSING ? 7 : l);
+  }
+  return k;
+}
+
+/** Levels of a pattern key, written to `out[offset…]`. */
+export function patternLevels(key: number, out: Uint8Array, offset: number): void {
+  for (let f = F - 1; f >= 0; f--) {
+    const l = key % 8;
+    out[offset + f] = l === 7 ? MISSING : l;
+    key = (key - l) / 8;
+  }
+}
+
+/** Comparison patterns and how many pairs showed each: what EM needs of a set of pairs. */
+export interface PatternCounts {
+  keys: number[];
+  counts: number[];
+}
+
+export function addPatternCounts(into: Map<number, number>, pc: PatternCounts): void {
+  for (let i = 0; i < pc.keys.length; i++) into.set(pc.keys[i]!, (into.get(pc.keys[i]!) ?? 0) + pc.counts[i]!);
+}
+
+function toPatternCounts(m: Map<number, number>): PatternCounts {
+  return { keys: [...m.keys()], counts: [...m.values()] };
+}
+
+/**
+ * Blocks of one rule: record indices ordered by key (`order`), block `k` spanning
+ * `order[start[k]…start[k+1])`; key 0 (no key) holds no block.
+ */
+export interface RuleBlocks {
+  keyIds: Int32Array;
+  start: Int32Array;
+  order: Int32Array;
+}
+
+/** A slice of one rule's blocks for one worker: blocks `from` to `to` (exclusive). */
+export interface PairTask {
+  rule: number;
+  from: number;
+  to: number;
+}
+
+/** What a scoring pass needs of the trained model: weights per comparison and level, in bits. */
+export interface ScoringParams {
+  /** log2(m/u) per comparison and level, at `f * 8 + level`. */
+  weights: Float64Array;
+  /** m of the exact level per comparison (term-frequency adjustment). */
+  mExact: Float64Array;
+  prior: number;
+  uFloor: number;
+  /** Per comparison with term frequencies, each dictionary entry's share of the records that have a value; else null. */
+  tf: (Float64Array | null)[];
+  /** Pairs scoring at least this many bits are returned. */
+  minWeight: number;
+}
+
+/** The field whose dictionary a comparison's term frequencies are indexed by. */
+export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => {
+  switch (c.name) {
+    case 'given_name':
+      return 'given';
+    case 'family_name':
+      return 'family';
+    case 'birth_date':
+      return 'dob';
+    case 'address':
+      return 'address';
+    case 'city':
+      return 'city';
+    case 'postal_code':
+      return 'postcode';
+    case 'region':
+      return 'region';
+    case 'company_name':
+      return 'company';
+    default:
+      return null;
+  }
+});
+
+/** Comparisons that describe where someone lives (see PairScorer). */
+const LOCATION_FIELD = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
+
+/** Options shared by every engine of one matching run. */
+export interface EngineOptions {
+  maxBlockSize: number;
+  /** Per source index: its records never link to each other. */
+  uniqueSource: Uint8Array;
+}
+
+/** One thread's share of a matching run; see the module comment. */
+export class MatchEngine {
+  private readonly views: RecordViews;
+  private pairA = new Int32Array(1 << 16);
+  private pairB = new Int32Array(1 << 16);
+  private levels = new Uint8Array(F << 16);
+  private count = 0;
+
+  constructor(
+    private readonly enc: EncodedRecords,
+    private readonly opts: EngineOptions,
+  ) {
+    this.views = new RecordViews(enc);
+  }
+
+  /**
+   * Keys of the given rules for every record, interned to numbers (0: no key), written into
+   * `keyIds[rule]`. Returns the number of distinct keys per rule.
+   */
+  computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): number[] {
+    const maps = rules.map(() => new Map<string, number>());
+    const n = this.enc.n;
+    for (let i = 0; i < n; i++) {
+      const r = this.views.view(i);
+      for (let x = 0; x < rules.length; x++) {
+        // Every rule yields at most one key per record.
+        const k = ENGINE_RULES[rules[x]!]!.keys(r)[0];
+        const out = keyIds[rules[x]!]!;
+        if (!k) {
+          out[i] = 0;
+          continue;
+        }
+        const map = maps[x]!;
+        let id = map.get(k);
+        if (id === undefined) map.set(k, (id = map.size + 1));
+        out[i] = id;
+      }
+    }
+    return maps.map((m) => m.size);
+  }
+
+  private canLink(i: number, j: number): boolean {
+    const s = this.enc.source[i]!;
+    return !(s === this.enc.source[j]! && this.opts.uniqueSource[s] === 1);
+  }
+
+  private push(i: number, j: number): void {
+    if (this.count === this.pairA.length) {
+      const grow = this.count * 2;
+      const a = new Int32Array(grow);
+      a.set(this.pairA);
+      this.pairA = a;
+      const b = new Int32Array(grow);
+      b.set(this.pairB);
+      this.pairB = b;
+      const l = new Uint8Array(grow * F);
+      l.set(this.levels);
+      this.levels = l;
+    }
+    const p = this.count++;
+    this.pairA[p] = i;
+    this.pairB[p] = j;
+    compareRecords(this.views.view(i), this.views.view(j), this.levels, p * F);
+  }
+
+  /**
+   * Candidate pairs of the tasks' blocks, compared and kept for scoring. A pair that an earlier
+   * rule already produced is skipped (the union of the rules without a set of seen pairs: an
+   * earlier rule produced it exactly when both records share its key in a block not oversized).
+   */
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[]): PatternCounts {
+    const hist = new Map<number, number>();
+    const max = this.opts.maxBlockSize;
+    const from = this.count;
+    for (const t of tasks) {
+      const { start, order } = blocks[t.rule]!;
+      for (let k = t.from; k < t.to; k++) {
+        const lo = start[k]!;
+        const hi = start[k + 1]!;
+        if (hi - lo < 2 || hi - lo > max) continue;
+        for (let x = lo; x < hi; x++) {
+          const ox = order[x]!;
+          for (let y = x + 1; y < hi; y++) {
+            const oy = order[y]!;
+            const i = ox < oy ? ox : oy;
+            const j = ox < oy ? oy : ox;
+            let earlier = false;
+            for (let r = 0; r < t.rule; r++) {
+              const ids = blocks[r]!.keyIds;
+              const key = ids[i]!;
+              if (key !== 0 && key === ids[j]!) {
+                const s = blocks[r]!.start;
+                if (s[key + 1]! - s[key]! <= max) {
+                  earlier = true;
+                  break;
+                }
+              }
+            }
+            if (earlier || !this.canLink(i, j)) continue;
+            this.push(i, j);
+          }
+        }
+      }
+    }
+    for (let p = from; p < this.count; p++) {
+      const key = patternKey(this.levels, p * F);
+      hist.set(key, (hist.get(key) ?? 0) + 1);
+    }
+    return toPatternCounts(hist);
+  }
+
+  /** Comparison patterns of the given pairs (training samples, random pairs); nothing is kept. */
+  comparePairs(a: Int32Array, b: Int32Array): PatternCounts {
+    const hist = new Map<number, number>();
+    const levels = new Uint8Array(F);
+    for (let p = 0; p < a.length; p++) {
+      compareRecords(this.views.view(a[p]!), this.views.view(b[p]!), levels, 0);
+      const key = patternKey(levels, 0);
+      hist.set(key, (hist.get(key) ?? 0) + 1);
+    }
+    return toPatternCounts(hist);
+  }
+
+  /** Match weight (bits) of a kept pair: the same sum as PairScorer.weightOfLevels. */
+  private weightOf(p: number, s: ScoringParams): number {
+    const i = this.pairA[p]!;
+    const j = this.pairB[p]!;
+    const ids = this.enc.ids;
+    let w = s.prior;
+    let locationBest = 0;
+    let locationSum = 0;
+    const o = p * F;
+    for (let f = 0; f < F; f++) {
+      const l = this.levels[o + f]!;
+      if (l === MISSING) continue;
+      let fw = s.weights[f * 8 + l]!;
+      if (l === 0) {
+        const tf = s.tf[f];
+        if (tf) {
+          const share = tf[ids[TF_FIELDS[f]!]![i]!]!;
+          if (share > 0) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
+        }
+      }
+      if (LOCATION_FIELD[f] && fw > 0) {
+        if (fw > locationBest) locationBest = fw;
+        locationSum += fw;
+      } else w += fw;
+    }
+    const person = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
+    return w + locationBest + (person ? 0 : locationSum - locationBest);
+  }
+
+  /** Kept pairs scoring at least `minWeight` bits, with their weights. */
+  score(s: ScoringParams): { a: Int32Array; b: Int32Array; weight: Float64Array } {
+    const a: number[] = [];
+    const b: number[] = [];
+    const weight: number[] = [];
+    for (let p = 0; p < this.count; p++) {
+      const w = this.weightOf(p, s);
+      if (w < s.minWeight) continue;
+      a.push(this.pairA[p]!);
+      b.push(this.pairB[p]!);
+      weight.push(w);
+    }
+    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight) };
+  }
+
+  get pairCount(): number {
+    return this.count;
+  }
+}
