@@ -159,7 +159,8 @@ export const COMPARISONS: readonly Comparison[] = [
 
 /** Swapped view of a record's names, used when {@link namesSwapped} says so. */
 export function withSwappedNames(r: MatchRecord): MatchRecord {
-  return { ...r, given: r.family, family: r.given, givenPh: r.familyPh, familyPh: r.givenPh };
+  // Word lists named explicitly: a record view (encoded.ts) has them as getters, which spreading skips.
+  return { ...r, addressWords: r.addressWords, companyWords: r.companyWords, given: r.family, family: r.given, givenPh: r.familyPh, familyPh: r.givenPh };
 }
 
 /** Comparison levels of a pair, one byte per comparison ({@link MISSING} where a side is empty). */

@@ -71,52 +71,87 @@ export function encodeRecords(records: readonly MatchRecord[]): EncodedRecords {
 }
 
 /**
- * Rebuilds records from columns, on demand, for code written against {@link MatchRecord}
- * (comparisons, blocking keys). Word lists are computed once per distinct value.
+ * Records read back from columns for code written against {@link MatchRecord} (comparisons,
+ * blocking keys). A view is one reusable object refilled in place: comparing millions of pairs
+ * allocates nothing, and word lists are computed only when a comparison asks for them.
  */
-export class RecordViews {
-  private readonly addressWords = new Map<number, string[]>();
-  private readonly companyWords = new Map<number, string[]>();
+export class RecordView implements MatchRecord {
+  source = '';
+  key = '';
+  given = '';
+  family = '';
+  givenPh = '';
+  familyPh = '';
+  dob = '';
+  email = '';
+  phone = '';
+  address = '';
+  city = '';
+  postcode = '';
+  region = '';
+  nid = '';
+  tax = '';
+  company = '';
+  private addressId = 0;
+  private companyId = 0;
 
-  constructor(readonly enc: EncodedRecords) {}
+  constructor(private readonly views: RecordViews) {}
 
-  view(i: number): MatchRecord {
-    const { dicts, ids } = this.enc;
+  fill(i: number): this {
+    const { enc } = this.views;
+    const { dicts, ids } = enc;
     const g = ids.given[i]!;
     const fa = ids.family[i]!;
-    const ad = ids.address[i]!;
-    const co = ids.company[i]!;
-    return {
-      source: this.enc.sources[this.enc.source[i]!]!,
-      key: '',
-      given: dicts.given[g]!,
-      family: dicts.family[fa]!,
-      givenPh: this.enc.givenPh[g]!,
-      familyPh: this.enc.familyPh[fa]!,
-      dob: dicts.dob[ids.dob[i]!]!,
-      email: dicts.email[ids.email[i]!]!,
-      phone: dicts.phone[ids.phone[i]!]!,
-      address: dicts.address[ad]!,
-      addressWords: words(this.addressWords, ad, dicts.address),
-      city: dicts.city[ids.city[i]!]!,
-      postcode: dicts.postcode[ids.postcode[i]!]!,
-      region: dicts.region[ids.region[i]!]!,
-      nid: dicts.nid[ids.nid[i]!]!,
-      tax: dicts.tax[ids.tax[i]!]!,
-      company: dicts.company[co]!,
-      companyWords: words(this.companyWords, co, dicts.company),
-    };
+    this.source = enc.sources[enc.source[i]!]!;
+    this.given = dicts.given[g]!;
+    this.family = dicts.family[fa]!;
+    this.givenPh = enc.givenPh[g]!;
+    this.familyPh = enc.familyPh[fa]!;
+    this.dob = dicts.dob[ids.dob[i]!]!;
+    this.email = dicts.email[ids.email[i]!]!;
+    this.phone = dicts.phone[ids.phone[i]!]!;
+    this.addressId = ids.address[i]!;
+    this.address = dicts.address[this.addressId]!;
+    this.city = dicts.city[ids.city[i]!]!;
+    this.postcode = dicts.postcode[ids.postcode[i]!]!;
+    this.region = dicts.region[ids.region[i]!]!;
+    this.nid = dicts.nid[ids.nid[i]!]!;
+    this.tax = dicts.tax[ids.tax[i]!]!;
+    this.companyId = ids.company[i]!;
+    this.company = dicts.company[this.companyId]!;
+    return this;
+  }
+
+  get addressWords(): string[] {
+    return this.views.words('address', this.addressId);
+  }
+
+  get companyWords(): string[] {
+    return this.views.words('company', this.companyId);
   }
 }
 
-function words(cache: Map<number, string[]>, id: number, dict: readonly string[]): string[] {
-  if (id === 0) return [];
-  let w = cache.get(id);
-  if (!w) {
-    w = wordsOf(dict[id]!);
-    // Addresses are nearly all distinct: bound the cache rather than keep one list per record.
-    if (cache.size > 100_000) cache.clear();
-    cache.set(id, w);
+/** Word lists per distinct address and company (bounded caches), and reusable record views. */
+export class RecordViews {
+  private readonly cache = { address: new Map<number, string[]>(), company: new Map<number, string[]>() };
+
+  constructor(readonly enc: EncodedRecords) {}
+
+  /** A new reusable view (see {@link RecordView}). */
+  view(): RecordView {
+    return new RecordView(this);
   }
-  return w;
+
+  words(field: 'address' | 'company', id: number): string[] {
+    if (id === 0) return [];
+    const cache = this.cache[field];
+    let w = cache.get(id);
+    if (!w) {
+      w = wordsOf(this.enc.dicts[field][id]!);
+      // Addresses are nearly all distinct: bound the cache rather than keep one list per record.
+      if (cache.size > 100_000) cache.clear();
+      cache.set(id, w);
+    }
+    return w;
+  }
 }

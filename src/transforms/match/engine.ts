@@ -6,7 +6,7 @@
  */
 import { type BlockingRule, DEFAULT_BLOCKING_RULES } from './blocking.js';
 import { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
-import { type EncodedRecords, type EncodedField, RecordViews } from './encoded.js';
+import { type EncodedRecords, type EncodedField, type RecordView, RecordViews } from './encoded.js';
 import { TRAINING_RULES } from './training.js';
 
 /** Rules by index: the blocking rules, then the training rules. */
@@ -119,6 +119,8 @@ export interface EngineOptions {
 /** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
   private readonly views: RecordViews;
+  private readonly va: RecordView;
+  private readonly vb: RecordView;
   private pairA = new Int32Array(1 << 16);
   private pairB = new Int32Array(1 << 16);
   private levels = new Uint8Array(F << 16);
@@ -129,6 +131,8 @@ export class MatchEngine {
     private readonly opts: EngineOptions,
   ) {
     this.views = new RecordViews(enc);
+    this.va = this.views.view();
+    this.vb = this.views.view();
   }
 
   /**
@@ -139,7 +143,7 @@ export class MatchEngine {
     const maps = rules.map(() => new Map<string, number>());
     const n = this.enc.n;
     for (let i = 0; i < n; i++) {
-      const r = this.views.view(i);
+      const r = this.va.fill(i);
       for (let x = 0; x < rules.length; x++) {
         // Every rule yields at most one key per record.
         const k = ENGINE_RULES[rules[x]!]!.keys(r)[0];
@@ -178,7 +182,7 @@ export class MatchEngine {
     const p = this.count++;
     this.pairA[p] = i;
     this.pairB[p] = j;
-    compareRecords(this.views.view(i), this.views.view(j), this.levels, p * F);
+    compareRecords(this.va.fill(i), this.vb.fill(j), this.levels, p * F);
   }
 
   /**
@@ -232,7 +236,7 @@ export class MatchEngine {
     const hist = new Map<number, number>();
     const levels = new Uint8Array(F);
     for (let p = 0; p < a.length; p++) {
-      compareRecords(this.views.view(a[p]!), this.views.view(b[p]!), levels, 0);
+      compareRecords(this.va.fill(a[p]!), this.vb.fill(b[p]!), levels, 0);
       const key = patternKey(levels, 0);
       hist.set(key, (hist.get(key) ?? 0) + 1);
     }

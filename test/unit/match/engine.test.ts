@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COMPARISONS, compareRecords } from '../../../src/transforms/match/comparisons.js';
+import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
+import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
+import { encodedTermFrequencies, randomPairs } from '../../../src/transforms/match/model.js';
+import { generatedMatchRecords } from '../../support/generated-records.js';
+
+const F = COMPARISONS.length;
+let records: MatchRecord[];
+
+beforeAll(async () => {
+  ({ records } = await generatedMatchRecords(3000, 5));
+}, 60_000);
+
+describe('matching engine on columns', () => {
+  it('compares encoded records exactly as the record comparisons do', () => {
+    const enc = encodeRecords(records);
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, uniqueSource: new Uint8Array(enc.sources.length) });
+    const { a, b } = randomPairs(records.length, 20_000);
+    // Random pairs rarely agree: add each record with its neighbours, where the generator puts duplicates.
+    const pa = Int32Array.from([...a, ...records.map((_, i) => i).slice(0, -1)]);
+    const pb = Int32Array.from([...b, ...records.map((_, i) => i + 1).slice(0, -1)]);
+    const expected = new Map<number, number>();
+    const levels = new Uint8Array(F);
+    for (let p = 0; p < pa.length; p++) {
+      compareRecords(records[pa[p]!]!, records[pb[p]!]!, levels);
+      const k = patternKey(levels, 0);
+      expected.set(k, (expected.get(k) ?? 0) + 1);
+    }
+    const got = engine.comparePairs(pa, pb);
+    expect(new Map(got.keys.map((k, i) => [k, got.counts[i]!]))).toEqual(expected);
+    expect(expected.size).toBeGreaterThan(50);
+  });
+
+  it('round-trips comparison patterns', () => {
+    const levels = Uint8Array.from([0, 1, 255, 2, 3, 0, 255, 1, 0, 255, 2, 3]);
+    const out = new Uint8Array(F);
+    patternLevels(patternKey(levels, 0), out, 0);
+    expect([...out]).toEqual([...levels]);
+  });
+
+  it('scores candidate pairs as the pair scorer does, term frequencies included', async () => {
+    const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
+    const enc = encodeRecords(records);
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, uniqueSource: new Uint8Array(enc.sources.length) });
+    const { a, b } = randomPairs(records.length, 5000);
+    const pa = [...a, ...records.map((_, i) => i).slice(0, -1)];
+    const pb = [...b, ...records.map((_, i) => i + 1).slice(0, -1)];
+    // Each pair as a block of two of the first rule (which checks no earlier rule): the engine keeps them all.
+    const order = Int32Array.from(pa.flatMap((x, p) => [x, pb[p]!]));
+    const start = Int32Array.from({ length: pa.length + 2 }, (_, k) => Math.max(0, 2 * (k - 1)));
+    engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order }]);
+    expect(engine.pairCount).toBe(pa.length);
+    const tf = encodedTermFrequencies(enc);
+    const scored = engine.score(res.scorer.scoringParams(tf.byId, -Infinity));
+    expect(scored.a.length).toBe(pa.length);
+    for (let p = 0; p < scored.a.length; p++) {
+      expect(scored.weight[p]).toBeCloseTo(res.scorer.weight(records[scored.a[p]!]!, records[scored.b[p]!]!), 9);
+    }
+  });
+
+  it('gives the same links and clusters on worker threads as in one thread', async () => {
+    const opts = { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, uniqueSources: new Set(['legacy']) };
+    const one = await matchRecords(records, { ...opts, threads: 1 });
+    const two = await matchRecords(records, { ...opts, threads: 2 });
+    expect(two.candidatePairs).toBe(one.candidatePairs);
+    expect(two.pairs).toEqual(one.pairs);
+    expect([...two.clusterOf]).toEqual([...one.clusterOf]);
+    expect(two.model.lambda).toBeCloseTo(one.model.lambda, 12);
+    expect(one.pairs.filter((p) => p.decision === 'link').length).toBeGreaterThan(300);
+  }, 60_000);
+});
