@@ -49,6 +49,10 @@ export const matchingSchema = z
     review_threshold: z.number().min(0).max(1).default(0.5),
     /** Largest block kept; bigger blocks of common values are capped and reported. */
     max_block_size: z.number().int().positive().default(1000),
+    /** Blocks up to this many records compare every pair; larger blocks use a window (below). */
+    full_block_size: z.number().int().min(2).default(10),
+    /** In a larger block, each record is compared with this many next records in name order. */
+    block_window: z.number().int().positive().default(4),
   })
   .prefault({});
 

@@ -53,6 +53,8 @@ export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> 
     linkThreshold: m.link_threshold,
     reviewThreshold: m.review_threshold,
     maxBlockSize: m.max_block_size,
+    fullBlockSize: m.full_block_size,
+    blockWindow: m.block_window,
     uniqueSources: unique,
   });
   const rows = result.pairs.map((p) => {

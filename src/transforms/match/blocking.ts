@@ -50,67 +50,9 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
 export interface BlockingRuleReport {
   rule: string;
   blocks: number;
-  /** Pairs this rule produced (before union with the other rules). */
+  /** Pairs this rule's blocks give (before union with the other rules). */
   comparisons: number;
   /** Blocks dropped because they held more than `maxBlockSize` records. */
   oversizedBlocks: number;
   largestOversized?: number;
-}
-
-export interface CandidatePairs {
-  a: Int32Array;
-  b: Int32Array;
-  report: BlockingRuleReport[];
-}
-
-/**
- * Candidate pairs as the union of the rules' blocks. Blocks larger than `maxBlockSize` are
- * skipped and reported: a common value ("smith", an empty-looking default) says little and would
- * cost quadratic time. `allowed` filters pairs (e.g. two records of a duplicate-free source).
- */
-export function generateCandidates(
-  records: readonly MatchRecord[],
-  opts: { rules?: readonly BlockingRule[]; maxBlockSize: number; allowed?: (i: number, j: number) => boolean },
-): CandidatePairs {
-  const rules = opts.rules ?? DEFAULT_BLOCKING_RULES;
-  const n = records.length;
-  const seen = new Set<number>();
-  const as: number[] = [];
-  const bs: number[] = [];
-  const report: BlockingRuleReport[] = [];
-  for (const rule of rules) {
-    const blocks = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      for (const k of rule.keys(records[i]!)) {
-        let list = blocks.get(k);
-        if (!list) blocks.set(k, (list = []));
-        list.push(i);
-      }
-    }
-    const rep: BlockingRuleReport = { rule: rule.name, blocks: 0, comparisons: 0, oversizedBlocks: 0 };
-    for (const members of blocks.values()) {
-      if (members.length < 2) continue;
-      if (members.length > opts.maxBlockSize) {
-        rep.oversizedBlocks++;
-        rep.largestOversized = Math.max(rep.largestOversized ?? 0, members.length);
-        continue;
-      }
-      rep.blocks++;
-      for (let x = 0; x < members.length; x++) {
-        const i = members[x]!;
-        for (let y = x + 1; y < members.length; y++) {
-          const j = members[y]!;
-          rep.comparisons++;
-          const id = i < j ? i * n + j : j * n + i;
-          if (seen.has(id)) continue;
-          seen.add(id);
-          if (opts.allowed && !opts.allowed(i, j)) continue;
-          as.push(Math.min(i, j));
-          bs.push(Math.max(i, j));
-        }
-      }
-    }
-    report.push(rep);
-  }
-  return { a: Int32Array.from(as), b: Int32Array.from(bs), report };
 }

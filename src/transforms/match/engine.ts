@@ -59,6 +59,8 @@ export interface RuleBlocks {
   keyIds: Int32Array;
   start: Int32Array;
   order: Int32Array;
+  /** Position of each record in `order` (-1: in no block). */
+  position: Int32Array;
 }
 
 /** A slice of one rule's blocks for one worker: blocks `from` to `to` (exclusive). */
@@ -112,6 +114,9 @@ const LOCATION_FIELD = COMPARISONS.map((c) => ['address', 'city', 'postal_code',
 /** Options shared by every engine of one matching run. */
 export interface EngineOptions {
   maxBlockSize: number;
+  /** Blocks up to this size compare all pairs; larger ones each record with its `window` next. */
+  fullBlockSize: number;
+  window: number;
   /** Per source index: its records never link to each other. */
   uniqueSource: Uint8Array;
 }
@@ -185,39 +190,45 @@ export class MatchEngine {
     compareRecords(this.va.fill(i), this.vb.fill(j), this.levels, p * F);
   }
 
+  /** Whether rule `r` produced the pair (i, j): same key, in a block it compared, close enough. */
+  private produced(blocks: readonly RuleBlocks[], r: number, i: number, j: number): boolean {
+    const b = blocks[r]!;
+    const key = b.keyIds[i]!;
+    if (key === 0 || key !== b.keyIds[j]!) return false;
+    const size = b.start[key + 1]! - b.start[key]!;
+    if (size > this.opts.maxBlockSize) return false;
+    if (size <= this.opts.fullBlockSize) return true;
+    const d = b.position[i]! - b.position[j]!;
+    return d <= this.opts.window && d >= -this.opts.window;
+  }
+
   /**
-   * Candidate pairs of the tasks' blocks, compared and kept for scoring. A pair that an earlier
-   * rule already produced is skipped (the union of the rules without a set of seen pairs: an
-   * earlier rule produced it exactly when both records share its key in a block not oversized).
+   * Candidate pairs of the tasks' blocks, compared and kept for scoring. A block of up to
+   * `fullBlockSize` records gives all its pairs; a larger one (ordered by name) pairs each record
+   * with its `window` next: the sorted-neighbourhood method, which keeps the cost of a common
+   * key linear while look-alike names still meet. A pair that an earlier rule already produced
+   * is skipped: the union of the rules without a set of seen pairs.
    */
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[]): PatternCounts {
     const hist = new Map<number, number>();
-    const max = this.opts.maxBlockSize;
+    const { maxBlockSize, fullBlockSize, window } = this.opts;
     const from = this.count;
     for (const t of tasks) {
       const { start, order } = blocks[t.rule]!;
       for (let k = t.from; k < t.to; k++) {
         const lo = start[k]!;
         const hi = start[k + 1]!;
-        if (hi - lo < 2 || hi - lo > max) continue;
+        if (hi - lo < 2 || hi - lo > maxBlockSize) continue;
+        const reach = hi - lo <= fullBlockSize ? hi : 0;
         for (let x = lo; x < hi; x++) {
           const ox = order[x]!;
-          for (let y = x + 1; y < hi; y++) {
+          const end = reach || Math.min(hi, x + 1 + window);
+          for (let y = x + 1; y < end; y++) {
             const oy = order[y]!;
             const i = ox < oy ? ox : oy;
             const j = ox < oy ? oy : ox;
             let earlier = false;
-            for (let r = 0; r < t.rule; r++) {
-              const ids = blocks[r]!.keyIds;
-              const key = ids[i]!;
-              if (key !== 0 && key === ids[j]!) {
-                const s = blocks[r]!.start;
-                if (s[key + 1]! - s[key]! <= max) {
-                  earlier = true;
-                  break;
-                }
-              }
-            }
+            for (let r = 0; r < t.rule && !earlier; r++) earlier = this.produced(blocks, r, i, j);
             if (earlier || !this.canLink(i, j)) continue;
             this.push(i, j);
           }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
-import { encodeRecords } from './encoded.js';
+import { type EncodedRecords, encodeRecords } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
@@ -15,6 +15,10 @@ export interface MatchOptions {
   reviewThreshold: number;
   /** Blocks with more records than this are skipped and reported. Default 1000. */
   maxBlockSize: number;
+  /** Blocks up to this size compare all their pairs. Default 10. */
+  fullBlockSize?: number;
+  /** Larger blocks compare each record with this many next records in name order. Default 4. */
+  blockWindow?: number;
   /** Sources known to hold each customer at most once: their records never link to each other. */
   uniqueSources?: ReadonlySet<string>;
   /** Filled with milliseconds per phase (blocking, comparing, training, scoring, clustering) when given. */
@@ -49,8 +53,30 @@ function sharedInt32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(n, 1) * 4), 0, n);
 }
 
-/** Records grouped by key (counting sort, stable): see {@link RuleBlocks}. */
-function blocksOf(keyIds: Int32Array, keys: number): RuleBlocks {
+/**
+ * Rank of every record in name order (family name, given name, birth date, then index): the
+ * order inside a large block, so that look-alike names sit side by side.
+ */
+function nameRanks(enc: EncodedRecords): Int32Array {
+  const rankOf = (dict: readonly string[]): Int32Array => {
+    const idx = dict.map((_, i) => i).sort((x, y) => (dict[x]! < dict[y]! ? -1 : dict[x]! > dict[y]! ? 1 : 0));
+    const rank = new Int32Array(dict.length);
+    idx.forEach((id, r) => (rank[id] = r));
+    return rank;
+  };
+  const fam = rankOf(enc.dicts.family);
+  const giv = rankOf(enc.dicts.given);
+  const dob = rankOf(enc.dicts.dob);
+  const { family, given, dob: dobIds } = enc.ids;
+  const order = Array.from({ length: enc.n }, (_, i) => i);
+  order.sort((a, b) => fam[family[a]!]! - fam[family[b]!]! || giv[given[a]!]! - giv[given[b]!]! || dob[dobIds[a]!]! - dob[dobIds[b]!]! || a - b);
+  const rank = new Int32Array(enc.n);
+  order.forEach((i, r) => (rank[i] = r));
+  return rank;
+}
+
+/** Records grouped by key (counting sort, stable), large blocks in name order: see {@link RuleBlocks}. */
+function blocksOf(keyIds: Int32Array, keys: number, rank: Int32Array, fullBlockSize: number): RuleBlocks {
   const start = sharedInt32(keys + 2);
   for (let i = 0; i < keyIds.length; i++) start[keyIds[i]! + 1]!++;
   // Key 0 (no key) is left out of `order`: its records belong to no block.
@@ -62,7 +88,14 @@ function blocksOf(keyIds: Int32Array, keys: number): RuleBlocks {
     const k = keyIds[i]!;
     if (k !== 0) order[fill[k]!++] = i;
   }
-  return { keyIds, start, order };
+  for (let k = 1; k <= keys; k++) {
+    const lo = start[k]!;
+    const hi = start[k + 1]!;
+    if (hi - lo > fullBlockSize) order.subarray(lo, hi).sort((a, b) => rank[a]! - rank[b]!);
+  }
+  const position = sharedInt32(keyIds.length).fill(-1);
+  for (let x = 0; x < order.length; x++) position[order[x]!] = x;
+  return { keyIds, start, order, position };
 }
 
 /**
@@ -101,6 +134,12 @@ function trainingSample(b: RuleBlocks, keys: number, allowed: (i: number, j: num
   return { a: Int32Array.from(sa), b: Int32Array.from(sb) };
 }
 
+/** Pairs a block of `size` records gives (all, or each record with its `window` next). */
+function pairsOfBlock(size: number, fullBlockSize: number, window: number): number {
+  if (size <= fullBlockSize) return (size * (size - 1)) / 2;
+  return window * size - (window * (window + 1)) / 2;
+}
+
 /** Splits pair arrays into `parts` slices. */
 function split(a: Int32Array, b: Int32Array, parts: number): { a: Int32Array; b: Int32Array }[] {
   const out: { a: Int32Array; b: Int32Array }[] = [];
@@ -132,7 +171,9 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
 
   const enc = encodeRecords(records);
   const uniqueSource = Uint8Array.from(enc.sources, (s) => (unique.has(s) ? 1 : 0));
-  const engineOpts = { maxBlockSize: opts.maxBlockSize, uniqueSource };
+  const fullBlockSize = opts.fullBlockSize ?? 10;
+  const window = opts.blockWindow ?? 4;
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource };
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
   const engines: EngineHandle[] =
     threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));
@@ -149,7 +190,9 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
         ruleSets[x]!.forEach((r, y) => (keyCounts[r] = counts[y]!));
       }),
     );
-    const blocks = ENGINE_RULES.map((_, r) => blocksOf(keyIds[r]!, keyCounts[r]!));
+    const rank = nameRanks(enc);
+    // Training rules sample whole blocks: their order does not matter.
+    const blocks = ENGINE_RULES.map((_, r) => blocksOf(keyIds[r]!, keyCounts[r]!, rank, r < BLOCKING_RULE_COUNT ? fullBlockSize : Infinity));
 
     // Candidate pairs: blocks cut into slices of similar work, each slice to the least loaded engine.
     const report: BlockingRuleReport[] = [];
@@ -167,7 +210,7 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
           continue;
         }
         rep.blocks++;
-        rep.comparisons += (size * (size - 1)) / 2;
+        rep.comparisons += pairsOfBlock(size, fullBlockSize, window);
       }
       report.push(rep);
       totalCost += rep.comparisons;
@@ -179,7 +222,7 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
       let cost = 0;
       for (let k = 1; k <= keyCounts[r]!; k++) {
         const size = start[k + 1]! - start[k]!;
-        if (size >= 2 && size <= opts.maxBlockSize) cost += (size * (size - 1)) / 2;
+        if (size >= 2 && size <= opts.maxBlockSize) cost += pairsOfBlock(size, fullBlockSize, window);
         if (cost >= sliceCost || k === keyCounts[r]!) {
           if (cost > 0) slices.push({ rule: r, from, to: k + 1, cost });
           from = k + 1;

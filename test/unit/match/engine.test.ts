@@ -16,7 +16,7 @@ beforeAll(async () => {
 describe('matching engine on columns', () => {
   it('compares encoded records exactly as the record comparisons do', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, uniqueSource: new Uint8Array(enc.sources.length) });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
     const { a, b } = randomPairs(records.length, 20_000);
     // Random pairs rarely agree: add each record with its neighbours, where the generator puts duplicates.
     const pa = Int32Array.from([...a, ...records.map((_, i) => i).slice(0, -1)]);
@@ -43,14 +43,14 @@ describe('matching engine on columns', () => {
   it('scores candidate pairs as the pair scorer does, term frequencies included', async () => {
     const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, uniqueSource: new Uint8Array(enc.sources.length) });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
     const { a, b } = randomPairs(records.length, 5000);
     const pa = [...a, ...records.map((_, i) => i).slice(0, -1)];
     const pb = [...b, ...records.map((_, i) => i + 1).slice(0, -1)];
-    // Each pair as a block of two of the first rule (which checks no earlier rule): the engine keeps them all.
+    // Each pair as a block of two of the first rule (blocks of two are always compared in full) (which checks no earlier rule): the engine keeps them all.
     const order = Int32Array.from(pa.flatMap((x, p) => [x, pb[p]!]));
     const start = Int32Array.from({ length: pa.length + 2 }, (_, k) => Math.max(0, 2 * (k - 1)));
-    engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order }]);
+    engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order, position: new Int32Array(records.length) }]);
     expect(engine.pairCount).toBe(pa.length);
     const tf = encodedTermFrequencies(enc);
     const scored = engine.score(res.scorer.scoringParams(tf.byId, -Infinity));
