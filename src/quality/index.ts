@@ -10,3 +10,6 @@ export { postcodeAgreesWithRegion } from './reference.js';
 export { assessRunQuality, restoreCursors, snapshotCursors } from './quality-stage.js';
 export { loadPreviousQuality, loadRunQuality, loadTrend } from './history.js';
 export type { RunInfo, RunQuality, TrendPoint } from './history.js';
+export { loadReportData } from './report-data.js';
+export type { ReportData, ReportPair, ReportRecord } from './report-data.js';
+export { renderReportHtml } from './report-html.js';

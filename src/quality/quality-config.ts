@@ -101,6 +101,11 @@ export const qualitySchema = z
      * of; names and addresses vary in form and move, and would measure matching, not quality.
      */
     consistency_fields: z.array(canonicalFieldSchema).default(['birth_date', 'email', 'phone', 'gender', 'national_id', 'tax_id']),
+    /**
+     * Fields legitimately empty for many customers (a person has no company): their completeness
+     * is not scored, only their validity and the rest. Default: company_name, address_line2.
+     */
+    optional_fields: z.array(canonicalFieldSchema).default(['company_name', 'address_line2']),
     /** Age of `source_updated_at` against the run date, in days. */
     timeliness: z
       .object({

@@ -163,13 +163,15 @@ function measureDedupe(input: QualityInput): DedupeStats {
 /**
  * Scores a run on the dimensions of docs/quality.md, per field and source, per source, per field
  * over all sources, and overall:
- * - completeness of a field: records read with a value / records staged;
+ * - completeness of a field: records read with a value / records staged (not scored for
+ *   `optional_fields`);
  * - validity of a field: present values that passed their rules / present values; of a source:
  *   the mean over its fields times the share of rows that could be read at all;
  * - uniqueness of a source: 1 − (records − distinct customers) / records, from the clusters;
  * - consistency of a field: agreeing pairs / compared pairs, over pairs of records of two
  *   different sources in one customer that both have a value (`consistency_fields` only);
- * - timeliness of a source: mean timeliness of its records' `source_updated_at`;
+ * - timeliness of a source (and of its `source_updated_at` field): mean timeliness of its
+ *   records' `source_updated_at` ({@link timelinessOf});
  * - accuracy of `postal_code`: agreement with the region where reference data exists.
  * Completeness and validity describe what the run read; the other dimensions describe the
  * source's live staged records after it. A score is the weighted mean of the dimensions measured.
@@ -206,9 +208,16 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
       const agrees = postcodeAgreesWithRegion(pc, region, country);
       if (agrees !== undefined) accuracy.add(agrees ? 1 : 0);
     }
+    const timeliness = new Tally();
+    for (const r of records) {
+      const u = r.values.source_updated_at;
+      const t = u ? timelinessOf(u, input.today, config.timeliness) : undefined;
+      if (t !== undefined) timeliness.add(t);
+    }
+    const optional = new Set<string>(config.optional_fields);
     for (const [field, c] of Object.entries(d.fieldCounts)) {
       const dims: DimensionScores = {};
-      if (d.staged) {
+      if (d.staged && !optional.has(field)) {
         dims.completeness = { score: round1((c.present / d.staged) * 100), measured: d.staged };
         fieldCompleteness.add(c.present / d.staged);
       }
@@ -222,6 +231,7 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
         pooledConsistency.add(ct.good, ct.measured);
       }
       if (field === 'postal_code' && accuracy.measured) dims.accuracy = accuracy.measure()!;
+      if (field === 'source_updated_at' && timeliness.measured) dims.timeliness = timeliness.measure()!;
       const score = weighted(dims, weights);
       if (score !== undefined) fields[field] = { score, dimensions: dims };
     }
@@ -239,12 +249,6 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
     if (records.length) dims.uniqueness = { score: round1((1 - duplicates / records.length) * 100), measured: records.length };
     const pc = pooledConsistency.measure();
     if (pc) dims.consistency = pc;
-    const timeliness = new Tally();
-    for (const r of records) {
-      const u = r.values.source_updated_at;
-      const t = u ? timelinessOf(u, input.today, config.timeliness) : undefined;
-      if (t !== undefined) timeliness.add(t);
-    }
     const tm = timeliness.measure();
     if (tm) dims.timeliness = tm;
     const am = accuracy.measure();
