@@ -82,7 +82,7 @@ export type DedupeStats = z.infer<typeof dedupeStatsSchema>;
 
 /** The scores of one run, before anomalies and gates are added. */
 export const qualityScoresSchema = z.object({
-  /** The run's score: the mean of its sources' scores weighted by their records. */
+  /** The run's score: the mean of its sources' scores weighted by their live staged records. */
   overall: z.number(),
   /** Each dimension over all sources, pooled by what it is measured over. */
   dimensions: dimensionScoresSchema,

@@ -3,19 +3,25 @@ import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
 import { postcodeAgreesWithRegion } from './reference.js';
 
-/** What a run delivered from one source, as counted while extracting it. */
+/** One source of the run: what this run read from it, and what its staged records carry. */
 export interface SourceDelivery {
   source: string;
   /** The source's default country (ISO2), for records that carry none. */
   country?: string | undefined;
+  /** The canonical fields the source maps. */
+  fields: readonly string[];
+  /** Rows read in this run. */
   read: number;
-  staged: number;
+  /** Rows of this run that could not be read at all. */
   malformed: number;
-  /** Rows staged with at least one rejected value. */
+  /** Rows of this run staged with at least one rejected value. */
   rowsWithRejects: number;
   incremental: boolean;
-  /** Per mapped field: records that had a value before validation, and how many were rejected. */
-  fieldCounts: Readonly<Record<string, { present: number; rejected: number }>>;
+  /**
+   * Per field: how many of the source's live staged records had their value rejected (the
+   * staged value is then null), whichever run staged them.
+   */
+  rejectedValues: Readonly<Record<string, number>>;
 }
 
 /** One live staged record (standardized values) and the cluster matching put it in. */
@@ -163,18 +169,20 @@ function measureDedupe(input: QualityInput): DedupeStats {
 /**
  * Scores a run on the dimensions of docs/quality.md, per field and source, per source, per field
  * over all sources, and overall:
- * - completeness of a field: records read with a value / records staged (not scored for
- *   `optional_fields`);
- * - validity of a field: present values that passed their rules / present values; of a source:
- *   the mean over its fields times the share of rows that could be read at all;
+ * - completeness of a field: records with a value (valid or rejected) / records (not scored
+ *   for `optional_fields`);
+ * - validity of a field: values that passed their rules / values present; of a source: the
+ *   mean over its fields (malformed rows count in the reject rate, not here);
  * - uniqueness of a source: 1 − (records − distinct customers) / records, from the clusters;
  * - consistency of a field: agreeing pairs / compared pairs, over pairs of records of two
  *   different sources in one customer that both have a value (`consistency_fields` only);
  * - timeliness of a source (and of its `source_updated_at` field): mean timeliness of its
  *   records' `source_updated_at` ({@link timelinessOf});
  * - accuracy of `postal_code`: agreement with the region where reference data exists.
- * Completeness and validity describe what the run read; the other dimensions describe the
- * source's live staged records after it. A score is the weighted mean of the dimensions measured.
+ * Every dimension describes the source's live staged records after the run (an incremental run
+ * re-reads only changes; the records it did not read still count), so a full and an incremental
+ * run of the same data score alike. The reject rate and the volume are about this run's read.
+ * A score is the weighted mean of the dimensions measured.
  */
 export function scoreQuality(input: QualityInput, config: QualityConfig): QualityScores {
   const weights = config.weights;
@@ -215,15 +223,21 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
       if (t !== undefined) timeliness.add(t);
     }
     const optional = new Set<string>(config.optional_fields);
-    for (const [field, c] of Object.entries(d.fieldCounts)) {
+    const n = records.length;
+    for (const field of d.fields) {
       const dims: DimensionScores = {};
-      if (d.staged && !optional.has(field)) {
-        dims.completeness = { score: round1((c.present / d.staged) * 100), measured: d.staged };
-        fieldCompleteness.add(c.present / d.staged);
+      const rejected = d.rejectedValues[field] ?? 0;
+      let valid = 0;
+      for (const r of records) if (r.values[field as keyof CanonicalValues]) valid++;
+      // A rejected value was there, only wrong: present for completeness, invalid for validity.
+      const present = valid + rejected;
+      if (n && !optional.has(field)) {
+        dims.completeness = { score: round1(Math.min(1, present / n) * 100), measured: n };
+        fieldCompleteness.add(Math.min(1, present / n));
       }
-      if (c.present) {
-        dims.validity = { score: round1((1 - c.rejected / c.present) * 100), measured: c.present };
-        fieldValidity.push(1 - c.rejected / c.present);
+      if (present) {
+        dims.validity = { score: round1((valid / present) * 100), measured: present };
+        fieldValidity.push(valid / present);
       }
       const ct = consistency.get(d.source)?.get(field);
       if (ct?.measured) {
@@ -238,11 +252,11 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
 
     const dims: DimensionScores = {};
     // The mean over the source's fields, measured over its staged records.
-    if (fieldCompleteness.measured) dims.completeness = { score: round1((fieldCompleteness.good / fieldCompleteness.measured) * 100), measured: d.staged };
-    if (d.read) {
-      const readable = (d.read - d.malformed) / d.read;
-      const meanValidity = fieldValidity.length ? fieldValidity.reduce((x, y) => x + y, 0) / fieldValidity.length : 1;
-      dims.validity = { score: round1(readable * meanValidity * 100), measured: d.read };
+    if (fieldCompleteness.measured) dims.completeness = { score: round1((fieldCompleteness.good / fieldCompleteness.measured) * 100), measured: n };
+    // Malformed rows never reach staging: they count in the reject rate of the run that read them.
+    if (fieldValidity.length) {
+      const meanValidity = fieldValidity.reduce((x, y) => x + y, 0) / fieldValidity.length;
+      dims.validity = { score: round1(meanValidity * 100), measured: n };
     }
     const distinct = clustersOf.get(d.source)?.size ?? 0;
     const duplicates = records.length - distinct;
@@ -295,7 +309,7 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
   let sum = 0;
   let w = 0;
   for (const s of sources) {
-    const sw = Math.max(s.records, s.read, 1);
+    const sw = Math.max(s.records, 1);
     sum += s.score * sw;
     w += sw;
   }
