@@ -33,7 +33,7 @@ export interface LineSeries {
 export function lineChart(opts: { id: string; title: string; labels: string[]; series: LineSeries[]; width?: number; height?: number }): string {
   const W = opts.width ?? 760;
   const H = opts.height ?? 260;
-  const m = { l: 40, r: 130, t: 16, b: 40 };
+  const m = { l: 60, r: 130, t: 16, b: 40 };
   const iw = W - m.l - m.r;
   const ih = H - m.t - m.b;
   const n = opts.labels.length;
@@ -71,7 +71,7 @@ export function heatMap(opts: { id: string; title: string; rows: string[]; cols:
   const ch = 28;
   const left = 90;
   const top = 96;
-  const W = left + opts.cols.length * cw + 8;
+  const W = left + opts.cols.length * cw + 60;
   const H = top + opts.rows.length * ch + 8;
   const out: string[] = [];
   out.push(`<svg class="chart" data-chart="${esc(opts.id)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(opts.title)}">`);
