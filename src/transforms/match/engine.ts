@@ -116,11 +116,10 @@ export interface EngineOptions {
   uniqueSource: Uint8Array;
 }
 
-/** One thread's share of a matching run; see the module comment. */
-
 /** Match weights (bits) at probabilities 0.05, 0.10, …, 0.95: the edges of the histogram's twenty bins. */
 const HISTOGRAM_BINS: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.log2((i + 1) / (19 - i)));
 
+/** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
   private readonly views: RecordViews;
   private readonly va: RecordView;
