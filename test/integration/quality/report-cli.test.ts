@@ -53,7 +53,7 @@ describe('crm-etl quality and report on the embedded store', () => {
     expect(r.stderr).toMatch(/quality\.gates\.sources\.legacy\.max_reject_rate: source legacy: 7 of 60 rows read were rejected \(11\.7%\), more than the maximum 5\.0%/);
     expect(r.stdout).toMatch(/Quality gates FAILED \(2 of 2\); the master was not changed/);
     expect(r.stdout).toMatch(/Customers: the master was not changed/);
-  });
+  }, 240_000); // three runs of the built CLI, on 2 cores shared with the other test files
 
   it('prints the quality of a run with the change since the previous one', async () => {
     const r = await cli(['quality', '-c', 'config/demo.yaml'], env);
@@ -68,7 +68,7 @@ describe('crm-etl quality and report on the embedded store', () => {
     expect(j.previous.id).not.toBe(failedRun);
     expect(j.change.overall).toBe(0);
     expect(j.sources).toHaveLength(3);
-  });
+  }, 120_000);
 
   it('writes a self-contained HTML report whose charts render in a browser without errors', async () => {
     const out = path.join(dir, 'report.html');
@@ -119,7 +119,7 @@ describe('crm-etl quality and report on the embedded store', () => {
     expect(await page.locator('body').innerText()).not.toMatch(EMAIL);
     await mkdir(OUTPUT, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT, 'quality-report.png'), fullPage: true });
-  });
+  }, 120_000);
 
   it('writes the same report as JSON, with values only when asked', async () => {
     const out = path.join(dir, 'report.json');
@@ -131,5 +131,5 @@ describe('crm-etl quality and report on the embedded store', () => {
     expect(JSON.stringify(j.largestClusters)).not.toMatch(EMAIL);
     expect((await cli(['report', '-c', 'config/demo.yaml', '--out', out, '--format', 'json', '--unmask'], env)).code).toBe(0);
     expect(JSON.stringify((JSON.parse(await readFile(out, 'utf8')) as { largestClusters: unknown[] }).largestClusters)).toMatch(EMAIL);
-  });
+  }, 120_000);
 });
