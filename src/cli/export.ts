@@ -61,12 +61,12 @@ const SPECS: Record<ExportKind, ExportSpec> = {
         .limit(PAGE),
   },
   quality: {
-    columns: ['run_id', 'source', 'field', 'dimension', 'score'],
+    columns: ['run_id', 'source', 'field', 'dimension', 'score', 'measured'],
     page: async (s, after, run) => {
       if (after) return [];
       const runId = run ?? ((await s.knex('runs').where({ status: 'succeeded' }).orderBy('id', 'desc').first('id')) as { id: string } | undefined)?.id;
       if (!runId) return [];
-      return s.knex('quality_scores').select('run_id', 'source', 'field', 'dimension', 'score').where({ run_id: runId }).orderBy(['source', 'field', 'dimension']);
+      return s.knex('quality_scores').select('run_id', 'source', 'field', 'dimension', 'score', 'measured').where({ run_id: runId }).orderBy(['source', 'field', 'dimension']);
     },
   },
 };

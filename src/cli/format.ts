@@ -1,4 +1,5 @@
 import type { RunSummary } from '../pipeline/run-pipeline.js';
+import type { QualityReport } from '../quality/index.js';
 
 /** Renders rows as an aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -51,8 +52,26 @@ export function formatSummary(s: RunSummary): string {
   const oversized = m.blocking.filter((b) => b.oversizedBlocks);
   for (const b of oversized) out.push(`  blocking rule ${b.rule}: ${b.oversizedBlocks} oversized block(s) skipped (largest ${b.largestOversized})`);
   out.push(
-    `Customers: ${s.master.customers} (${s.master.newCustomers} new), ${m.duplicatesLinked} duplicate records linked to them`,
-    `Data quality score: ${s.quality.overall.toFixed(1)} / 100`,
+    s.master
+      ? `Customers: ${s.master.customers} (${s.master.newCustomers} new), ${m.duplicatesLinked} duplicate records linked to them`
+      : `Customers: the master was not changed (${m.records - m.duplicatesLinked} customers found, not loaded)`,
+    `Data quality score: ${s.quality.overall.toFixed(1)} / 100` + (s.quality.comparedWith ? ` (details and change since the last run: crm-etl quality --run ${s.runId})` : ''),
   );
+  out.push(...formatQualityFlags(s.quality));
   return out.join('\n');
+}
+
+/** The anomalies and failed gates of a run, as lines; none when there is nothing to flag. */
+export function formatQualityFlags(q: QualityReport): string[] {
+  const out: string[] = [];
+  if (q.anomalies.length) {
+    out.push('', `Anomalies since run ${q.comparedWith ?? '?'}:`);
+    for (const a of q.anomalies) out.push(`  ! ${a.message}`);
+  }
+  if (!q.gates.passed) {
+    out.push('', `Quality gates FAILED (${q.gates.failed.length} of ${q.gates.checked}); the master was not changed, the staged records are kept for inspection:`);
+    for (const f of q.gates.failed) out.push(`  x ${f.gate}: ${f.message}`);
+  } else if (q.gates.checked) out.push(`Quality gates: ${q.gates.checked} passed`);
+  if (q.gates.notApplicable.length) out.push(`Quality gates not applicable to this run: ${q.gates.notApplicable.join(', ')}`);
+  return out;
 }

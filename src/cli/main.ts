@@ -13,6 +13,9 @@ import { formatSummary, table } from './format.js';
 import { checkSources } from './sources-check.js';
 import { explainPair, formatExplanation, formatModel, loadModel } from './explain.js';
 import { CsvParser } from '../connectors/csv/csv-parser.js';
+import { loadRunQuality } from '../quality/index.js';
+import { formatQuality, qualityJson } from './quality.js';
+import { type ReportFormat, writeReport } from './report.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -85,6 +88,42 @@ export async function main(argv: string[]): Promise<number> {
         runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) }),
       );
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
+      if (summary.status === 'failed') {
+        const failed = summary.quality.gates.failed;
+        process.stderr.write(
+          `crm-etl: run ${summary.runId} failed ${failed.length} quality gate(s); the master was not changed and the staged records are kept:\n` +
+            failed.map((f) => `  ${f.gate}: ${f.message}\n`).join('') +
+            `Inspect with: crm-etl quality --run ${summary.runId} (or crm-etl report --run ${summary.runId} --out report.html)\n`,
+        );
+        exitCode = 1;
+      }
+    });
+
+  program
+    .command('quality')
+    .description('the quality scores of a run per source, field and dimension, the change since the previous run, anomalies and gates')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--run <id>', 'the run to show (default: the latest run with scores)')
+    .option('--json', 'print the scores as JSON')
+    .action(async (o: { config?: string; run?: string; json?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const rq = await withStore(config, (store) => loadRunQuality(store, o.run));
+      const t = config.quality.anomalies;
+      process.stdout.write((o.json ? JSON.stringify(qualityJson(rq, t), null, 2) : formatQuality(rq, t)) + '\n');
+    });
+
+  program
+    .command('report')
+    .description('write a self-contained quality and dedupe report (HTML with charts, or JSON)')
+    .requiredOption('--out <file>', 'the file to write, e.g. report.html')
+    .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .option('--run <id>', 'the run to report on (default: the latest run with scores)')
+    .option('--format <format>', 'html | json', choice(['html', 'json'] as const), 'html')
+    .option('--unmask', 'show personal values (masked by default)')
+    .action(async (o: { out: string; config?: string; run?: string; format: ReportFormat; unmask?: boolean }) => {
+      const config = await loadConfig(resolveConfigPath(o.config));
+      const runId = await withStore(config, (store) => writeReport(store, { out: o.out, format: o.format, runId: o.run, unmask: Boolean(o.unmask) }));
+      process.stderr.write(`wrote the ${o.format} report of run ${runId} to ${o.out}${o.unmask ? ' (personal values shown)' : ''}\n`);
     });
 
   program

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { qualitySchema } from '../quality/quality-config.js';
 import { baseSource } from './source-base.js';
 import { fixedWidthSourceSchema } from './sources/fixed-width.js';
 import { httpSourceSchema } from './sources/http.js';
@@ -56,7 +57,8 @@ export const matchingSchema = z
   })
   .prefault({});
 
-export const qualitySchema = z.object({}).passthrough().prefault({});
+/** The `quality:` section (weights, consistency fields, timeliness, anomalies, gates): src/quality/quality-config.ts. */
+export { qualitySchema };
 
 export const configSchema = z
   .object({
@@ -74,6 +76,12 @@ export const configSchema = z
       }
       seen.add(s.name);
     });
+    // A gate on a misspelt source would never fire: name it.
+    for (const name of Object.keys(cfg.quality.gates.sources)) {
+      if (!seen.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['quality', 'gates', 'sources', name], message: `no source is named "${name}"; the sources are: ${[...seen].join(', ')}` });
+      }
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

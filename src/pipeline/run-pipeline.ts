@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { scoreQuality, type QualityReport } from '../quality/scores.js';
+import { type QualityReport, assessRunQuality, restoreCursors, snapshotCursors } from '../quality/index.js';
 import type { Store } from '../store/store.js';
 import { type RunContext, newRunId } from './context.js';
 import { type SourceStats, extractSource, prepareSources } from './extract.js';
@@ -22,14 +22,19 @@ export interface RunSummary {
     blocking: BlockingRuleReport[];
     refusedMerges: number;
   };
-  master: LoadResult;
+  /** Null when the run stopped before the master (its quality gates failed). */
+  master: LoadResult | null;
+  /** Scores, anomalies since the previous run and gates; `quality.gates.failed` lists why a run failed. */
   quality: QualityReport;
   durationMs: number;
 }
 
 /**
  * The inline runner: every stage in this process, in order, against the store. Sources are all
- * checked before anything is written; a failure marks the run failed and rethrows.
+ * checked before anything is written; a failure marks the run failed and rethrows. Quality is
+ * assessed after matching: when a gate fails, the master is not touched, the staged records stay
+ * for inspection, the sources' cursors are put back, and the run resolves with status 'failed'
+ * and the failed gates in `quality.gates`.
  */
 export async function runPipeline(opts: { config: Config; store: Store; log: Logger; sources?: string[]; full?: boolean; now?: Date }): Promise<RunSummary> {
   const started = opts.now ?? new Date();
@@ -54,27 +59,26 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
     config_hash: createHash('sha256').update(JSON.stringify(opts.config)).digest('hex'),
   });
   try {
+    const names = prepared.map((p) => p.cfg.name);
+    const cursors = await snapshotCursors(knex, names);
     const sources: SourceStats[] = [];
     for (const p of prepared) sources.push(await extractSource(ctx, p));
     const m = await runMatchStage(ctx);
-    const master = await loadMaster(ctx, m);
-    const quality = scoreQuality(sources);
-    await opts.store.insertRows(
-      'quality_scores',
-      ['run_id', 'source', 'field', 'dimension', 'score'],
-      quality.rows.map((r) => [ctx.runId, r.source, r.field, r.dimension, r.score]),
-    );
+    const quality = await assessRunQuality(ctx, sources, m);
+    const passed = quality.gates.passed;
+    if (!passed) await restoreCursors(opts.store, names, cursors);
+    const master = passed ? await loadMaster(ctx, m) : null;
     const r = m.result;
     const summary: RunSummary = {
       runId: ctx.runId,
-      status: 'succeeded',
+      status: passed ? 'succeeded' : 'failed',
       sources,
       matching: {
         records: m.records.length,
         candidatePairs: r.candidatePairs,
         links: r.pairs.filter((p) => p.decision === 'link').length,
         reviewPairs: r.pairs.filter((p) => p.decision === 'review').length,
-        duplicatesLinked: m.records.length - master.customers,
+        duplicatesLinked: m.records.length - new Set(r.clusterOf).size,
         blocking: r.blocking,
         refusedMerges: r.refusedMerges,
       },
@@ -82,7 +86,7 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
       quality,
       durationMs: Date.now() - t0,
     };
-    await knex('runs').where({ id: ctx.runId }).update({ status: 'succeeded', finished_at: new Date(), summary: JSON.stringify(summary) });
+    await knex('runs').where({ id: ctx.runId }).update({ status: summary.status, finished_at: new Date(), summary: JSON.stringify(summary) });
     return summary;
   } catch (err) {
     await knex('runs')

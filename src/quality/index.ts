@@ -1,2 +1,15 @@
-export { scoreQuality } from './scores.js';
-export type { QualityReport, QualityRow, Dimension } from './scores.js';
+export { DIMENSIONS, qualitySchema } from './quality-config.js';
+export type { AnomalyThresholds, Dimension, QualityConfig, QualityGates, QualityWeights, SourceGates } from './quality-config.js';
+export { qualityReportSchema } from './quality-report.js';
+export type { Anomaly, DedupeStats, DimensionScores, FieldQuality, GateFailure, GateResult, Measure, QualityReport, QualityScores, SourceQuality } from './quality-report.js';
+export { qualityRows, scoreQuality, timelinessOf } from './scores.js';
+export type { QualityInput, QualityRow, ScoredRecord, SourceDelivery } from './scores.js';
+export { detectAnomalies } from './anomalies.js';
+export { evaluateGates } from './gates.js';
+export { postcodeAgreesWithRegion } from './reference.js';
+export { assessRunQuality, restoreCursors, snapshotCursors } from './quality-stage.js';
+export { loadPreviousQuality, loadRunQuality, loadTrend } from './history.js';
+export type { RunInfo, RunQuality, TrendPoint } from './history.js';
+export { loadReportData } from './report-data.js';
+export type { ReportData, ReportPair, ReportRecord } from './report-data.js';
+export { renderReportHtml } from './report-html.js';

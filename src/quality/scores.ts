@@ -1,57 +1,358 @@
-import type { SourceStats } from '../pipeline/extract.js';
+import type { CanonicalValues } from '../core/fields.js';
+import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
+import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
+import { postcodeAgreesWithRegion } from './reference.js';
 
-/** Dimensions scored in this version; uniqueness, consistency and timeliness come with the quality work. */
-export type Dimension = 'completeness' | 'validity' | 'score';
-
-export interface QualityRow {
-  source: string; // '*' = all sources
-  field: string; // '*' = all fields
-  dimension: Dimension;
-  score: number; // 0–100
+/** One source of the run: what this run read from it, and what its staged records carry. */
+export interface SourceDelivery {
+  source: string;
+  /** The source's default country (ISO2), for records that carry none. */
+  country?: string | undefined;
+  /** The canonical fields the source maps. */
+  fields: readonly string[];
+  /** Rows read in this run. */
+  read: number;
+  /** Rows of this run that could not be read at all. */
+  malformed: number;
+  /** Rows of this run staged with at least one rejected value. */
+  rowsWithRejects: number;
+  incremental: boolean;
+  /**
+   * Per field: how many of the source's live staged records had their value rejected (the
+   * staged value is then null), whichever run staged them.
+   */
+  rejectedValues: Readonly<Record<string, number>>;
 }
 
-export interface QualityReport {
-  overall: number;
-  rows: QualityRow[];
-  bySource: Record<string, number>;
+/** One live staged record (standardized values) and the cluster matching put it in. */
+export interface ScoredRecord {
+  source: string;
+  key: string;
+  values: CanonicalValues;
+}
+
+/** Everything a run is scored from; no I/O happens while scoring. */
+export interface QualityInput {
+  /** The run's date, yyyy-mm-dd (timeliness is measured against it, never against a clock). */
+  today: string;
+  /** The sources of this run, in configuration order. */
+  deliveries: readonly SourceDelivery[];
+  /** Every live staged record (all sources), parallel to `clusterOf`. */
+  records: readonly ScoredRecord[];
+  clusterOf: ArrayLike<number>;
+  probabilityHistogram?: readonly number[] | undefined;
+  linkThreshold: number;
+  reviewThreshold: number;
+}
+
+/** A running ratio: good out of measured. */
+class Tally {
+  good = 0;
+  measured = 0;
+  add(good: number, measured = 1): void {
+    this.good += good;
+    this.measured += measured;
+  }
+  measure(): Measure | undefined {
+    return this.measured ? { score: round1((this.good / this.measured) * 100), measured: this.measured } : undefined;
+  }
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Weighted mean of the dimensions present; undefined when none is (or all weigh 0). */
+function weighted(dims: DimensionScores, weights: QualityConfig['weights']): number | undefined {
+  let sum = 0;
+  let w = 0;
+  for (const d of DIMENSIONS) {
+    const m = dims[d];
+    if (!m || !weights[d]) continue;
+    sum += m.score * weights[d];
+    w += weights[d];
+  }
+  return w ? round1(sum / w) : undefined;
+}
+
+/** Days from yyyy-mm-dd `a` to yyyy-mm-dd `b`. */
+function daysBetween(a: string, b: string): number {
+  return (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
+}
+
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})/;
 
 /**
- * Scores a run from its per-source counts.
- * - completeness of a field: share of a source's records that had a value for it;
- * - validity of a field: share of present values that passed their rules;
- * - validity of rows ('*'): share of rows that could be read at all (not malformed);
- * a field's score is the mean of the two; a source's score the mean over its mapped fields and
- * its rows; the run's score the mean over sources weighted by rows read.
+ * Timeliness of one record: 1 up to `fresh_days` old, 0 from `stale_days`, linear in between.
+ * A date after the run date (a clock ahead) counts as fresh: its validity is the standardizer's
+ * business. Undefined when the value is not a date.
  */
-export function scoreQuality(stats: readonly SourceStats[]): QualityReport {
-  const rows: QualityRow[] = [];
-  const bySource: Record<string, number> = {};
-  let weighted = 0;
-  let weight = 0;
-  for (const s of stats) {
-    const fieldScores: number[] = [];
-    for (const [field, c] of Object.entries(s.fieldCounts)) {
-      const completeness = s.staged ? c.present / s.staged : 0;
-      const validity = c.present ? 1 - c.rejected / c.present : 1;
-      const score = ((completeness + validity) / 2) * 100;
-      rows.push({ source: s.source, field, dimension: 'completeness', score: round1(completeness * 100) });
-      rows.push({ source: s.source, field, dimension: 'validity', score: round1(validity * 100) });
-      rows.push({ source: s.source, field, dimension: 'score', score: round1(score) });
-      fieldScores.push(score);
-    }
-    const rowValidity = s.read ? (s.read - s.malformed) / s.read : 1;
-    rows.push({ source: s.source, field: '*', dimension: 'validity', score: round1(rowValidity * 100) });
-    fieldScores.push(((1 + rowValidity) / 2) * 100);
-    const sourceScore = fieldScores.reduce((x, y) => x + y, 0) / fieldScores.length;
-    rows.push({ source: s.source, field: '*', dimension: 'score', score: round1(sourceScore) });
-    bySource[s.source] = round1(sourceScore);
-    weighted += sourceScore * Math.max(s.read, 1);
-    weight += Math.max(s.read, 1);
+export function timelinessOf(updatedAt: string, today: string, t: QualityConfig['timeliness']): number | undefined {
+  const m = ISO_DATE.exec(updatedAt);
+  if (!m) return undefined;
+  const age = daysBetween(m[1]!, today);
+  if (Number.isNaN(age)) return undefined;
+  if (age <= t.fresh_days) return 1;
+  if (age >= t.stale_days) return 0;
+  return 1 - (age - t.fresh_days) / (t.stale_days - t.fresh_days);
+}
+
+/** Per source and field, the comparisons of a consistency field across sources. */
+function measureConsistency(input: QualityInput, fields: readonly string[]): Map<string, Map<string, Tally>> {
+  const out = new Map<string, Map<string, Tally>>();
+  const tally = (source: string, field: string): Tally => {
+    let bySource = out.get(source);
+    if (!bySource) out.set(source, (bySource = new Map()));
+    let t = bySource.get(field);
+    if (!t) bySource.set(field, (t = new Tally()));
+    return t;
+  };
+  const clusters = new Map<number, number[]>();
+  for (let i = 0; i < input.records.length; i++) {
+    const c = input.clusterOf[i]!;
+    let g = clusters.get(c);
+    if (!g) clusters.set(c, (g = []));
+    g.push(i);
   }
-  const overall = round1(weight ? weighted / weight : 0);
-  rows.push({ source: '*', field: '*', dimension: 'score', score: overall });
-  return { overall, rows, bySource };
+  // A cluster this large is already suspect; comparing each member with the first 100 others
+  // keeps the cost linear without changing what an ordinary cluster measures.
+  const CAP = 100;
+  for (const g of clusters.values()) {
+    if (g.length < 2) continue;
+    const first = input.records[g[0]!]!.source;
+    if (g.every((i) => input.records[i]!.source === first)) continue;
+    for (const f of fields) {
+      for (let x = 0; x < g.length; x++) {
+        const a = input.records[g[x]!]!;
+        const va = a.values[f as keyof CanonicalValues];
+        if (!va) continue;
+        for (let y = x + 1; y < Math.min(g.length, x + 1 + CAP); y++) {
+          const b = input.records[g[y]!]!;
+          if (b.source === a.source) continue;
+          const vb = b.values[f as keyof CanonicalValues];
+          if (!vb) continue;
+          const agree = va === vb ? 1 : 0;
+          tally(a.source, f).add(agree);
+          tally(b.source, f).add(agree);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function measureDedupe(input: QualityInput): DedupeStats {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < input.records.length; i++) {
+    const c = input.clusterOf[i]!;
+    let g = members.get(c);
+    if (!g) members.set(c, (g = []));
+    g.push(i);
+  }
+  const clusterSizes: Record<string, number> = {};
+  for (const g of members.values()) clusterSizes[String(g.length)] = (clusterSizes[String(g.length)] ?? 0) + 1;
+  const largest = [...members.values()]
+    .filter((g) => g.length > 1)
+    .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
+    .slice(0, 10);
+  return {
+    clusterSizes,
+    largestClusters: largest.map((g) => ({
+      size: g.length,
+      members: g.slice(0, 25).map((i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })),
+    })),
+    ...(input.probabilityHistogram ? { probabilityHistogram: [...input.probabilityHistogram] } : {}),
+    linkThreshold: input.linkThreshold,
+    reviewThreshold: input.reviewThreshold,
+  };
+}
+
+/**
+ * Scores a run on the dimensions of docs/quality.md, per field and source, per source, per field
+ * over all sources, and overall:
+ * - completeness of a field: records with a value (valid or rejected) / records (not scored
+ *   for `optional_fields`);
+ * - validity of a field: values that passed their rules / values present; of a source: the
+ *   mean over its fields (malformed rows count in the reject rate, not here);
+ * - uniqueness of a source: 1 − (records − distinct customers) / records, from the clusters;
+ * - consistency of a field: agreeing pairs / compared pairs, over pairs of records of two
+ *   different sources in one customer that both have a value (`consistency_fields` only);
+ * - timeliness of a source (and of its `source_updated_at` field): mean timeliness of its
+ *   records' `source_updated_at` ({@link timelinessOf});
+ * - accuracy of `postal_code`: agreement with the region where reference data exists.
+ * Every dimension describes the source's live staged records after the run (an incremental run
+ * re-reads only changes; the records it did not read still count), so a full and an incremental
+ * run of the same data score alike. The reject rate and the volume are about this run's read.
+ * A score is the weighted mean of the dimensions measured.
+ */
+export function scoreQuality(input: QualityInput, config: QualityConfig): QualityScores {
+  const weights = config.weights;
+  const consistency = measureConsistency(input, config.consistency_fields);
+  const byName = new Map(input.deliveries.map((d) => [d.source, d]));
+  const live = new Map<string, ScoredRecord[]>();
+  const clustersOf = new Map<string, Set<number>>();
+  input.records.forEach((r, i) => {
+    if (!byName.has(r.source)) return;
+    let l = live.get(r.source);
+    if (!l) live.set(r.source, (l = []));
+    l.push(r);
+    let c = clustersOf.get(r.source);
+    if (!c) clustersOf.set(r.source, (c = new Set()));
+    c.add(input.clusterOf[i]!);
+  });
+
+  const sources: SourceQuality[] = [];
+  for (const d of input.deliveries) {
+    const records = live.get(d.source) ?? [];
+    const fields: Record<string, FieldQuality> = {};
+    const fieldCompleteness = new Tally();
+    const fieldValidity: number[] = [];
+    const pooledConsistency = new Tally();
+    const accuracy = new Tally();
+    for (const r of records) {
+      const pc = r.values.postal_code;
+      const region = r.values.region;
+      const country = r.values.country ?? d.country;
+      if (!pc || !region || !country) continue;
+      const agrees = postcodeAgreesWithRegion(pc, region, country);
+      if (agrees !== undefined) accuracy.add(agrees ? 1 : 0);
+    }
+    const timeliness = new Tally();
+    for (const r of records) {
+      const u = r.values.source_updated_at;
+      const t = u ? timelinessOf(u, input.today, config.timeliness) : undefined;
+      if (t !== undefined) timeliness.add(t);
+    }
+    const optional = new Set<string>(config.optional_fields);
+    const n = records.length;
+    for (const field of d.fields) {
+      const dims: DimensionScores = {};
+      const rejected = d.rejectedValues[field] ?? 0;
+      let valid = 0;
+      for (const r of records) if (r.values[field as keyof CanonicalValues]) valid++;
+      // A rejected value was there, only wrong: present for completeness, invalid for validity.
+      const present = valid + rejected;
+      if (n && !optional.has(field)) {
+        dims.completeness = { score: round1(Math.min(1, present / n) * 100), measured: n };
+        fieldCompleteness.add(Math.min(1, present / n));
+      }
+      if (present) {
+        dims.validity = { score: round1((valid / present) * 100), measured: present };
+        fieldValidity.push(valid / present);
+      }
+      const ct = consistency.get(d.source)?.get(field);
+      if (ct?.measured) {
+        dims.consistency = ct.measure()!;
+        pooledConsistency.add(ct.good, ct.measured);
+      }
+      if (field === 'postal_code' && accuracy.measured) dims.accuracy = accuracy.measure()!;
+      if (field === 'source_updated_at' && timeliness.measured) dims.timeliness = timeliness.measure()!;
+      const score = weighted(dims, weights);
+      if (score !== undefined) fields[field] = { score, dimensions: dims };
+    }
+
+    const dims: DimensionScores = {};
+    // The mean over the source's fields, measured over its staged records.
+    if (fieldCompleteness.measured) dims.completeness = { score: round1((fieldCompleteness.good / fieldCompleteness.measured) * 100), measured: n };
+    // Malformed rows never reach staging: they count in the reject rate of the run that read them.
+    if (fieldValidity.length) {
+      const meanValidity = fieldValidity.reduce((x, y) => x + y, 0) / fieldValidity.length;
+      dims.validity = { score: round1(meanValidity * 100), measured: n };
+    }
+    const distinct = clustersOf.get(d.source)?.size ?? 0;
+    const duplicates = records.length - distinct;
+    if (records.length) dims.uniqueness = { score: round1((1 - duplicates / records.length) * 100), measured: records.length };
+    const pc = pooledConsistency.measure();
+    if (pc) dims.consistency = pc;
+    const tm = timeliness.measure();
+    if (tm) dims.timeliness = tm;
+    const am = accuracy.measure();
+    if (am) dims.accuracy = am;
+    const rejectedRows = d.malformed + d.rowsWithRejects;
+    sources.push({
+      source: d.source,
+      records: records.length,
+      read: d.read,
+      fullRead: !d.incremental,
+      rejectedRows,
+      rejectRate: d.read ? round4(rejectedRows / d.read) : 0,
+      duplicates,
+      duplicateRate: records.length ? round4(duplicates / records.length) : 0,
+      score: weighted(dims, weights) ?? 0,
+      dimensions: dims,
+      fields,
+    });
+  }
+
+  // Over all sources: each dimension pooled by what it is measured over.
+  const pool = (pick: (s: SourceQuality) => DimensionScores | undefined): DimensionScores => {
+    const out: DimensionScores = {};
+    for (const dim of DIMENSIONS) {
+      let sum = 0;
+      let n = 0;
+      for (const s of sources) {
+        const m = pick(s)?.[dim];
+        if (!m) continue;
+        sum += m.score * m.measured;
+        n += m.measured;
+      }
+      if (n) out[dim] = { score: round1(sum / n), measured: n };
+    }
+    return out;
+  };
+  const fieldNames = [...new Set(sources.flatMap((s) => Object.keys(s.fields)))];
+  const fields: Record<string, FieldQuality> = {};
+  for (const f of fieldNames) {
+    const dims = pool((s) => s.fields[f]?.dimensions);
+    const score = weighted(dims, weights);
+    if (score !== undefined) fields[f] = { score, dimensions: dims };
+  }
+  let sum = 0;
+  let w = 0;
+  for (const s of sources) {
+    const sw = Math.max(s.records, 1);
+    sum += s.score * sw;
+    w += sw;
+  }
+  const read = sources.reduce((n, s) => n + s.read, 0);
+  return {
+    overall: w ? round1(sum / w) : 0,
+    dimensions: pool((s) => s.dimensions),
+    fields,
+    bySource: Object.fromEntries(sources.map((s) => [s.source, s.score])),
+    rejectRate: read ? round4(sources.reduce((n, s) => n + s.rejectedRows, 0) / read) : 0,
+    sources,
+    dedupe: measureDedupe(input),
+  };
+}
+
+/** One row of the `quality_scores` table. */
+export interface QualityRow {
+  /** '*' = all sources. */
+  source: string;
+  /** '*' = the whole source (or run). */
+  field: string;
+  /** A dimension, or 'score' for the weighted score. */
+  dimension: Dimension | 'score';
+  score: number;
+  /** Values, records or comparisons the score is measured over (null for weighted scores). */
+  measured: number | null;
+}
+
+/** The scores as rows for the `quality_scores` table (and `crm-etl export quality`). */
+export function qualityRows(q: QualityScores): QualityRow[] {
+  const rows: QualityRow[] = [];
+  const push = (source: string, field: string, score: number, dims: DimensionScores): void => {
+    for (const d of DIMENSIONS) {
+      const m = dims[d];
+      if (m) rows.push({ source, field, dimension: d, score: m.score, measured: m.measured });
+    }
+    rows.push({ source, field, dimension: 'score', score, measured: null });
+  };
+  for (const s of q.sources) {
+    for (const [f, fq] of Object.entries(s.fields)) push(s.source, f, fq.score, fq.dimensions);
+    push(s.source, '*', s.score, s.dimensions);
+  }
+  for (const [f, fq] of Object.entries(q.fields)) push('*', f, fq.score, fq.dimensions);
+  push('*', '*', q.overall, q.dimensions);
+  return rows;
 }

@@ -121,6 +121,9 @@ export interface EngineOptions {
   uniqueSource: Uint8Array;
 }
 
+/** Match weights (bits) at probabilities 0.05, 0.10, …, 0.95: the edges of the histogram's twenty bins. */
+const HISTOGRAM_BINS: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.log2((i + 1) / (19 - i)));
+
 /** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
   private readonly views: RecordViews;
@@ -283,19 +286,26 @@ export class MatchEngine {
     return w + locationBest + (person ? 0 : locationSum - locationBest);
   }
 
-  /** Kept pairs scoring at least `minWeight` bits, with their weights. */
-  score(s: ScoringParams): { a: Int32Array; b: Int32Array; weight: Float64Array } {
+  /**
+   * Kept pairs scoring at least `minWeight` bits, with their weights, and how many of all the
+   * pairs fall in each twentieth of the probability range (the quality report's histogram).
+   */
+  score(s: ScoringParams): { a: Int32Array; b: Int32Array; weight: Float64Array; histogram: number[] } {
     const a: number[] = [];
     const b: number[] = [];
     const weight: number[] = [];
+    const histogram = new Array<number>(HISTOGRAM_BINS.length + 1).fill(0);
     for (let p = 0; p < this.count; p++) {
       const w = this.weightOf(p, s);
+      let bin = 0;
+      while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;
+      histogram[bin]!++;
       if (w < s.minWeight) continue;
       a.push(this.pairA[p]!);
       b.push(this.pairB[p]!);
       weight.push(w);
     }
-    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight) };
+    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), histogram };
   }
 
   get pairCount(): number {

@@ -44,6 +44,11 @@ export interface MatchResult {
   clusterOf: Int32Array;
   linkProbability: Float64Array;
   refusedMerges: number;
+  /**
+   * How many candidate pairs scored in each twentieth of the probability range (bin i holds
+   * [i/20, (i+1)/20)): the quality report's histogram of all pairs, not only those kept.
+   */
+  probabilityHistogram: number[];
 }
 
 /** Below this many records matching stays in the calling thread: workers would cost more than they save. */
@@ -272,6 +277,8 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
     const scored = await Promise.all(engines.map((e) => e.score(scorer.scoringParams(tf.byId, minWeight))));
     const found: { a: number; b: number; w: number }[] = [];
     for (const s of scored) for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]! });
+    const probabilityHistogram = new Array<number>(20).fill(0);
+    for (const s of scored) s.histogram.forEach((c, i) => (probabilityHistogram[i]! += c));
     found.sort((x, y) => x.a - y.a || x.b - y.b);
     const pairs: ScoredPair[] = [];
     const edges: { a: number; b: number; probability: number }[] = [];
@@ -302,6 +309,7 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
       clusterOf: clustering.clusterOf,
       linkProbability: clustering.linkProbability,
       refusedMerges: clustering.refusedMerges,
+      probabilityHistogram,
     };
   } finally {
     await Promise.all(engines.map((e) => e.close()));

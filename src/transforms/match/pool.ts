@@ -7,7 +7,7 @@ export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): Promise<number[]>;
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[]): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
-  score(s: ScoringParams): Promise<{ a: Int32Array; b: Int32Array; weight: Float64Array }>;
+  score(s: ScoringParams): Promise<{ a: Int32Array; b: Int32Array; weight: Float64Array; histogram: number[] }>;
   close(): Promise<void>;
 }
 
