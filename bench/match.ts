@@ -3,7 +3,7 @@
  * pairwise F1 against the generator's truth beside the time.
  *
  *   npx tsx bench/generate.ts --records 1000000 --out /tmp/gen-1m
- *   npx tsx bench/match.ts /tmp/gen-1m [--threads N]
+ *   node --expose-gc --import tsx bench/match.ts /tmp/gen-1m [--threads N]
  *
  * Reading and standardizing the sources is not timed (the pipeline bench covers it); the first
  * run caches the standardized records in DIR/.match-records.json.
@@ -48,10 +48,17 @@ async function standardizedRecords(): Promise<{ source: string; key: string; val
   return out;
 }
 
-const staged = await standardizedRecords();
+let staged: { source: string; key: string; values: CanonicalValues }[] | undefined = await standardizedRecords();
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const records: MatchRecord[] = staged.map((r) => toMatchRecord(r.source, r.key, r.values));
 const tFeatures = performance.now() - t0;
+// The standardized values are the input, not part of matching's memory: let them go.
+staged = undefined;
+global.gc?.();
+const rssBefore = process.memoryUsage().rss;
+let rssPeak = rssBefore;
+const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
 const timings: Record<string, number> = {};
 const t1 = performance.now();
 const result = await matchRecords(records, {
@@ -62,6 +69,9 @@ const result = await matchRecords(records, {
   ...(values.threads ? { threads: Number(values.threads) } : {}),
 });
 const tMatch = performance.now() - t1;
+clearInterval(sampler);
+rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+const cpu = process.cpuUsage(cpu0);
 
 const predicted = new Map<string, string>();
 records.forEach((r, i) => predicted.set(`${r.source}\u0000${r.key}`, String(result.clusterOf[i])));
@@ -69,6 +79,8 @@ const m = pairMetrics(predicted, readTruth(path.join(dir, 'truth.csv')));
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 console.log(`records ${records.length.toLocaleString('en-US')}, candidate pairs ${result.candidatePairs.toLocaleString('en-US')}`);
 console.log(`features ${s(tFeatures)}; ${Object.entries(timings).map(([k, v]) => `${k} ${s(v)}`).join(', ')}`);
-console.log(`matching ${s(tMatch)} (features + matching ${s(tFeatures + tMatch)}), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
+console.log(`matching ${s(tMatch)} (features + matching ${s(tFeatures + tMatch)}; CPU ${s((cpu.user + cpu.system) / 1000)} over all threads)`);
+console.log(`memory: ${mb(rssBefore)} with the match records built, ${mb(rssPeak)} peak while matching (process peak ${mb(process.resourceUsage().maxRSS * 1024)}, including loading the input)`);
 console.log(`pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}; clusters ${m.clusters}, entities ${m.entities}`);
 if (process.env.SHOW_BLOCKING) for (const r of result.blocking) console.log(`  ${r.rule.padEnd(32)} blocks ${String(r.blocks).padStart(8)} comparisons ${String(r.comparisons).padStart(10)} oversized ${r.oversizedBlocks} (largest ${r.largestOversized ?? '-'})`);

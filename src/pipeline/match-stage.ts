@@ -44,7 +44,7 @@ export interface MatchStageResult {
 }
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
-export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> {
+export async function runMatchStage(ctx: RunContext, timings?: Record<string, number>): Promise<MatchStageResult> {
   const records = await loadStagedRecords(ctx);
   const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
   const m = ctx.config.matching;
@@ -55,6 +55,7 @@ export async function runMatchStage(ctx: RunContext): Promise<MatchStageResult> 
     maxBlockSize: m.max_block_size,
     fullBlockSize: m.full_block_size,
     blockWindow: m.block_window,
+    ...(timings ? { timings } : {}),
     uniqueSources: unique,
   });
   const rows = result.pairs.map((p) => {

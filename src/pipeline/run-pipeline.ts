@@ -27,6 +27,15 @@ export interface RunSummary {
   /** Scores, anomalies since the previous run and gates; `quality.gates.failed` lists why a run failed. */
   quality: QualityReport;
   durationMs: number;
+  /** Wall time per stage, in order (extract per source, match with its phases, quality, load). */
+  stages: StageTiming[];
+}
+
+export interface StageTiming {
+  stage: string;
+  ms: number;
+  /** Records the stage handled, where it counts records. */
+  records?: number;
 }
 
 /**
@@ -61,13 +70,29 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
   try {
     const names = prepared.map((p) => p.cfg.name);
     const cursors = await snapshotCursors(knex, names);
+    const stages: StageTiming[] = [];
+    let mark = Date.now();
+    const lap = (stage: string, records?: number): void => {
+      const now = Date.now();
+      stages.push({ stage, ms: now - mark, ...(records !== undefined ? { records } : {}) });
+      mark = now;
+    };
     const sources: SourceStats[] = [];
-    for (const p of prepared) sources.push(await extractSource(ctx, p));
-    const m = await runMatchStage(ctx);
+    for (const p of prepared) {
+      const s = await extractSource(ctx, p);
+      sources.push(s);
+      lap(`extract:${p.cfg.name}`, s.read);
+    }
+    const matchPhases: Record<string, number> = {};
+    const m = await runMatchStage(ctx, matchPhases);
+    lap('match', m.records.length);
+    for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
     const quality = await assessRunQuality(ctx, sources, m);
+    lap('quality');
     const passed = quality.gates.passed;
     if (!passed) await restoreCursors(opts.store, names, cursors);
     const master = passed ? await loadMaster(ctx, m) : null;
+    if (master) lap('load', m.records.length);
     const r = m.result;
     const summary: RunSummary = {
       runId: ctx.runId,
@@ -85,6 +110,7 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
       master,
       quality,
       durationMs: Date.now() - t0,
+      stages,
     };
     await knex('runs').where({ id: ctx.runId }).update({ status: summary.status, finished_at: new Date(), summary: JSON.stringify(summary) });
     return summary;

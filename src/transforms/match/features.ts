@@ -86,24 +86,43 @@ export function companyKey(name: string | null | undefined): string {
   return f.replace(LEGAL_FORMS, ' ').replace(/\s+/g, ' ').trim();
 }
 
-function nameKey(name: string | null | undefined, surname: boolean): string {
-  if (!name) return '';
-  return hasHan(name) ? romanizeHan(name, surname) : fold(name);
+/**
+ * Memo of a key function for values that repeat across records (names, cities, companies): a
+ * million records hold a few tens of thousands of distinct names. Bounded, so that a column of
+ * distinct values cannot grow it without end.
+ */
+function memo(fn: (v: string) => string): (v: string | null | undefined) => string {
+  const cache = new Map<string, string>();
+  return (v) => {
+    if (!v) return '';
+    let k = cache.get(v);
+    if (k === undefined) {
+      k = fn(v);
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(v, k);
+    }
+    return k;
+  };
 }
+
+const givenKey = memo((name) => (hasHan(name) ? romanizeHan(name, false) : fold(name)));
+const familyKey = memo((name) => (hasHan(name) ? romanizeHan(name, true) : fold(name)));
+const placeKey = memo(fold);
+const companyKeyMemo = memo(companyKey);
 
 /** Builds the match features of a standardized record. */
 export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
   // Chinese names compare by pinyin, so that 张伟, 張偉, Zhang Wei and WEI ZHANG can meet.
   // Pinyin written with spaces ("Xiu Ying") folds to one word like the characters do.
-  let given = nameKey(v.given_name, false);
-  let family = nameKey(v.family_name, true);
+  let given = givenKey(v.given_name);
+  let family = familyKey(v.family_name);
   if (!given && !family && v.full_name) {
     const parts = fold(v.full_name).split(' ');
     family = parts.length > 1 ? parts.pop()! : parts[0] ?? '';
     given = parts.join(' ');
   }
   const address = fold([v.address_line1, v.address_line2].filter(Boolean).join(' '));
-  const company = companyKey(v.company_name);
+  const company = companyKeyMemo(v.company_name);
   return {
     source,
     key,
@@ -117,9 +136,9 @@ export function toMatchRecord(source: string, key: string, v: CanonicalValues): 
     phone: digits(v.phone?.split(';')[0]),
     address,
     addressWords: wordsOf(address),
-    city: fold(v.city),
+    city: placeKey(v.city),
     postcode: fold(v.postal_code).replace(/ /g, ''),
-    region: fold(v.region),
+    region: placeKey(v.region),
     nid: fold(v.national_id).replace(/ /g, ''),
     tax: fold(v.tax_id).replace(/ /g, ''),
     company,

@@ -1,0 +1,167 @@
+/**
+ * End-to-end benchmark: generated multi-source customer data, the whole pipeline (read three
+ * sources, standardize, stage, match, cluster, survive, load, score quality) on PostgreSQL with
+ * the inline runner, per stage; pairwise F1 against the generator's truth; and the raw floor in
+ * the same run: parsing the same CSV files and COPYing the same rows into an unindexed table.
+ *
+ *   npm run bench                                   # 100k and 1M records
+ *   npm run bench -- --records 100000               # one size
+ *   npm run bench -- --records 30000 --store postgres://postgres@127.0.0.1:5432/test
+ *
+ * Generated data is kept in .bench/ (same size and seed: generated once). Each run uses a new
+ * PostgreSQL schema and drops it afterwards.
+ */
+import { existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { readTruth } from '../src/cli/main.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { CsvParser } from '../src/connectors/csv/csv-parser.js';
+import { createLogger } from '../src/core/logger.js';
+import { pairMetrics } from '../src/eval/pair-metrics.js';
+import { writeDataset } from '../src/generator/index.js';
+import { runPipeline } from '../src/pipeline/run-pipeline.js';
+import { openStore } from '../src/store/index.js';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000,1000000' },
+    store: { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const sizes = values.records!.split(',').map((s) => Number(s.replace(/[_k]/g, (c) => (c === 'k' ? '000' : ''))));
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
+
+async function dataset(records: number): Promise<string> {
+  const dir = path.resolve('.bench', `gen-${records}-seed${values.seed}`);
+  if (!existsSync(path.join(dir, 'truth.csv'))) {
+    process.stderr.write(`generating ${n(records)} records in ${dir} …\n`);
+    await writeDataset(dir, { records, seed: Number(values.seed) });
+  }
+  return dir;
+}
+
+/** The floor: our CSV parser over the same files, rows COPYed into an unindexed table. */
+async function rawFloor(dir: string, schema: string): Promise<{ ms: number; rows: number }> {
+  const config = await loadConfig(path.join(dir, 'config.yaml'));
+  const client = new pg.Client({ connectionString: values.store });
+  await client.connect();
+  const t0 = performance.now();
+  let rows = 0;
+  try {
+    await client.query(`create schema if not exists "${schema}"`);
+    for (const src of config.sources) {
+      if (src.kind !== 'csv') continue;
+      const delimiter = src.delimiter ?? ',';
+      const parser = new CsvParser({ delimiter });
+      let header: string[] | undefined;
+      const table = `"${schema}"."floor_${src.name}"`;
+      let copy: ReturnType<typeof copyFrom> | undefined;
+      let done: Promise<void> | undefined;
+      let buf: string[] = [];
+      const flush = async (): Promise<void> => {
+        if (!buf.length || !copy) return;
+        const chunk = buf.join('');
+        buf = [];
+        const c = copy;
+        if (!c.write(chunk)) await new Promise((r) => c.once('drain', r));
+      };
+      const esc = (v: string): string => v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+      const onRow = (r: { fields: string[] }): void => {
+        if (!header) {
+          header = r.fields.map((f) => f.replace(/^\uFEFF/, ''));
+          return;
+        }
+        rows++;
+        buf.push(r.fields.map(esc).join('\t') + '\n');
+      };
+      let created = false;
+      for await (const chunk of createReadStream(src.path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+        parser.push(chunk as string, onRow, () => {});
+        if (header && !created) {
+          await client.query(`create unlogged table ${table} (${header.map((_, i) => `c${i} text`).join(', ')})`);
+          created = true;
+          const c = (copy = client.query(copyFrom(`copy ${table} from stdin`)));
+          done = new Promise<void>((resolve, reject) => {
+            c.on('finish', () => resolve());
+            c.on('error', reject);
+          });
+        }
+        if (created) await flush();
+      }
+      parser.end(onRow, () => {});
+      await flush();
+      copy?.end();
+      await done;
+    }
+    return { ms: performance.now() - t0, rows };
+  } finally {
+    await client.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
+    await client.end();
+  }
+}
+
+interface Result {
+  records: number;
+  ms: number;
+  floorMs: number;
+  peakRss: number;
+  f1: number;
+  precision: number;
+  recall: number;
+}
+
+async function benchOne(records: number): Promise<Result> {
+  const dir = await dataset(records);
+  const schema = `bench_${records}_${process.pid}`;
+  const url = new URL(values.store!);
+  url.searchParams.set('schema', schema);
+  const config = await loadConfig(path.join(dir, 'config.yaml'), { ...process.env, DATABASE_URL: url.toString() });
+  const store = await openStore(config.store);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    await store.migrate();
+    const t0 = performance.now();
+    const summary = await runPipeline({ config, store, log: createLogger('warn') });
+    const ms = performance.now() - t0;
+    clearInterval(sampler);
+    const links = (await store.knex('customer_links').select('source', 'source_key', 'customer_id')) as { source: string; source_key: string; customer_id: string }[];
+    const predicted = new Map(links.map((l) => [`${l.source}\u0000${l.source_key}`, l.customer_id]));
+    const m = pairMetrics(predicted, readTruth(path.join(dir, 'truth.csv')));
+    console.log(`\n${n(records)} records, PostgreSQL, inline runner: ${sec(ms)} (${n(records / (ms / 1000))} records/s), peak RSS ${mb(peakRss)}`);
+    console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)}`);
+    for (const st of summary.stages) {
+      const rate = st.records ? n(st.records / Math.max(st.ms / 1000, 1e-3)) : '';
+      console.log(`  ${st.stage.padEnd(22)} ${sec(st.ms).padStart(9)} ${rate.padStart(11)}`);
+    }
+    console.log(`  candidate pairs ${n(summary.matching.candidatePairs)}, customers ${n(summary.master?.customers ?? 0)}`);
+    console.log(`  pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}`);
+    await store.close();
+    const floor = await rawFloor(dir, `${schema}_floor`);
+    console.log(`  raw floor (parse the CSV files, COPY ${n(floor.rows)} rows into an unindexed table): ${sec(floor.ms)}; pipeline / floor = ${(ms / floor.ms).toFixed(1)}×`);
+    return { records, ms, floorMs: floor.ms, peakRss, f1: m.f1, precision: m.precision, recall: m.recall };
+  } finally {
+    clearInterval(sampler);
+    const client = new pg.Client({ connectionString: values.store });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  }
+}
+
+const machine = `${(await import('node:os')).cpus().length} cores, Node ${process.version}`;
+console.log(`crm-etl end-to-end benchmark (${machine}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+const results: Result[] = [];
+for (const size of sizes) results.push(await benchOne(size));
+if (results.length > 1) {
+  const [small, large] = [results[0]!, results[results.length - 1]!];
+  console.log(`\ngrowth: ${n(large.records)} / ${n(small.records)} records took ${(large.ms / small.ms).toFixed(1)}× the time (${(large.records / small.records).toFixed(0)}× the records)`);
+}
+
