@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -81,6 +82,8 @@ export function startWorker(opts: { config: Config; store: Store; log: Logger } 
   const worker = new Worker(QUEUE_NAME, processor(opts.config, opts.store, opts.log), {
     connection: loc.connection,
     prefix: loc.prefix,
+    // Shown as the job's processedBy: which process on which machine ran it.
+    name: `${hostname()}:${process.pid}`,
     concurrency: opts.concurrency ?? 1,
     lockDuration: opts.lockDuration ?? 120_000,
     stalledInterval: opts.stalledInterval ?? 30_000,
