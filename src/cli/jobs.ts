@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { type QueueClient, type RunWatch, enqueueRun, openQueue, queuedRunRequest, waitForRun } from '../jobs/run-flow.js';
+import { type QueueClient, type RunWatch, assertServerStore, enqueueRun, openQueue, queuedRunRequest, waitForRun } from '../jobs/run-flow.js';
 import type { StageRow } from '../jobs/run-stages.js';
 import { listFailedJobs, retryJob } from '../jobs/triggers.js';
 import type { RunSummary } from '../pipeline/run-pipeline.js';
@@ -64,6 +64,7 @@ export async function runOnQueue(
   config: Config,
   o: { source?: string[]; full?: boolean; detach?: boolean; quiet?: boolean },
 ): Promise<RunSummary | { runId: string; detached: true }> {
+  assertServerStore(config.store);
   return deps.withStore(config, (store) =>
     withQueue(config, async (q) => {
       const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) });

@@ -24,8 +24,8 @@ export function registerWorkerCommand(program: Command, deps: CliDeps): void {
       const config = await deps.config(o.config);
       const log = deps.logger();
       const loc = parseQueueUrl(config.queue || 'redis://');
+      assertServerStore(config.store);
       await deps.withStore(config, async (store) => {
-        assertServerStore(store);
         const w = startWorker({
           config,
           store,

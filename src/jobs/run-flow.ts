@@ -4,6 +4,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { prepareSources } from '../pipeline/extract.js';
 import { type RunOptions, type RunSummary, createRunContext, recordRunFailure, recordRunStart } from '../pipeline/run-pipeline.js';
 import type { Store } from '../store/store.js';
+import { dialectOfUrl } from '../store/store-url.js';
 import { QUEUE_NAME, parseQueueUrl } from './connection.js';
 import { type RunStagePayload, runStagePayload } from './payloads.js';
 import { DEFAULT_JOB_OPTIONS } from './retry.js';
@@ -36,9 +37,12 @@ export function openQueue(config: Config): QueueClient {
   };
 }
 
-/** The queue runner shares the store between processes: the embedded one is single-process. */
-export function assertServerStore(store: Store): void {
-  if (store.dialect === 'pglite') {
+/**
+ * The queue runner shares the store between processes: the embedded one is single-process.
+ * Takes the store or its URL (checked before opening it: opening PGlite takes seconds).
+ */
+export function assertServerStore(store: Store | string): void {
+  if ((typeof store === 'string' ? dialectOfUrl(store) : store.dialect) === 'pglite') {
     throw new CrmEtlError(
       'CONFIG_INVALID',
       'the queue runner needs a database server as store: workers in other processes share it, and the embedded PGlite store (pglite://…) ' +
@@ -149,7 +153,11 @@ export async function waitForRun(
   for (;;) {
     const row = (await store.knex('runs').where({ id: run.runId }).first('status', 'summary')) as { status: string; summary: string | null } | undefined;
     if (!row) throw new CrmEtlError('NOT_FOUND', `run ${run.runId} is not in the store`);
-    if (row.status === 'succeeded') return JSON.parse(row.summary ?? '{}') as RunSummary;
+    if (row.status === 'succeeded') {
+      // The last word on progress: every stage done, even those that finished between two polls.
+      onChange({ stages: await readStages(store, run.runId) });
+      return JSON.parse(row.summary ?? '{}') as RunSummary;
+    }
     if (row.status === 'failed') {
       const err = (JSON.parse(row.summary ?? '{}') as { error?: string }).error ?? 'unknown error';
       throw new CrmEtlError('INPUT_INVALID', `run ${run.runId} failed: ${err}\n  (crm-etl jobs failed lists the failed jobs; crm-etl jobs retry ID runs one again)`);

@@ -169,4 +169,40 @@ describe('a queued run survives dead workers and a Redis restart', () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('runs from the command line: progress, the summary, deduplicated re-syncs, and a clear refusal of the embedded store', async () => {
+    const t = await setUp(isolatedQueueUrl());
+    try {
+      const cli = (args: string[], env = t.env): Promise<{ code: number | null; out: string; err: string }> =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('exit', (code) => resolve({ code, out, err }));
+        });
+      const refused = await cli(['run', '-c', DEMO], { ...t.env, DATABASE_URL: 'pglite://memory' });
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/queue runner needs a database server as store/);
+
+      const first = await cli(['resync', '--source', 'sales', '-c', DEMO]);
+      const second = await cli(['resync', '--source', 'sales', '-c', DEMO]);
+      expect(first.out).toMatch(/^re-sync of source sales queued as job \d+/);
+      expect(second.out).toMatch(/^re-sync of source sales is already pending as job \d+: not queued again/);
+
+      const worker = startWorker(t.env);
+      procs.push(worker);
+      const run = await cli(['run', '-c', DEMO, '--full']);
+      expect(run.code).toBe(0);
+      expect(run.err).toMatch(/^run \S+ queued on redis:\/\/.*waiting for workers/);
+      expect(run.err).toMatch(/^extract erp 120 ✓, sales 80 ✓, legacy 60 ✓ \| match [\d,]+ ✓ \| load/m);
+      expect(run.out).toMatch(/^erp +120 +117 +/m);
+      expect(run.out).toMatch(/Customers: \d+ \(\d+ new\)/);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
 });

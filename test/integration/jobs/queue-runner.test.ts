@@ -87,15 +87,6 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
     }
   });
 
-  it('refuses the embedded store, which other processes cannot share', async () => {
-    const pglite = await openStore('pglite://memory');
-    try {
-      await expect(enqueueRun(client, { config, store: pglite, log })).rejects.toThrow(/needs a database server as store.*postgres:\/\/.*mysql:\/\//);
-    } finally {
-      await pglite.close();
-    }
-  });
-
   it('fails a run at once on bad data, keeps the failed job, and completes it once retried after the fix', async () => {
     const file = path.join(dir, 'legacy_clients.csv');
     const original = await readFile(file, 'utf8');
