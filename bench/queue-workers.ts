@@ -55,7 +55,7 @@ async function timeRun(workers: number): Promise<number> {
     const stages = (await st.knex('run_stages').where({ run_id: run.runId }).orderBy('updated_at').select('stage', 'part', 'updated_at')) as { stage: string; part: string; updated_at: Date }[];
     // When each stage finished, from the queuing of the run: where the time goes.
     const at = stages.map((x) => `${x.stage}${x.part ? ` ${x.part}` : ''} ${((new Date(x.updated_at).getTime() - t0 - performance.timeOrigin) / 1000).toFixed(1)}`).join(', ');
-    process.stdout.write(`${workers} worker(s): ${s.toFixed(1)} s (${summary.sources.reduce((n, x) => n + x.read, 0)} records read, ${summary.master.customers} customers); stages done at s: ${at}\n`);
+    process.stdout.write(`${workers} worker(s): ${s.toFixed(1)} s (${summary.sources.reduce((n, x) => n + x.read, 0)} records read, ${summary.master?.customers ?? 0} customers); stages done at s: ${at}\n`);
     return s;
   } finally {
     for (const p of procs) p.kill('SIGTERM');

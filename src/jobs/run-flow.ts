@@ -8,7 +8,8 @@ import { dialectOfUrl } from '../store/store-url.js';
 import { QUEUE_NAME, parseQueueUrl } from './connection.js';
 import { type RunStagePayload, runStagePayload } from './payloads.js';
 import { DEFAULT_JOB_OPTIONS } from './retry.js';
-import { type StageRow, readStages } from './run-stages.js';
+import { type StageRow, readStages, saveStage } from './run-stages.js';
+import { snapshotCursors } from '../quality/index.js';
 
 /** A client of the configuration's queue: to add jobs and flows and look at them. */
 export interface QueueClient {
@@ -90,8 +91,11 @@ export interface QueuedRun {
 export async function enqueueRun(client: QueueClient, opts: RunOptions): Promise<QueuedRun> {
   assertServerStore(opts.store);
   const ctx = createRunContext(opts);
-  await prepareSources(ctx);
+  const prepared = await prepareSources(ctx);
   await recordRunStart(ctx, 'queued');
+  // The cursors before any extract, for the quality stage to put back when a gate fails.
+  const cursors = await snapshotCursors(opts.store.knex, prepared.map((p) => p.cfg.name));
+  await saveStage(opts.store, ctx.runId, 'cursors', '', { status: 'succeeded', done: 0, result: cursors });
   const payload: RunStagePayload = { runId: ctx.runId, today: ctx.today, sources: [...ctx.sources], full: ctx.full };
   // Kept with the run, so that a run whose jobs were lost can be queued again as it was asked for.
   await opts.store.knex('runs').where({ id: ctx.runId }).update({ summary: JSON.stringify({ request: payload }) });
@@ -121,7 +125,9 @@ export interface RunWatch {
  * (Redis restarted without persistence, or flushed) is queued again: its stages are idempotent
  * and the ones that finished return their stored result.
  *
- * @throws CrmEtlError with the run's error when it failed.
+ * Resolves with the summary when the run succeeded or failed its quality gates (`status: 'failed'`).
+ *
+ * @throws CrmEtlError with the run's error when it failed otherwise.
  */
 export async function waitForRun(
   client: QueueClient,
@@ -159,6 +165,12 @@ export async function waitForRun(
       return JSON.parse(row.summary ?? '{}') as RunSummary;
     }
     if (row.status === 'failed') {
+      const ended = JSON.parse(row.summary ?? '{}') as Partial<RunSummary>;
+      // Failed by its quality gates: a whole summary, for the caller to show with the gates.
+      if (ended.runId && ended.quality) {
+        onChange({ stages: await readStages(store, run.runId) });
+        return ended as RunSummary;
+      }
       const err = (JSON.parse(row.summary ?? '{}') as { error?: string }).error ?? 'unknown error';
       throw new CrmEtlError('INPUT_INVALID', `run ${run.runId} failed: ${err}\n  (crm-etl jobs failed lists the failed jobs; crm-etl jobs retry ID runs one again)`);
     }

@@ -234,6 +234,6 @@ export async function finishRun(ctx: RunContext): Promise<RunSummary> {
 
 /** The stage rows of a run, for the progress display and for resuming a run whose jobs were lost. */
 export async function readStages(store: Store, runId: string): Promise<StageRow[]> {
-  const rows = (await store.knex('run_stages').where({ run_id: runId }).select('stage', 'part', 'status', 'done', 'total')) as StageRow[];
+  const rows = (await store.knex('run_stages').where({ run_id: runId }).whereNot({ stage: 'cursors' }).select('stage', 'part', 'status', 'done', 'total')) as StageRow[];
   return rows.map((r) => ({ ...r, done: Number(r.done), total: r.total == null ? null : Number(r.total) }));
 }

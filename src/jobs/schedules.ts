@@ -65,12 +65,13 @@ export async function listSchedules(client: QueueClient): Promise<ScheduleInfo[]
     const lastJob = mine[0];
     let last: ScheduleInfo['last'] = null;
     if (lastJob) {
-      const failed = Boolean(lastJob.failedReason) && !lastJob.returnvalue;
       const r = lastJob.returnvalue as Record<string, unknown> | null;
+      // A run that failed its quality gates completes its job with status 'failed'.
+      const failed = (Boolean(lastJob.failedReason) && !r) || r?.status === 'failed';
       last = {
         at: new Date(lastJob.finishedOn!),
         status: failed ? 'failed' : 'succeeded',
-        result: failed ? (lastJob.failedReason ?? '').split('\n')[0]! : `run ${String(r?.runId)}: ${String(r?.read)} read, ${String(r?.customers)} customers, quality ${String(r?.quality)}`,
+        result: failed && !r ? (lastJob.failedReason ?? '').split('\n')[0]! : `run ${String(r?.runId)}: ${String(r?.read)} read, ${String(r?.customers)} customers, quality ${String(r?.quality)}`,
       };
     }
     return { name, cron: s.pattern ?? null, tz: s.tz ?? null, sources: data.sources ?? [], full: data.full ?? false, next: s.next ? new Date(s.next) : null, last };
