@@ -16,6 +16,10 @@ import { CsvParser } from '../connectors/csv/csv-parser.js';
 import { loadRunQuality } from '../quality/index.js';
 import { formatQuality, qualityJson } from './quality.js';
 import { type ReportFormat, writeReport } from './report.js';
+import { type CliDeps, registerJobsCommands, runOnQueue } from './jobs.js';
+import { registerResyncCommand } from './resync.js';
+import { registerScheduleCommands } from './schedule.js';
+import { registerWorkerCommand } from './worker.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -74,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-v, --verbose', 'log progress (JSON lines on stderr)')
     .showHelpAfterError();
   const logger = () => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : 'warn');
+  const deps: CliDeps = { config: (file) => loadConfig(resolveConfigPath(file)), withStore, logger };
+  const print = (text: string): void => void process.stdout.write(text + '\n');
 
   program
     .command('run')
@@ -82,11 +88,23 @@ export async function main(argv: string[]): Promise<number> {
     .option('--source <name...>', 'run only these sources')
     .option('--full', 'read every source in full, ignoring the stored cursors (default: only what changed)')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean }) => {
+    .option('--detach', 'with a queue: print the run id once queued and return (crm-etl jobs watch RUN follows it)')
+    .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean; detach?: boolean }) => {
       const config = await loadConfig(resolveConfigPath(o.config));
-      const summary = await withStore(config, (store) =>
-        runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) }),
-      );
+      let summary;
+      if (config.queue) {
+        // A queue configured: the run's stages become jobs that `crm-etl worker` processes share.
+        const r = await runOnQueue(deps, config, o);
+        if ('detached' in r) {
+          print(o.json ? JSON.stringify({ runId: r.runId, status: 'queued' }) : `run ${r.runId} queued`);
+          return;
+        }
+        summary = r;
+      } else {
+        summary = await withStore(config, (store) =>
+          runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) }),
+        );
+      }
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
       if (summary.status === 'failed') {
         const failed = summary.quality.gates.failed;
@@ -209,6 +227,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(text + '\n');
       if (checks.some((c) => !c.ok)) exitCode = 1;
     });
+
+  registerWorkerCommand(program, deps);
+  registerScheduleCommands(program, deps, print);
+  registerResyncCommand(program, deps, print);
+  registerJobsCommands(program, deps, print, formatSummary);
 
   program.exitOverride();
   try {

@@ -14,6 +14,19 @@ export interface RunContext {
   sources: readonly string[];
   /** Read every source in full, ignoring stored cursors. */
   full: boolean;
+  /**
+   * Called as a stage makes headway (the queue runner turns it into job progress). Counts only:
+   * never values. Absent for the inline runner.
+   */
+  onProgress?: (p: StageProgress) => void;
+}
+
+/** How far a stage is: records done, and the total when it is known up front. */
+export interface StageProgress {
+  stage: 'extract' | 'match' | 'load';
+  source?: string;
+  done: number;
+  total?: number;
 }
 
 /** A sortable, unique run id: UTC time plus a random suffix. */

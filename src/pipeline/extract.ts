@@ -259,6 +259,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     }
     if (rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, rows);
     if (rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, rejects);
+    ctx.onProgress?.({ stage: 'extract', source: cfg.name, done: stats.read });
     if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
     if (failureChecked && stats.read > 0 && stats.malformed / stats.read > cfg.max_failure_rate) {
       throw new CrmEtlError(

@@ -6,28 +6,31 @@ import type { Store } from '../store/store.js';
 import { type RunContext, newRunId } from './context.js';
 import { type SourceStats, extractSource, prepareSources } from './extract.js';
 import { type LoadResult, loadMaster } from './load-master.js';
-import { runMatchStage } from './match-stage.js';
+import { type MatchStageResult, runMatchStage } from './match-stage.js';
 import type { BlockingRuleReport } from '../transforms/match/index.js';
+
+/** The matching section of a run summary: counts and blocking rules, never values. */
+export interface MatchCounts {
+  records: number;
+  candidatePairs: number;
+  links: number;
+  reviewPairs: number;
+  duplicatesLinked: number;
+  blocking: BlockingRuleReport[];
+  refusedMerges: number;
+}
 
 export interface RunSummary {
   runId: string;
   status: 'succeeded' | 'failed';
   sources: SourceStats[];
-  matching: {
-    records: number;
-    candidatePairs: number;
-    links: number;
-    reviewPairs: number;
-    duplicatesLinked: number;
-    blocking: BlockingRuleReport[];
-    refusedMerges: number;
-  };
+  matching: MatchCounts;
   /** Null when the run stopped before the master (its quality gates failed). */
   master: LoadResult | null;
   /** Scores, anomalies since the previous run and gates; `quality.gates.failed` lists why a run failed. */
   quality: QualityReport;
   durationMs: number;
-  /** Wall time per stage, in order (extract per source, match with its phases, quality, load). */
+  /** Wall time per stage, in order (extract per source, match with its phases, quality and load); empty for a queued run. */
   stages: StageTiming[];
 }
 
@@ -38,6 +41,93 @@ export interface StageTiming {
   records?: number;
 }
 
+/** The options both runners start a run from. */
+export interface RunOptions {
+  config: Config;
+  store: Store;
+  log: Logger;
+  /** Limit the run to these sources (default: all). */
+  sources?: string[];
+  /** Read every source in full (default: from the stored cursors). */
+  full?: boolean;
+  /** The run's start (default: now); gives the run id and "today". */
+  now?: Date;
+  /** Told as stages make headway (counts only); the queue runner reports it as job progress. */
+  onProgress?: RunContext['onProgress'];
+}
+
+/** A fresh run: its id, its date and a logger that names it. */
+export function createRunContext(opts: RunOptions): RunContext {
+  const started = opts.now ?? new Date();
+  const runId = newRunId(started);
+  return {
+    runId,
+    config: opts.config,
+    store: opts.store,
+    log: opts.log.child({ run: runId }),
+    today: started.toISOString().slice(0, 10),
+    sources: opts.sources ?? [],
+    full: opts.full ?? false,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
+}
+
+/** Identifies a configuration, so that a run's workers can tell they read the same one. */
+export function configHash(config: Config): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
+
+/** Records the run in the `runs` table (`running` for the inline runner, `queued` for the queue). */
+export async function recordRunStart(ctx: RunContext, status: 'running' | 'queued', started = new Date()): Promise<void> {
+  await ctx.store.knex('runs').insert({ id: ctx.runId, started_at: started, status, summary: '{}', config_hash: configHash(ctx.config) });
+}
+
+/** Marks a run failed with its error message (which never holds values: errors carry SQL, not parameters). */
+export async function recordRunFailure(store: Store, runId: string, err: unknown): Promise<void> {
+  await store
+    .knex('runs')
+    .where({ id: runId })
+    .update({ status: 'failed', finished_at: new Date(), summary: JSON.stringify({ error: err instanceof Error ? err.message : String(err) }) });
+}
+
+/** Records a run's end with its summary: succeeded, or failed by its quality gates. */
+export async function recordRunEnd(store: Store, summary: RunSummary): Promise<void> {
+  await store.knex('runs').where({ id: summary.runId }).update({ status: summary.status, finished_at: new Date(), summary: JSON.stringify(summary) });
+}
+
+/** The counts of a match stage result, as the summary reports them. */
+export function matchCounts(m: Pick<MatchStageResult, 'records' | 'result'>): MatchCounts {
+  const r = m.result;
+  return {
+    records: m.records.length,
+    candidatePairs: r.candidatePairs,
+    links: r.pairs.filter((p) => p.decision === 'link').length,
+    reviewPairs: r.pairs.filter((p) => p.decision === 'review').length,
+    duplicatesLinked: m.records.length - new Set(r.clusterOf).size,
+    blocking: r.blocking,
+    refusedMerges: r.refusedMerges,
+  };
+}
+
+/**
+ * The quality stage and the master: quality is assessed after matching; when a gate fails, the
+ * master is not touched, the staged records stay for inspection and the sources' cursors are put
+ * back (`cursors`: as they were before the run). Both runners end a run with this.
+ */
+export async function assessAndLoad(
+  ctx: RunContext,
+  sources: readonly SourceStats[],
+  m: MatchStageResult,
+  cursors: readonly Record<string, unknown>[],
+): Promise<{ quality: QualityReport; master: LoadResult | null }> {
+  const quality = await assessRunQuality(ctx, sources, m);
+  if (!quality.gates.passed) {
+    await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
+    return { quality, master: null };
+  }
+  return { quality, master: await loadMaster(ctx, m) };
+}
+
 /**
  * The inline runner: every stage in this process, in order, against the store. Sources are all
  * checked before anything is written; a failure marks the run failed and rethrows. Quality is
@@ -45,31 +135,14 @@ export interface StageTiming {
  * for inspection, the sources' cursors are put back, and the run resolves with status 'failed'
  * and the failed gates in `quality.gates`.
  */
-export async function runPipeline(opts: { config: Config; store: Store; log: Logger; sources?: string[]; full?: boolean; now?: Date }): Promise<RunSummary> {
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const started = opts.now ?? new Date();
-  const ctx: RunContext = {
-    runId: newRunId(started),
-    config: opts.config,
-    store: opts.store,
-    log: opts.log.child({ run: '' }),
-    today: started.toISOString().slice(0, 10),
-    sources: opts.sources ?? [],
-    full: opts.full ?? false,
-  };
-  ctx.log = opts.log.child({ run: ctx.runId });
+  const ctx = createRunContext({ ...opts, now: started });
   const t0 = Date.now();
   const prepared = await prepareSources(ctx);
-  const knex = opts.store.knex;
-  await knex('runs').insert({
-    id: ctx.runId,
-    started_at: started,
-    status: 'running',
-    summary: '{}',
-    config_hash: createHash('sha256').update(JSON.stringify(opts.config)).digest('hex'),
-  });
+  await recordRunStart(ctx, 'running', started);
   try {
-    const names = prepared.map((p) => p.cfg.name);
-    const cursors = await snapshotCursors(knex, names);
+    const cursors = await snapshotCursors(opts.store.knex, prepared.map((p) => p.cfg.name));
     const stages: StageTiming[] = [];
     let mark = Date.now();
     const lap = (stage: string, records?: number): void => {
@@ -87,38 +160,22 @@ export async function runPipeline(opts: { config: Config; store: Store; log: Log
     const m = await runMatchStage(ctx, matchPhases);
     lap('match', m.records.length);
     for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
-    const quality = await assessRunQuality(ctx, sources, m);
-    lap('quality');
-    const passed = quality.gates.passed;
-    if (!passed) await restoreCursors(opts.store, names, cursors);
-    const master = passed ? await loadMaster(ctx, m) : null;
-    if (master) lap('load', m.records.length);
-    const r = m.result;
+    const { quality, master } = await assessAndLoad(ctx, sources, m, cursors);
+    lap('quality+load', m.records.length);
     const summary: RunSummary = {
       runId: ctx.runId,
-      status: passed ? 'succeeded' : 'failed',
+      status: quality.gates.passed ? 'succeeded' : 'failed',
       sources,
-      matching: {
-        records: m.records.length,
-        candidatePairs: r.candidatePairs,
-        links: r.pairs.filter((p) => p.decision === 'link').length,
-        reviewPairs: r.pairs.filter((p) => p.decision === 'review').length,
-        duplicatesLinked: m.records.length - new Set(r.clusterOf).size,
-        blocking: r.blocking,
-        refusedMerges: r.refusedMerges,
-      },
+      matching: matchCounts(m),
       master,
       quality,
       durationMs: Date.now() - t0,
       stages,
     };
-    await knex('runs').where({ id: ctx.runId }).update({ status: summary.status, finished_at: new Date(), summary: JSON.stringify(summary) });
+    await recordRunEnd(opts.store, summary);
     return summary;
   } catch (err) {
-    await knex('runs')
-      .where({ id: ctx.runId })
-      .update({ status: 'failed', finished_at: new Date(), summary: JSON.stringify({ error: err instanceof Error ? err.message : String(err) }) })
-      .catch(() => undefined);
+    await recordRunFailure(opts.store, ctx.runId, err).catch(() => undefined);
     throw err;
   }
 }

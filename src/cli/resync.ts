@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { CrmEtlError } from '../core/errors.js';
+import { resyncCustomer, resyncSource } from '../jobs/triggers.js';
+import { type CliDeps, withQueue } from './jobs.js';
+
+/** Registers `crm-etl resync --source NAME [--full]` and `crm-etl resync --customer ID`. */
+export function registerResyncCommand(program: Command, deps: CliDeps, print: (s: string) => void): void {
+  program
+    .command('resync')
+    .description('queue a re-sync: one source (then the master is rebuilt), or one customer\'s golden record; an identical pending request is not queued twice')
+    .option('--source <name>', 're-read this source (only what changed, or everything with --full) and rebuild the master')
+    .option('--full', 'with --source: read the source in full')
+    .option('--customer <id>', 're-read the sources of this customer\'s records and rebuild its golden record')
+    .option('-c, --config <file>', 'configuration file')
+    .action(async (o: { source?: string; full?: boolean; customer?: string; config?: string }) => {
+      if (Boolean(o.source) === Boolean(o.customer)) throw new CrmEtlError('INPUT_INVALID', 'resync needs --source NAME or --customer ID (one of them)');
+      const config = await deps.config(o.config);
+      const t = await withQueue(config, (q) => (o.source ? resyncSource(q, config, o.source, Boolean(o.full)) : resyncCustomer(q, o.customer!)));
+      const what = o.source ? `source ${o.source}${o.full ? ' (full)' : ''}` : `customer ${o.customer}`;
+      print(t.duplicate ? `re-sync of ${what} is already pending as job ${t.jobId}: not queued again` : `re-sync of ${what} queued as job ${t.jobId}`);
+    });
+}
