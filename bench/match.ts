@@ -84,3 +84,26 @@ console.log(`matching ${s(tMatch)} (features + matching ${s(tFeatures + tMatch)}
 console.log(`memory: ${mb(rssBefore)} with the match records built, ${mb(rssPeak)} peak while matching (process peak ${mb(process.resourceUsage().maxRSS * 1024)}, including loading the input)`);
 console.log(`pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}; clusters ${m.clusters}, entities ${m.entities}`);
 if (process.env.SHOW_BLOCKING) for (const r of result.blocking) console.log(`  ${r.rule.padEnd(32)} blocks ${String(r.blocks).padStart(8)} comparisons ${String(r.comparisons).padStart(10)} oversized ${r.oversizedBlocks} (largest ${r.largestOversized ?? '-'})`);
+if (process.env.SHOW_ERRORS) {
+  // False links: linked pairs of records the truth says are different entities, with their evidence.
+  const truth = readTruth(path.join(dir, 'truth.csv'));
+  const ent = (i: number): string | undefined => truth.get(`${records[i]!.source}\u0000${records[i]!.key}`);
+  let shown = 0;
+  const kinds = new Map<string, number>();
+  for (const p of result.pairs) {
+    if (p.decision !== 'link' || ent(p.a) === ent(p.b)) continue;
+    const ex = result.scorer.explain(records[p.a]!, records[p.b]!);
+    const sig = ex.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}`).join(' ');
+    kinds.set(sig, (kinds.get(sig) ?? 0) + 1);
+    if (shown++ < Number(process.env.SHOW_ERRORS)) {
+      const r = (x: MatchRecord): string => [x.given, x.family, x.dob, x.email, x.phone, x.address, x.postcode, x.company].join('|');
+      console.log(`FP p=${p.probability.toFixed(3)} ${r(records[p.a]!)}\n   ${r(records[p.b]!)}\n   ${ex.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}:${f.weight}`).join(' ')}`);
+    }
+  }
+  console.log('false links by pattern:');
+  for (const [k, v] of [...kinds].sort((x, y) => y[1] - x[1]).slice(0, 15)) console.log(`  ${String(v).padStart(6)} ${k}`);
+}
+if (process.env.SHOW_MODEL) {
+  console.log('lambda', result.model.lambda);
+  for (const c of result.model.comparisons) console.log(c.name.padEnd(14), c.m.map((m, l) => `${c.levels[l]!.split(' ')[0]}:${m.toFixed(3)}/${c.u[l]!.toFixed(4)}=${Math.log2(m / c.u[l]!).toFixed(1)}`).join('  '));
+}

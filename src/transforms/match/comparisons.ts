@@ -24,10 +24,18 @@ function nameLevel(a: string, b: string, pa: string, pb: string, nicknames = fal
   if (jw >= 0.92 || (nicknames && isNickname(a, b))) return 1;
   if (jw >= 0.8 || (pa && pa === pb)) return 2;
   if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 3;
+  // A middle name used as the first ("John Paul" / "Paul"), or a double name cut short.
+  if ((a.includes(' ') || b.includes(' ')) && sharesWord(a, b)) return 2;
   return 4;
 }
 
-const NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar (Jaro-Winkler >= 0.8) or sounds alike', 'initial', 'different'] as const;
+function sharesWord(a: string, b: string): boolean {
+  const wa = a.split(' ');
+  for (const w of b.split(' ')) if (w.length > 1 && wa.includes(w)) return true;
+  return false;
+}
+
+const NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar (Jaro-Winkler >= 0.8), sounds alike or shares a name', 'initial', 'different'] as const;
 const GIVEN_NAME_LEVELS = ['exact', 'close (Jaro-Winkler >= 0.92) or nickname (Bob/Robert)', ...NAME_LEVELS.slice(2)] as const;
 
 /**
@@ -71,11 +79,24 @@ function dateLevel(a: string, b: string): number {
   if (a === b) return 0;
   if (a.length === 8 && b.length === 8) {
     if (editDistance(a, b) <= 1 || isTransposition(a, b)) return 1;
+    const ya = a.slice(0, 4);
+    const ma = a.slice(4, 6);
+    const da = a.slice(6, 8);
+    const yb = b.slice(0, 4);
+    const mb = b.slice(4, 6);
+    const db = b.slice(6, 8);
     // day and month transposed (d/m versus m/d confusion)
-    if (a.slice(0, 4) === b.slice(0, 4) && a.slice(4, 6) === b.slice(6, 8) && a.slice(6, 8) === b.slice(4, 6)) return 1;
-    if (editDistance(a, b) <= 2) return 2;
+    if (ya === yb && ma === db && da === mb) return 1;
+    // one of year, month and day wrong, the other two right
+    if ((ya === yb ? 1 : 0) + (ma === mb ? 1 : 0) + (da === db ? 1 : 0) === 2) return 2;
+    if (editDistance(a, b) <= 2 || Math.abs(dayNumber(ya, ma, da) - dayNumber(yb, mb, db)) <= 35) return 3;
   }
-  return 3;
+  return 4;
+}
+
+/** Days since 1 January of year 0 (proleptic, approximate months): only differences matter. */
+function dayNumber(y: string, m: string, d: string): number {
+  return Number(y) * 365.25 + (Number(m) - 1) * 30.44 + Number(d);
 }
 
 function phoneLevel(a: string, b: string): number {
@@ -117,7 +138,7 @@ export const COMPARISONS: readonly Comparison[] = [
   },
   {
     name: 'birth_date',
-    levels: ['exact', 'one typo or day/month swapped', 'two typos', 'different'],
+    levels: ['exact', 'one typo or day/month swapped', 'one of year, month and day off', 'two typos or within 35 days', 'different'],
     compare: (a, b) => dateLevel(a.dob, b.dob),
     tfValue: (r) => r.dob,
   },

@@ -7,6 +7,7 @@
 import { type BlockingRule, DEFAULT_BLOCKING_RULES } from './blocking.js';
 import { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
 import { type EncodedRecords, type EncodedField, type RecordView, RecordViews } from './encoded.js';
+import { dependentGroup, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
 
 /** Rules by index: the blocking rules, then the training rules. */
@@ -108,8 +109,8 @@ export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) =
   }
 });
 
-/** Comparisons that describe where someone lives (see PairScorer). */
-const LOCATION_FIELD = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
+const GIVEN = COMPARISONS.findIndex((c) => c.name === 'given_name');
+const FAMILY = COMPARISONS.findIndex((c) => c.name === 'family_name');
 
 /** Options shared by every engine of one matching run. */
 export interface EngineOptions {
@@ -133,6 +134,7 @@ export class MatchEngine {
   private pairB = new Int32Array(1 << 16);
   private levels = new Uint8Array(F << 16);
   private count = 0;
+  private readonly fieldWeights = new Float64Array(F);
 
   constructor(
     private readonly enc: EncodedRecords,
@@ -262,13 +264,14 @@ export class MatchEngine {
     const i = this.pairA[p]!;
     const j = this.pairB[p]!;
     const ids = this.enc.ids;
-    let w = s.prior;
-    let locationBest = 0;
-    let locationSum = 0;
+    const ws = this.fieldWeights;
     const o = p * F;
     for (let f = 0; f < F; f++) {
       const l = this.levels[o + f]!;
-      if (l === MISSING) continue;
+      if (l === MISSING) {
+        ws[f] = Number.NaN;
+        continue;
+      }
       let fw = s.weights[f * 8 + l]!;
       if (l === 0) {
         const tf = s.tf[f];
@@ -277,13 +280,10 @@ export class MatchEngine {
           if (share > 0) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
         }
       }
-      if (LOCATION_FIELD[f] && fw > 0) {
-        if (fw > locationBest) locationBest = fw;
-        locationSum += fw;
-      } else w += fw;
+      ws[f] = fw;
     }
-    const person = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
-    return w + locationBest + (person ? 0 : locationSum - locationBest);
+    const people = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
+    return sumWeights(s.prior, ws, dependentGroup(people, this.levels[o + GIVEN]!, this.levels[o + FAMILY]!));
   }
 
   /**

@@ -314,21 +314,54 @@ export function trainModel(
   };
 }
 
-/** Share of the weaker location agreements that counts: none between two people, all otherwise. */
-function dependentShare(a: MatchRecord, b: MatchRecord): number {
-  return (a.given || a.family) && (b.given || b.family) ? 0 : 1;
+/**
+ * Comparisons that describe one fact, whose agreements must not be counted as independent
+ * evidence (only the strongest positive weight of the group counts; disagreements all count):
+ * - between any two records, city, postcode and region: where the postcode agrees, the city and
+ *   region agree with it;
+ * - between two people, the address too: counting it apart would credit a household (spouses,
+ *   twins, parent and child) with four agreements instead of one. Between organisations a shared
+ *   street address is the very evidence of one organisation (their names vary far more), so it
+ *   counts on its own;
+ * - between two people with the same family name whose given names differ outright, everything a
+ *   household shares: the family name, the address, phone and e-mail. Two such records agreeing
+ *   on all of them are far more often two members of one household than one person under two
+ *   first names.
+ */
+const PLACE = COMPARISONS.map((c) => ['city', 'postal_code', 'region'].includes(c.name));
+const LOCATION = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
+const HOUSEHOLD = COMPARISONS.map((c) => ['family_name', 'address', 'city', 'postal_code', 'region', 'phone', 'email'].includes(c.name));
+const GIVEN = COMPARISONS.findIndex((c) => c.name === 'given_name');
+const GIVEN_DIFFERENT = COMPARISONS[GIVEN]!.levels.length - 1;
+const FAMILY = COMPARISONS.findIndex((c) => c.name === 'family_name');
+
+/** Whether a record names a person (a given or family name), as opposed to an organisation. */
+export function isPerson(r: Pick<MatchRecord, 'given' | 'family'>): boolean {
+  return Boolean(r.given || r.family);
 }
 
-/** One field's part in a pair's score. */
+/** The group of comparisons that count as one fact for a pair (see {@link PLACE}). */
+export function dependentGroup(bothPeople: boolean, givenLevel: number, familyLevel: number): readonly boolean[] {
+  if (!bothPeople) return PLACE;
+  return givenLevel === GIVEN_DIFFERENT && familyLevel === 0 ? HOUSEHOLD : LOCATION;
+}
+
 /**
- * Comparisons that describe one fact, where someone lives: when the address agrees, city,
- * postcode and region agree with it. Between two people, counting each as independent evidence
- * would credit a household (spouses, twins, parent and child) with four agreements instead of
- * one, so only the strongest positive weight of the group counts (disagreements all count).
- * Between organisations a shared site is the very evidence of one organisation (names vary far
- * more than addresses), so there the group counts in full.
+ * A pair's match weight from its fields' weights (`NaN`: missing): the prior, plus every weight
+ * outside the pair's dependent group, plus the group's disagreements and its strongest agreement.
  */
-const LOCATION_FIELD = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
+export function sumWeights(prior: number, weights: Float64Array, group: readonly boolean[]): number {
+  let s = prior;
+  let best = 0;
+  for (let f = 0; f < weights.length; f++) {
+    const w = weights[f]!;
+    if (Number.isNaN(w)) continue;
+    if (group[f] && w > 0) {
+      if (w > best) best = w;
+    } else s += w;
+  }
+  return s + best;
+}
 
 export interface FieldEvidence {
   field: string;
@@ -354,6 +387,7 @@ export class PairScorer {
   private readonly uFloor: number;
   private readonly prior: number;
   private readonly levels = new Uint8Array(F);
+  private readonly fieldWeights = new Float64Array(F);
 
   constructor(
     readonly model: MatchModel,
@@ -393,19 +427,12 @@ export class PairScorer {
 
   /** Match weight (bits) from levels already computed (`levels[offset…offset+F)`), `a` for term frequencies. */
   weightOfLevels(levels: Uint8Array, offset: number, a: MatchRecord, b: MatchRecord): number {
-    let s = this.prior;
-    let locationBest = 0;
-    let locationSum = 0;
+    const ws = this.fieldWeights;
     for (let f = 0; f < F; f++) {
       const l = levels[offset + f]!;
-      if (l === MISSING) continue;
-      const w = l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
-      if (LOCATION_FIELD[f] && w > 0) {
-        locationBest = Math.max(locationBest, w);
-        locationSum += w;
-      } else s += w;
+      ws[f] = l === MISSING ? Number.NaN : l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
     }
-    return s + locationBest + dependentShare(a, b) * (locationSum - locationBest);
+    return sumWeights(this.prior, ws, dependentGroup(isPerson(a) && isPerson(b), levels[offset + GIVEN]!, levels[offset + FAMILY]!));
   }
 
   probability(a: MatchRecord, b: MatchRecord): number {
@@ -415,32 +442,28 @@ export class PairScorer {
   /** Score with the evidence field by field: how each level adds up to the probability. */
   explain(a: MatchRecord, b: MatchRecord): PairScore & { namesSwapped: boolean } {
     compareRecords(a, b, this.levels);
-    let s = this.prior;
     const fields: FieldEvidence[] = [];
-    const locations: { i: number; w: number }[] = [];
+    const ws = new Float64Array(F);
     for (let f = 0; f < F; f++) {
       const l = this.levels[f]!;
       const c = COMPARISONS[f]!;
       if (l === MISSING) {
+        ws[f] = Number.NaN;
         fields.push({ field: c.name, level: 'missing', weight: 0 });
         continue;
       }
       const { w, tf } = this.weightOf(f, l, a);
-      if (LOCATION_FIELD[f] && w > 0) {
-        locations.push({ i: fields.length, w });
-      } else s += w;
+      ws[f] = w;
       fields.push({ field: c.name, level: c.levels[l]!, weight: round(w), ...(tf ? { termFrequencyAdjusted: true } : {}) });
     }
-    // Address, city, postcode and region agree together: only the strongest of them counts.
-    if (locations.length) {
-      const best = locations.reduce((x, y) => (y.w > x.w ? y : x));
-      s += best.w;
-      const share = dependentShare(a, b);
-      for (const loc of locations) {
-        if (loc === best) continue;
-        s += share * loc.w;
-        if (share < 1) fields[loc.i] = { ...fields[loc.i]!, weight: round(share * loc.w), countedWith: fields[best.i]!.field };
-      }
+    const group = dependentGroup(isPerson(a) && isPerson(b), this.levels[GIVEN]!, this.levels[FAMILY]!);
+    const s = sumWeights(this.prior, ws, group);
+    // Within the pair's dependent group only the strongest agreement counts: say which one.
+    let best = -1;
+    for (let f = 0; f < F; f++) if (group[f] && ws[f]! > 0 && (best < 0 || ws[f]! > ws[best]!)) best = f;
+    for (let f = 0; f < F; f++) {
+      if (f === best || !group[f] || !(ws[f]! > 0)) continue;
+      fields[f] = { ...fields[f]!, weight: 0, countedWith: COMPARISONS[best]!.name };
     }
     return { probability: 1 / (1 + Math.pow(2, -s)), matchWeight: round(s), fields, namesSwapped: namesSwapped(a, b) };
   }

@@ -73,22 +73,38 @@ describe('matchRecords', () => {
     expect([res.clusterOf[0], res.clusterOf[1]]).toContain(res.clusterOf[2]);
   });
 
-  it('counts a shared address, city and postcode once between two people, in full between organisations', async () => {
+  it('counts what a household shares once between two people, the street address apart between organisations', async () => {
     const pop = population();
     const recs = pop.map((p, i) => toMatchRecord('s', String(i), p.values));
     const res = await matchRecords(recs, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
-    const home = { address_line1: '12 High Street', postal_code: '2001', city: 'Sydney' };
+    const home = { address_line1: '12 High Street', postal_code: '2001', city: 'Sydney', email: 'thelees@example.com' };
+    const counted = (fields: { field: string; weight: number; countedWith?: string }[], names: string[]) => {
+      const group = fields.filter((f) => names.includes(f.field));
+      return { counted: group.filter((f) => f.countedWith === undefined && f.weight > 0).map((f) => f.field), folded: group.filter((f) => f.countedWith !== undefined) };
+    };
+    // Spouses: different first names; family name, address, city, postcode and e-mail are one fact.
     const spouse = res.scorer.explain(
       toMatchRecord('s', 'a', { given_name: 'Anna', family_name: 'Lee', ...home }),
       toMatchRecord('s', 'b', { given_name: 'Mark', family_name: 'Lee', ...home }),
     );
-    const location = spouse.fields.filter((f) => ['address', 'city', 'postal_code'].includes(f.field));
-    expect(location.filter((f) => f.countedWith === undefined && f.weight > 0)).toHaveLength(1);
-    expect(location.filter((f) => f.countedWith !== undefined).every((f) => f.weight === 0)).toBe(true);
+    const household = counted(spouse.fields, ['family_name', 'address', 'city', 'postal_code', 'email']);
+    expect(household.counted).toHaveLength(1);
+    expect(household.folded.length).toBe(4);
+    expect(household.folded.every((f) => f.weight === 0)).toBe(true);
+    // One person: the names agree, so family name and e-mail count; where they live counts once.
+    const same = res.scorer.explain(
+      toMatchRecord('s', 'a', { given_name: 'Anna', family_name: 'Lee', ...home }),
+      toMatchRecord('s', 'b', { given_name: 'Anna', family_name: 'Lee', ...home }),
+    );
+    expect(counted(same.fields, ['family_name', 'email']).counted).toEqual(['family_name', 'email']);
+    expect(counted(same.fields, ['address', 'city', 'postal_code']).counted).toHaveLength(1);
+    expect(same.probability).toBeGreaterThan(spouse.probability);
+    // Organisations: the street address counts on its own; city and postcode once.
     const sites = res.scorer.explain(
       toMatchRecord('s', 'c', { company_name: 'Harbour Logistics', ...home }),
       toMatchRecord('s', 'd', { company_name: 'Harbour Logistics Pty Ltd', ...home }),
     );
-    expect(sites.fields.some((f) => f.countedWith !== undefined)).toBe(false);
+    expect(counted(sites.fields, ['address']).counted).toEqual(['address']);
+    expect(counted(sites.fields, ['city', 'postal_code']).counted).toHaveLength(1);
   });
 });
