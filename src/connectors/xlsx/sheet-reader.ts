@@ -34,6 +34,11 @@ export interface ScannedRow {
   kinds: CellKind[];
   /** Cells with text. */
   filled: number;
+  /**
+   * Digest of the row's content: each cell with text, by column, type, number format and
+   * value as stored (a shared string by its text). Equal digests: the same texts.
+   */
+  hash: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -51,16 +56,46 @@ interface BufferSlices {
 const latin1 = (b: Buffer, from: number, to: number): string => (b as unknown as BufferSlices).latin1Slice(from, to);
 const utf8 = (b: Buffer, from: number, to: number): string => (b as unknown as BufferSlices).utf8Slice(from, to);
 
-/** b holds `pat` at `i` (false past the end: a missing byte reads as undefined). */
-function startsAt(b: Buffer, i: number, pat: Uint8Array): boolean {
-  for (let k = 0; k < pat.length; k++) if (b[i + k] !== pat[k]) return false;
-  return true;
+type Matcher = (b: Buffer, i: number) => boolean;
+
+/**
+ * A test for the bytes of `s` at b[i], compiled to one comparison a byte (a byte past the end
+ * reads as undefined: no match). The scanners check an expected tag three or four times a
+ * cell; as a loop over the pattern's bytes that check was a tenth of the sheet's scan time.
+ * Only byte values go into the code.
+ */
+function matcher(s: string): Matcher {
+  const checks = [...Buffer.from(s, 'latin1')].map((c, k) => `b[i + ${k}] === ${c}`);
+  return new Function('b', 'i', `return ${checks.join(' && ') || 'true'};`) as Matcher;
 }
 
 /** Space > / tab lf cr: what may follow an element name. */
 const isNameEnd = (c: number | undefined): boolean => c === 32 || c === 62 || c === 47 || c === 9 || c === 10 || c === 13;
 
 const tag = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/**
+ * FNV-1a, 32 bits: rows are digested as they are scanned, so that a resumed read can tell
+ * whether the rows it skips are still the ones delivered (see xlsx-source.ts). Digesting here,
+ * over the value bytes and one hash per shared string, replaced hashing every cell's text
+ * afterwards (0.7 s a million 15-column rows).
+ */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+export const mix = (h: number, v: number): number => Math.imul(h ^ v, FNV_PRIME);
+
+/** Mixes the UTF-16 code units of `s` into `h`. For ASCII text the same as its bytes. */
+export function mixText(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Hash of a cell value other than a string: its text follows from the bytes stored, the type and the cell format. */
+function storedHash(type: number, format: number, b: Buffer, from: number, to: number): number {
+  let h = Math.imul(Math.imul(FNV_OFFSET ^ type, FNV_PRIME) ^ format, FNV_PRIME);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, FNV_PRIME);
+  return h;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shared strings
@@ -71,13 +106,15 @@ const CHUNK_CHARS = 1 << START_BITS;
 const START_MASK = CHUNK_CHARS - 1;
 /** The chunk number takes the other 10 bits: 4 G characters in all, far past what Excel writes. */
 const MAX_CHUNKS = 1 << (32 - START_BITS);
+const HOT_STRINGS = 1 << 16;
 
 /**
- * The shared-strings table, trimmed, as a few large flat strings plus 8 bytes per entry: no
+ * The shared-strings table, trimmed, as a few large flat strings plus 12 bytes per entry: no
  * heap object per string, so a table of millions costs about its text and nothing for the
  * garbage collector to walk. Strings whose characters all fit in Latin-1 (nearly all of a
  * European export) go to one-byte chunks, written from the XML's bytes with no string made
- * per entry; the others (CJK) to two-byte chunks. A lookup is a slice of a chunk.
+ * per entry; the others (CJK) to two-byte chunks. A lookup is a slice of a chunk. Each entry
+ * also keeps a hash of its text, for the row digests.
  *
  * Measured on the benchmark's 3.1 million strings (94 MB of XML): 102 MB of heap and 37 MB of
  * index when every chunk was a join of the entries (a single CJK character made a whole
@@ -85,9 +122,11 @@ const MAX_CHUNKS = 1 << (32 - START_BITS);
  */
 export class SharedStrings {
   private chunks: string[] = [];
-  /** Chunk entry: chunk number << START_BITS | start. */
-  private at: Uint32Array;
-  private len: Uint32Array;
+  /**
+   * Per entry, side by side (a lookup touches one cache line, not three arrays): chunk number
+   * << START_BITS | start; length; hash of the text.
+   */
+  private index: Int32Array;
   private n = 0;
   /** The one-byte chunk being filled: its number, its bytes. */
   private narrowId = -1;
@@ -101,26 +140,23 @@ export class SharedStrings {
   /** `expected`: the part's uniqueCount, when it gives one, so the index is allocated once. */
   constructor(expected = 0) {
     const size = Math.min(Math.max(expected, 1024), 1 << 24);
-    this.at = new Uint32Array(size);
-    this.len = new Uint32Array(size);
+    this.index = new Int32Array(3 * size);
   }
 
   get size(): number {
     return this.n;
   }
 
-  private entry(chunk: number, start: number, length: number): void {
-    if (this.n === this.at.length) {
-      const next = Math.ceil(this.n * 1.5);
-      const at = new Uint32Array(next);
-      at.set(this.at);
-      this.at = at;
-      const len = new Uint32Array(next);
-      len.set(this.len);
-      this.len = len;
+  private entry(chunk: number, start: number, length: number, hash: number): void {
+    if (3 * this.n === this.index.length) {
+      const grown = new Int32Array(3 * Math.ceil(this.n * 1.5));
+      grown.set(this.index);
+      this.index = grown;
     }
-    this.at[this.n] = (chunk << START_BITS) | start;
-    this.len[this.n++] = length;
+    const k = 3 * this.n++;
+    this.index[k] = (chunk << START_BITS) | start;
+    this.index[k + 1] = length;
+    this.index[k + 2] = hash;
   }
 
   private newChunk(content: string): number {
@@ -148,8 +184,13 @@ export class SharedStrings {
     const buf = this.narrowRoom(length);
     // A loop, not b.copy: most entries are a few bytes, and a call into C++ per entry cost
     // more than the copy (0.3 s for the benchmark's 3.1 million strings).
-    for (let i = from, o = this.narrowUsed; i < to; i++, o++) buf[o] = b[i]!;
-    this.entry(this.narrowId, this.narrowUsed, length);
+    let h = FNV_OFFSET;
+    for (let i = from, o = this.narrowUsed; i < to; i++, o++) {
+      const c = b[i]!;
+      buf[o] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    this.entry(this.narrowId, this.narrowUsed, length, h);
     this.narrowUsed += length;
   }
 
@@ -157,8 +198,9 @@ export class SharedStrings {
   addText(raw: string): void {
     const text = raw.trim();
     const length = text.length;
+    const h = mixText(FNV_OFFSET, text);
     if (length > CHUNK_CHARS) {
-      this.entry(this.newChunk(text), 0, length);
+      this.entry(this.newChunk(text), 0, length, h);
       return;
     }
     let oneByte = true;
@@ -171,7 +213,7 @@ export class SharedStrings {
     if (oneByte) {
       const buf = this.narrowRoom(length);
       buf.write(text, this.narrowUsed, 'latin1');
-      this.entry(this.narrowId, this.narrowUsed, length);
+      this.entry(this.narrowId, this.narrowUsed, length, h);
       this.narrowUsed += length;
       return;
     }
@@ -179,7 +221,7 @@ export class SharedStrings {
       this.sealWide();
       this.wideId = this.newChunk('');
     }
-    this.entry(this.wideId, this.wideLen, length);
+    this.entry(this.wideId, this.wideLen, length, h);
     this.wide.push(text);
     this.wideLen += length;
   }
@@ -202,14 +244,33 @@ export class SharedStrings {
     this.sealNarrow();
     this.sealWide();
     this.narrow = undefined;
+    this.hot = new Array<string | undefined>(Math.min(this.n, HOT_STRINGS));
   }
+
+  /**
+   * The first strings of the table, once made. Excel numbers strings in order of first use, so
+   * the values that repeat down a column (cities, countries, titles, given names) are nearly
+   * all among the first; handing out the same string again instead of a new slice halves what
+   * a row allocates for its text, and a record then points at an old string the garbage
+   * collector need not copy when it promotes the record. At most 65,536 strings (~2 MB).
+   */
+  private hot: (string | undefined)[] = [];
 
   /** The string at `i`; '' for an index the table does not have. Call {@link seal} first. */
   get(i: number): string {
-    if (!(i >= 0 && i < this.n)) return '';
-    const a = this.at[i]!;
+    if (i < this.hot.length && i >= 0) return (this.hot[i] ??= this.slice(i));
+    return i >= 0 && i < this.n ? this.slice(i) : '';
+  }
+
+  private slice(i: number): string {
+    const a = this.index[3 * i]!;
     const start = a & START_MASK;
-    return this.chunks[a >>> START_BITS]!.slice(start, start + this.len[i]!);
+    return this.chunks[a >>> START_BITS]!.slice(start, start + this.index[3 * i + 1]!);
+  }
+
+  /** Hash of the string at `i` (its UTF-16 code units, FNV-1a); 0 for an index the table does not have. */
+  hash(i: number): number {
+    return i >= 0 && i < this.n ? this.index[3 * i + 2]! : 0;
   }
 }
 
@@ -351,7 +412,10 @@ export async function scanSharedStrings(chunks: AsyncIterable<Buffer>): Promise<
   let SI = tag('');
   let SI_END = tag('');
   let T = tag('');
-  let T_END = tag('');
+  let atSI: Matcher = () => false;
+  let atT: Matcher = () => false;
+  let atTextEnd: Matcher = () => false;
+  let textEndLength = 0;
   let carry: Buffer | undefined;
   for await (const chunk of chunks) {
     const b = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -369,12 +433,15 @@ export async function scanSharedStrings(chunks: AsyncIterable<Buffer>): Promise<
       SI = tag(`<${p}si`);
       SI_END = tag(`</${p}si>`);
       T = tag(`<${p}t`);
-      T_END = tag(`</${p}t>`);
+      atSI = matcher(`<${p}si`);
+      atT = matcher(`<${p}t`);
+      atTextEnd = matcher(`</${p}t></${p}si>`);
+      textEndLength = `</${p}t></${p}si>`.length;
     }
     const n = b.length;
     let pos = 0;
     for (;;) {
-      let si = startsAt(b, pos, SI) ? pos : b.indexOf(SI, pos);
+      let si = atSI(b, pos) ? pos : b.indexOf(SI, pos);
       while (si >= 0 && si + SI.length < n && !isNameEnd(b[si + SI.length])) si = b.indexOf(SI, si + SI.length);
       if (si < 0) {
         pos = Math.max(pos, n - SI.length);
@@ -394,7 +461,7 @@ export async function scanSharedStrings(chunks: AsyncIterable<Buffer>): Promise<
       // <si><t>text</t></si> (or <t xml:space="preserve">), the usual shape: the text's bytes
       // go to the table as they are unless they hold an entity, an _xHHHH_ escape or UTF-8.
       const t = gt + 1;
-      if (startsAt(b, t, T) && isNameEnd(b[t + T.length])) {
+      if (atT(b, t) && isNameEnd(b[t + T.length])) {
         let tgt = t + T.length;
         while (tgt < n && b[tgt] !== 62) tgt++;
         if (tgt < n && b[tgt - 1] !== 47) {
@@ -406,10 +473,10 @@ export async function scanSharedStrings(chunks: AsyncIterable<Buffer>): Promise<
             if (c === 60) break;
             if (c >= 128 || c === 38 || c === 95) plain = false; // UTF-8, &, _
           }
-          if (startsAt(b, to, T_END) && startsAt(b, to + T_END.length, SI_END)) {
+          if (atTextEnd(b, to)) {
             if (plain) table.addAscii(b, from, to);
             else table.addText(unescapeOoxml(decodeXml(utf8(b, from, to))));
-            pos = to + T_END.length + SI_END.length;
+            pos = to + textEndLength;
             continue;
           }
         }
@@ -463,6 +530,46 @@ export async function readCellFormats(zip: ZipPackage, part: string | undefined)
 
 // ---------------------------------------------------------------------------------------------
 // Worksheet rows
+
+/** Slot key no day can have (serials handled here are below 10 million days). */
+const NO_DAY = -0x80000000;
+
+/**
+ * Excel serials as text, exactly as {@link formatExcelSerial} writes them, with the date of
+ * each day and the text of each second of a day made once and kept (a day's slot is its
+ * number modulo 65,536: 179 years without two days sharing a slot). formatExcelSerial alone
+ * allocated about 230 bytes a date cell (the day split into an array, the time made even for
+ * a date alone, each piece of the templates): on the benchmark's sheet, with two date columns
+ * of fifteen, a third of all a row allocated and of what the garbage collector then promoted.
+ */
+class SerialTexts {
+  private readonly dayKeys = new Int32Array(1 << 16).fill(NO_DAY);
+  private readonly days = new Array<string>(1 << 16);
+  private readonly times = new Array<string | undefined>(86_400);
+
+  constructor(private readonly date1904: boolean) {}
+
+  text(serial: number, timeOnly: boolean): string {
+    if (!(Math.abs(serial) < 1e7)) return formatExcelSerial(serial, this.date1904, timeOnly);
+    // As formatExcelSerial rounds: to the millisecond, then to the second.
+    const total = Math.round(Math.round(serial * 86_400_000) / 1000);
+    const day = Math.floor(total / 86_400);
+    const secs = total - day * 86_400;
+    if (timeOnly) return this.time(secs);
+    const slot = day & 0xffff;
+    let date = this.dayKeys[slot] === day ? this.days[slot] : undefined;
+    if (date === undefined) {
+      date = formatExcelSerial(day, this.date1904);
+      this.dayKeys[slot] = day;
+      this.days[slot] = date;
+    }
+    return secs === 0 ? date : `${date}T${this.time(secs)}`;
+  }
+
+  private time(secs: number): string {
+    return (this.times[secs] ??= formatExcelSerial(secs / 86_400, false, true));
+  }
+}
 
 /** ISO text of a `t="d"` cell (an ISO 8601 date stored as text), without a midnight time or a zone. */
 function isoDateCell(v: string): string {
@@ -522,10 +629,18 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
   let C_END = tag('');
   let V = tag('');
   let V_END = tag('');
+  let atRowEnd: Matcher = () => false;
+  let atCell: Matcher = () => false;
+  let atValue: Matcher = () => false;
+  let atValueEnd: Matcher = () => false;
+  let atRow: Matcher = () => false;
   let lastRow = 0;
   let width = 0;
+  let serials: SerialTexts | undefined;
 
-  const place = (rowOut: ScannedRow, col: number, text: string, kind: CellKind): void => {
+  /** Puts a cell's text in its row; `vh` is the hash of what the text was made from. */
+  const place = (rowOut: ScannedRow, col: number, text: string, kind: CellKind, vh: number): void => {
+    rowOut.hash = mix(mix(rowOut.hash, col), vh);
     const texts = rowOut.texts;
     while (texts.length < col - 1) texts.push('');
     if (texts.length < col) texts.push(text);
@@ -559,11 +674,49 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
    */
   let cellEnd = 0;
   const cell = (b: Buffer, open: number, limit: number, rowOut: ScannedRow, prevCol: number): number => {
-    // The start tag, in one pass: only the one-letter attributes r, s and t matter.
+    // The start tag: only the one-letter attributes r, s and t matter.
     let col = 0;
     let type = T_NUMBER;
     let si = 0;
     let i = open + C.length;
+    // Excel's own order and quoting, ` r="B2" s="3" t="s"`, read by fixed steps (a third of
+    // the time of the general loop, which was the costliest part of a cell); what follows
+    // (other attributes) and any other shape go through the general loop below.
+    if (b[i] === 32 && b[i + 1] === 114 && b[i + 2] === 61 && b[i + 3] === 34) {
+      let k = i + 4;
+      let c = b[k]!;
+      let letters = 0;
+      while (c >= 65 && c <= 90) {
+        letters = letters * 26 + (c - 64);
+        c = b[++k]!;
+      }
+      while (c >= 48 && c <= 57) c = b[++k]!;
+      if (c === 34 && letters) {
+        col = letters;
+        i = k + 1;
+        if (b[i] === 32 && b[i + 1] === 115 && b[i + 2] === 61 && b[i + 3] === 34) {
+          k = i + 4;
+          c = b[k]!;
+          let n = 0;
+          while (c >= 48 && c <= 57) {
+            n = n * 10 + (c - 48);
+            c = b[++k]!;
+          }
+          if (c === 34 && k > i + 4) {
+            si = n;
+            i = k + 1;
+          }
+        }
+        if (b[i] === 32 && b[i + 1] === 116 && b[i + 2] === 61 && b[i + 3] === 34) {
+          k = i + 4;
+          while (k < limit && b[k] !== 34) k++;
+          if (k < limit) {
+            type = typeCodeAt(b, i + 4, k);
+            i = k + 1;
+          }
+        }
+      }
+    }
     let ch = b[i]!;
     while (i < limit) {
       while (ch === 32 || ch === 9 || ch === 10 || ch === 13) ch = b[++i]!;
@@ -602,12 +755,12 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
     let rawFrom = -1;
     let rawTo = -1;
     let end = -1;
-    if (type !== T_INLINE && startsAt(b, gt + 1, V)) {
+    if (type !== T_INLINE && atValue(b, gt + 1)) {
       // <v>…</v></c>, the usual shape: a value holds no `<`
       rawFrom = gt + 1 + V.length;
       rawTo = rawFrom;
       while (rawTo < limit && b[rawTo] !== 60) rawTo++;
-      if (startsAt(b, rawTo, V_END) && startsAt(b, rawTo + V_END.length, C_END)) end = rawTo + V_END.length;
+      if (atValueEnd(b, rawTo)) end = rawTo + V_END.length;
       else rawFrom = -1;
     }
     if (end < 0) {
@@ -626,44 +779,46 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
     cellEnd = end + C_END.length;
     if (type === T_INLINE) {
       const text = runText(utf8(b, gt + 1, end), p!).trim();
-      if (text) place(rowOut, col, text, 'text');
+      if (text) place(rowOut, col, text, 'text', mixText(FNV_OFFSET, text)); // as a shared string with this text
       return col;
     }
     if (rawFrom < 0 || rawTo <= rawFrom) return col;
     switch (type) {
       case T_SHARED: {
-        const text = strings.get(digitsAt(b, rawFrom, rawTo));
-        if (text) place(rowOut, col, text, 'text');
+        const at = digitsAt(b, rawFrom, rawTo);
+        const text = strings.get(at);
+        if (text) place(rowOut, col, text, 'text', strings.hash(at));
         return col;
       }
       case T_STRING: {
         const text = unescapeOoxml(decodeXml(utf8(b, rawFrom, rawTo))).trim();
-        if (text) place(rowOut, col, text, 'text');
+        if (text) place(rowOut, col, text, 'text', storedHash(type, si, b, rawFrom, rawTo));
         return col;
       }
       case T_BOOLEAN:
-        place(rowOut, col, b[rawFrom] === 49 ? 'TRUE' : 'FALSE', 'boolean');
+        place(rowOut, col, b[rawFrom] === 49 ? 'TRUE' : 'FALSE', 'boolean', storedHash(type, si, b, rawFrom, rawTo));
         return col;
       case T_ERROR: {
         const text = decodeXml(utf8(b, rawFrom, rawTo)).trim();
-        if (text) place(rowOut, col, text, 'error');
+        if (text) place(rowOut, col, text, 'error', storedHash(type, si, b, rawFrom, rawTo));
         return col;
       }
       case T_DATE: {
         const text = isoDateCell(decodeXml(latin1(b, rawFrom, rawTo)));
-        if (text) place(rowOut, col, text, 'date');
+        if (text) place(rowOut, col, text, 'date', storedHash(type, si, b, rawFrom, rawTo));
         return col;
       }
       default: {
         const fk = formatOf(si);
         if (fk === 1 || fk === 3) {
-          const text = formatExcelSerial(numberAt(b, rawFrom, rawTo), date1904, fk === 3);
-          if (text) place(rowOut, col, text, 'date');
+          serials ??= new SerialTexts(date1904);
+          const text = serials.text(numberAt(b, rawFrom, rawTo), fk === 3);
+          if (text) place(rowOut, col, text, 'date', storedHash(type, si, b, rawFrom, rawTo));
         } else if (fk === 0 && isPlainNumber(b, rawFrom, rawTo)) {
-          place(rowOut, col, latin1(b, rawFrom, rawTo), 'number'); // at most 15 digits as written: nothing to format
+          place(rowOut, col, latin1(b, rawFrom, rawTo), 'number', storedHash(type, si, b, rawFrom, rawTo)); // at most 15 digits as written: nothing to format
         } else {
           const text = formatExcelNumber(Number(latin1(b, rawFrom, rawTo)), fk === 2 ? formats[si] : undefined);
-          if (text) place(rowOut, col, text, 'number');
+          if (text) place(rowOut, col, text, 'number', storedHash(type, si, b, rawFrom, rawTo));
         }
         return col;
       }
@@ -681,14 +836,14 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
     const n = b.length;
     const number = rowNumberAt(b, open + ROW.length, gt) || lastRow + 1;
     // As wide as the last row: one allocation, no growing (rows of a table are alike).
-    const out: ScannedRow = { number, texts: width ? new Array<string>(width).fill('') : [], kinds: ctx.kinds === false ? NO_KINDS : [], filled: 0 };
+    const out: ScannedRow = { number, texts: width ? new Array<string>(width).fill('') : [], kinds: ctx.kinds === false ? NO_KINDS : [], filled: 0, hash: FNV_OFFSET };
     let col = 0;
     let pos = gt + 1;
     for (;;) {
       while (b[pos] === 32 || b[pos] === 10 || b[pos] === 13 || b[pos] === 9) pos++;
-      if (startsAt(b, pos, ROW_END)) break;
+      if (atRowEnd(b, pos)) break;
       // The next cell usually starts right where the last one ended.
-      let c = startsAt(b, pos, C) && isNameEnd(b[pos + C.length]) ? pos : -1;
+      let c = atCell(b, pos) && isNameEnd(b[pos + C.length]) ? pos : -1;
       if (c < 0) {
         const end = b.indexOf(ROW_END, pos);
         if (end < 0) return undefined;
@@ -725,12 +880,17 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
       C_END = tag(`</${p}c>`);
       V = tag(`<${p}v>`);
       V_END = tag(`</${p}v>`);
+      atRow = matcher(`<${p}row`);
+      atRowEnd = matcher(`</${p}row>`);
+      atCell = matcher(`<${p}c`);
+      atValue = matcher(`<${p}v>`);
+      atValueEnd = matcher(`</${p}v></${p}c>`);
     }
     const batch: ScannedRow[] = [];
     const n = b.length;
     let pos = 0;
     for (;;) {
-      let start = startsAt(b, pos, ROW) ? pos : b.indexOf(ROW, pos);
+      let start = atRow(b, pos) ? pos : b.indexOf(ROW, pos);
       while (start >= 0 && start + ROW.length < n && !isNameEnd(b[start + ROW.length])) start = b.indexOf(ROW, start + ROW.length);
       if (start < 0) {
         pos = Math.max(pos, n - ROW.length);

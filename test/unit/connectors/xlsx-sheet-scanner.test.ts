@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatExcelSerial } from '../../../src/connectors/xlsx/cell-text.js';
 import { scanSharedStrings, scanSheetRows, type ScannedRow, type SheetContext } from '../../../src/connectors/xlsx/sheet-reader.js';
 
 /** The text cut into chunks at the given offsets (byte positions), as the inflater would hand it over. */
@@ -80,5 +81,42 @@ describe('xlsx byte scanners', () => {
     const whole = await rows(SHEET, ctx);
     for (const size of [1, 2, 3, 5, 7, 16, 61]) expect(await rows(SHEET, ctx, everyByte(SHEET, size)), `chunks of ${size}`).toEqual(whole);
     for (let i = 1; i < Buffer.byteLength(SHEET); i++) expect(await rows(SHEET, ctx, [i]), `cut at ${i}`).toEqual(whole);
+  });
+
+  it('digest a row by what it shows: the same for the same texts kept differently, another for an edit', async () => {
+    const sst = (...words: string[]): string => `<sst>${words.map((w) => `<si><t>${w}</t></si>`).join('')}</sst>`;
+    const sheet = (cells: string): string => `<worksheet><sheetData><row r="2">${cells}</row></sheetData></worksheet>`;
+    const digest = async (strings: string, cells: string, formats: (string | undefined)[] = []): Promise<number> => {
+      let hash = 0;
+      for await (const batch of scanSheetRows(cut(sheet(cells), []), { strings: await scanSharedStrings(cut(strings, [])), formats, date1904: false })) hash = batch[0]!.hash;
+      return hash;
+    };
+    const base = await digest(sst('Ann', 'Lee'), '<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2"><v>42</v></c>');
+    // The same texts with the shared strings in another order, or inline: same digest.
+    expect(await digest(sst('Lee', 'Ann'), '<c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="C2"><v>42</v></c>')).toBe(base);
+    expect(await digest(sst(), '<c r="A2" t="inlineStr"><is><t>Ann</t></is></c><c r="B2" t="inlineStr"><is><t>Lee</t></is></c><c r="C2"><v>42</v></c>')).toBe(base);
+    // A shared string edited in place (same index), a number changed, texts swapped, a cell moved, a date format: each another digest.
+    const others = [
+      await digest(sst('Ann', 'Lea'), '<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2"><v>42</v></c>'),
+      await digest(sst('Ann', 'Lee'), '<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2"><v>43</v></c>'),
+      await digest(sst('Ann', 'Lee'), '<c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="C2"><v>42</v></c>'),
+      await digest(sst('Ann', 'Lee'), '<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="D2"><v>42</v></c>'),
+      await digest(sst('Ann', 'Lee'), '<c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" s="1"><v>42</v></c>', [undefined, 'yyyy-mm-dd']),
+    ];
+    expect(new Set([base, ...others]).size).toBe(6);
+  });
+
+  it('write date and time cells as formatExcelSerial does, in both date systems', async () => {
+    let seed = 7;
+    const random = (): number => ((seed = (Math.imul(seed, 48271) >>> 0) % 0x7fffffff) / 0x7fffffff);
+    const serials = [0, 0.5, 1, 59, 60, 61, 0.99999999, 1e-12, 45123.604166666664, 2958465.999994, 9_999_999.5, 1e7 + 5, -1, -0.25, -700.75, 1e300];
+    for (let i = 0; i < 3000; i++) serials.push(Math.floor(random() * 80_000) + (i % 3 ? random() : 0), Math.floor(random() * 4e6) - 1e5 + random());
+    const cells = serials.map((v, i) => `<c r="A${i + 1}" s="1"><v>${v}</v></c><c r="B${i + 1}" s="2"><v>${v}</v></c>`);
+    const xml = `<worksheet><sheetData>${cells.map((c, i) => `<row r="${i + 1}">${c}</row>`).join('')}</sheetData></worksheet>`;
+    for (const date1904 of [false, true]) {
+      const ctx: SheetContext = { strings: await scanSharedStrings(cut('<sst/>', [])), formats: [undefined, 'yyyy-mm-dd', 'hh:mm:ss'], date1904 };
+      const got = (await rows(xml, ctx)).map((r) => r.texts);
+      expect(got).toEqual(serials.map((v) => [formatExcelSerial(v, date1904), formatExcelSerial(v, date1904, true)]));
+    }
   });
 });
