@@ -84,10 +84,35 @@ export class XmlRecordScanner {
     this.name = path[path.length - 1]!;
   }
 
+  /** Where the text still needed starts: the open record's start, or the read position. */
+  private keepFrom(): number {
+    const rec = this.rec;
+    return rec && !rec.dropped ? rec.start : this.pos;
+  }
+
+  /** The text still needed: what {@link push} keeps, and what {@link replace}'s text must start with. */
+  retained(): string {
+    return this.buf.slice(this.keepFrom());
+  }
+
+  /**
+   * Takes `text`, which starts with the {@link retained} text, as the new buffer: for a caller
+   * that decodes the retained text's bytes again with the next chunk's, one decode and no join
+   * per chunk.
+   */
+  replace(text: string): void {
+    const keep = this.keepFrom();
+    this.pos -= keep;
+    if (this.rec) this.rec.start -= keep;
+    if (this.nl >= 0) this.nl -= keep;
+    this.buf = text;
+    if (this.nl === NONE) this.nl = UNKNOWN;
+  }
+
   /** Appends decoded text. */
   push(text: string): void {
     const rec = this.rec;
-    const keep = rec && !rec.dropped ? rec.start : this.pos;
+    const keep = this.keepFrom();
     if (keep > 0) {
       // join() builds one flat string; `+` would build a rope, and every indexOf and
       // charCodeAt on a rope is several times slower.

@@ -1,4 +1,5 @@
 import { fileMayResume, sourceFileError } from '../shared/source-file.js';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -64,16 +65,82 @@ function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): XmlCu
 }
 
 /**
- * A streaming decoder. UTF-8, by far the most common, goes through the platform's TextDecoder,
- * twice as fast as iconv-lite's wrapper around Node's StringDecoder; the rest through iconv-lite.
- * Both drop a byte-order mark.
+ * Feeds a UTF-8 file to the scanner: the bytes of the text the scanner still needs are decoded
+ * again together with the next chunk, in one call, instead of decoding the chunk and joining it
+ * to that text. Besides the join (about a kilobyte a record), this keeps each chunk's text in
+ * V8's one-byte form unless the chunk itself holds a character above U+00FF: a joined buffer
+ * inherits the two-byte form of the text before it, so after the first Chinese name every
+ * buffer of the file was two bytes a character. Yields the characters added each time.
+ * Bytes that are not UTF-8 end this path: from there the text goes through {@link decodedTexts}.
  */
-function textDecoder(encoding: string): { write(b: Buffer): string; end(): string | undefined } {
-  if (/^utf-?8$/i.test(encoding)) {
-    const td = new TextDecoder('utf-8');
-    return { write: (b) => td.decode(b, { stream: true }), end: () => td.decode() };
+async function* utf8Texts(stream: AsyncIterable<unknown>, scanner: XmlRecordScanner): AsyncGenerator<number> {
+  let prev: Buffer | undefined;
+  /** How much of `prev` was decoded (the rest: a character cut by the chunk's end). */
+  let decodedEnd = 0;
+  let fallback: InstanceType<typeof TextDecoder> | undefined;
+  for await (const c of stream) {
+    const chunk = c as Buffer;
+    if (fallback) {
+      const text = fallback.decode(chunk, { stream: true });
+      scanner.push(text);
+      yield text.length;
+      continue;
+    }
+    let bytes: Buffer;
+    let kept = 0;
+    if (prev) {
+      const retained = scanner.retained();
+      kept = retained.length;
+      bytes = Buffer.concat([prev.subarray(decodedEnd - Buffer.byteLength(retained, 'utf8')), chunk]);
+    } else {
+      bytes = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk;
+    }
+    const end = completeUtf8(bytes);
+    if (!isUtf8(bytes.subarray(0, end))) {
+      // Decoding would replace the bad bytes, and the retained text would no longer say how
+      // many bytes it came from: decode the rest of the file as a stream, joined as text.
+      fallback = new TextDecoder('utf-8', { ignoreBOM: true });
+      const text = fallback.decode(bytes.subarray(prev ? Buffer.byteLength(scanner.retained(), 'utf8') : 0), { stream: true });
+      scanner.push(text);
+      yield text.length;
+      continue;
+    }
+    const text = bytes.toString('utf8', 0, end);
+    scanner.replace(text);
+    prev = bytes;
+    decodedEnd = end;
+    yield text.length - kept;
   }
-  return iconv.getDecoder(encoding);
+  const tail = fallback ? fallback.decode() : prev && decodedEnd < prev.length ? prev.toString('utf8', decodedEnd) : '';
+  if (tail) {
+    scanner.push(tail);
+    yield tail.length;
+  }
+}
+
+/** Where the last complete UTF-8 character of `b` ends (before a sequence the chunk's end cuts). */
+function completeUtf8(b: Buffer): number {
+  const n = b.length;
+  for (let i = n - 1; i >= 0 && i >= n - 4; i--) {
+    const c = b[i]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte
+    const length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return i + length <= n ? n : i;
+  }
+  return n;
+}
+
+/** Feeds a file in another encoding to the scanner through iconv-lite; yields the characters added each time. */
+async function* decodedTexts(stream: AsyncIterable<unknown>, encoding: string, scanner: XmlRecordScanner): AsyncGenerator<number> {
+  const decoder = iconv.getDecoder(encoding);
+  for await (const chunk of stream) {
+    const text = decoder.write(chunk as Buffer);
+    scanner.push(text);
+    yield text.length;
+  }
+  const tail = decoder.end() ?? '';
+  scanner.push(tail);
+  yield tail.length;
 }
 
 function clip(text: string): string {
@@ -176,7 +243,6 @@ export class XmlSource implements SourceConnector {
    */
   private async *elements(encoding: string, maxChars = Infinity): AsyncGenerator<ScannedElement[]> {
     const stream = createReadStream(this.cfg.path, { highWaterMark: CHUNK_BYTES });
-    const decoder = textDecoder(encoding);
     const scanner = new XmlRecordScanner(this.recordPath, undefined, this.fast);
     const drain = (): ScannedElement[] => {
       const out: ScannedElement[] = [];
@@ -185,14 +251,12 @@ export class XmlSource implements SourceConnector {
     };
     let chars = 0;
     try {
-      for await (const chunk of stream) {
-        const text = decoder.write(chunk as Buffer);
-        chars += text.length;
-        scanner.push(text);
+      const text = /^utf-?8$/i.test(encoding) ? utf8Texts(stream, scanner) : decodedTexts(stream, encoding, scanner);
+      for await (const n of text) {
+        chars += n;
         yield drain();
         if (chars >= maxChars) return;
       }
-      scanner.push(decoder.end() ?? '');
       scanner.end();
       yield drain();
     } finally {
