@@ -149,6 +149,8 @@ interface Frame {
   nCounts: number;
   /** Columns whose first `depth` segments this element matches. */
   matches: number[] | null;
+  /** Index in `node.kids` of the last child read. */
+  kidHint: number;
   depth: number;
 }
 
@@ -224,7 +226,7 @@ export class FastRecordReader {
   private frame(depth: number): Frame {
     let f = this.frames[depth];
     if (!f) {
-      f = { name: '', node: this.root, text: '', hasKids: false, hasAttrs: false, countNames: [], counts: [], nCounts: 0, matches: null, depth };
+      f = { name: '', node: this.root, text: '', hasKids: false, hasAttrs: false, countNames: [], counts: [], nCounts: 0, matches: null, kidHint: -1, depth };
       this.frames[depth] = f;
     }
     return f;
@@ -400,10 +402,14 @@ export class FastRecordReader {
       }
       if (c1 === SLASH) {
         if (!top) return GIVE_UP;
-        const gt = s.indexOf('>', lt + 2);
-        if (gt < 0) return NEED_MORE;
-        if (!s.startsWith(top.name, lt + 2)) return GIVE_UP;
-        for (let i = lt + 2 + top.name.length; i < gt; i++) if (!isSpace(s.charCodeAt(i))) return GIVE_UP;
+        // Nearly always `</name>` right away; else the name, white space and `>`.
+        let gt = lt + 2 + top.name.length;
+        if (s.charCodeAt(gt) !== GT || !s.startsWith(top.name, lt + 2)) {
+          gt = s.indexOf('>', lt + 2);
+          if (gt < 0) return NEED_MORE;
+          if (!s.startsWith(top.name, lt + 2)) return GIVE_UP;
+          for (let i = lt + 2 + top.name.length; i < gt; i++) if (!isSpace(s.charCodeAt(i))) return GIVE_UP;
+        }
         stack.pop();
         this.close(top);
         pos = gt + 1;
@@ -416,7 +422,12 @@ export class FastRecordReader {
       let node: PathNode | undefined;
       if (top) {
         const names = top.node.kidNames;
-        for (let k = 0; k < names.length; k++) {
+        // Children come in the order the last record had them: the one after the previous
+        // child first, then the previous one again (a repeated element), then all of them.
+        const hint = top.kidHint;
+        for (let t = 0; t < names.length + 2; t++) {
+          const k = t === 0 ? hint + 1 : t === 1 ? hint : t - 2;
+          if (k < 0 || k >= names.length) continue;
           const kn = names[k]!;
           const after = lt + 1 + kn.length;
           if (kn.charCodeAt(0) === c1 && after < n && s.startsWith(kn, lt + 1)) {
@@ -425,6 +436,7 @@ export class FastRecordReader {
               name = kn;
               node = top.node.kids[k]!;
               i = after;
+              top.kidHint = k;
               break;
             }
           }
@@ -449,6 +461,7 @@ export class FastRecordReader {
       frame.hasKids = false;
       frame.hasAttrs = false;
       frame.nCounts = 0;
+      frame.kidHint = -1;
       if (top) {
         top.hasKids = true;
         let index = 0;
