@@ -15,6 +15,8 @@ export interface SourceBatch {
    * the cursor, if any, was honoured.
    */
   resumed?: boolean;
+  /** What a person should know about this read (e.g. why a cursor was not honoured); on the first batch. */
+  notes?: string[];
 }
 
 /**

@@ -64,6 +64,8 @@ export class XmlRecordScanner {
   private nl = UNKNOWN;
   private readonly stack: string[] = [];
   private rec: OpenRecord | null = null;
+  /** Where the last record element ended in `buf`; -1 before the first, or once that text is let go. */
+  private lastEnd = -1;
   private readonly parent: readonly string[];
   private readonly name: string;
 
@@ -103,6 +105,7 @@ export class XmlRecordScanner {
   replace(text: string): void {
     const keep = this.keepFrom();
     this.pos -= keep;
+    this.lastEnd = this.lastEnd >= keep ? this.lastEnd - keep : -1;
     if (this.rec) this.rec.start -= keep;
     if (this.nl >= 0) this.nl -= keep;
     this.buf = text;
@@ -118,12 +121,21 @@ export class XmlRecordScanner {
       // charCodeAt on a rope is several times slower.
       this.buf = [this.buf.slice(keep), text].join('');
       this.pos -= keep;
+      this.lastEnd = this.lastEnd >= keep ? this.lastEnd - keep : -1;
       if (rec) rec.start -= keep;
       if (this.nl >= 0) this.nl -= keep;
     } else {
       this.buf = this.buf ? [this.buf, text].join('') : text;
     }
     if (this.nl === NONE) this.nl = UNKNOWN;
+  }
+
+  /**
+   * After the last record: the text that follows it (closing tags, trailing elements), or
+   * undefined when no record was found or that text is no longer all in the buffer.
+   */
+  trailer(): string | undefined {
+    return this.lastEnd >= 0 ? this.buf.slice(this.lastEnd) : undefined;
   }
 
   /** No more text: `next()` then reports what is left, a record not closed included. */
@@ -147,6 +159,7 @@ export class XmlRecordScanner {
         const end = this.fast.read(buf, lt);
         if (end >= 0) {
           this.advance(end);
+          this.lastEnd = end;
           return { text: buf.slice(lt, end), line, fields: this.fast.takeFields() };
         }
         // Incomplete: wait for more text and read it again from its start, unless the file
@@ -298,6 +311,7 @@ export class XmlRecordScanner {
 
   private emit(rec: OpenRecord, end: number): ScannedElement {
     this.rec = null;
+    this.lastEnd = end;
     const el: ScannedElement = { text: rec.dropped ? '' : this.buf.slice(rec.start, end), line: rec.line };
     if (rec.broken) el.broken = rec.broken;
     return el;

@@ -1,7 +1,7 @@
-import { fileMayResume, sourceFileError } from '../shared/source-file.js';
+import { fileFingerprint, fileMayResume, rereadNote, sourceFileError, stampFile, type FileStamp } from '../shared/source-file.js';
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import type { XmlSourceConfig } from '../../config/sources/xml.js';
@@ -49,6 +49,9 @@ export function sniffXmlEncoding(head: Uint8Array): { encoding: string; from: 'b
 export interface XmlCursor {
   size: number;
   mtimeMs: number;
+  /** See fileMayResume. */
+  fingerprint: string;
+  prefix?: number;
   /** Record elements consumed, delivered and malformed alike. */
   elements: number;
   delivered: number;
@@ -56,11 +59,11 @@ export interface XmlCursor {
   done: boolean;
 }
 
-function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): XmlCursor | null {
+async function readCursor(c: Cursor | undefined, path: string, now: FileStamp): Promise<XmlCursor | null> {
   if (!c) return null;
   const p = c as Partial<XmlCursor>;
   if (![p.size, p.mtimeMs, p.elements, p.delivered, p.malformed].every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  if (!fileMayResume(p as XmlCursor, size, mtimeMs)) return null;
+  if (!(await fileMayResume(path, p as XmlCursor, now))) return null;
   return p as XmlCursor;
 }
 
@@ -241,7 +244,7 @@ export class XmlSource implements SourceConnector {
    * Record elements of the file, in order, decoded, cut out and (mostly) read by the scanner;
    * a chunk's worth at a time (one await per record would cost more than reading it).
    */
-  private async *elements(encoding: string, maxChars = Infinity): AsyncGenerator<ScannedElement[]> {
+  private async *elements(encoding: string, maxChars = Infinity, end?: { trailerBytes?: number }): AsyncGenerator<ScannedElement[]> {
     const stream = createReadStream(this.cfg.path, { highWaterMark: CHUNK_BYTES });
     const scanner = new XmlRecordScanner(this.recordPath, undefined, this.fast);
     const drain = (): ScannedElement[] => {
@@ -258,7 +261,12 @@ export class XmlSource implements SourceConnector {
         if (chars >= maxChars) return;
       }
       scanner.end();
-      yield drain();
+      const last = drain();
+      const trailer = scanner.trailer();
+      if (end && trailer !== undefined) {
+        end.trailerBytes = /^utf-?8$/i.test(encoding) ? Buffer.byteLength(trailer, 'utf8') : iconv.encode(trailer, encoding, { addBOM: false }).length;
+      }
+      yield last;
     } finally {
       stream.destroy();
     }
@@ -326,9 +334,19 @@ export class XmlSource implements SourceConnector {
     const cfg = this.cfg;
     const batchSize = opts.batchSize ?? DEFAULT_BATCH;
     const encoding = await this.encoding();
-    const { size, mtimeMs } = await stat(cfg.path);
-    const prev = readCursor(opts.cursor, size, mtimeMs);
-    const st: XmlCursor = prev ? { ...prev, size, mtimeMs, done: false } : { size, mtimeMs, elements: 0, delivered: 0, malformed: 0, done: false };
+    const stamp = await stampFile(cfg);
+    const prev = await readCursor(opts.cursor, cfg.path, stamp);
+    const st: XmlCursor = prev ? { ...prev, ...stamp, done: false } : { ...stamp, elements: 0, delivered: 0, malformed: 0, done: false };
+    delete st.prefix; // until the read has seen where the last record ends
+    // The first batch says whether a given cursor was honoured and, if not, why.
+    let first = true;
+    const batchOf = (done: boolean): SourceBatch => {
+      const b: SourceBatch = { records, malformed, cursor: cursorOf(done) };
+      if (opts.cursor !== undefined) b.resumed = prev !== null;
+      if (first && opts.cursor !== undefined && prev === null) b.notes = [rereadNote(cfg)];
+      first = false;
+      return b;
+    };
     const skip = st.elements;
     const cursorOf = (done: boolean): Cursor => ({ ...st, done });
     const keyNames = typeof cfg.key === 'string' ? [cfg.key] : [...cfg.key];
@@ -340,7 +358,8 @@ export class XmlSource implements SourceConnector {
     let malformed: MalformedRow[] = [];
     let n = 0;
 
-    for await (const els of this.elements(encoding)) {
+    const end: { trailerBytes?: number } = {};
+    for await (const els of this.elements(encoding, Infinity, end)) {
       for (const el of els) {
         if (++n <= skip) continue;
         st.elements++;
@@ -364,12 +383,18 @@ export class XmlSource implements SourceConnector {
           malformed.push({ source, lineage: { location, line: bad.line }, code: bad.code, message: bad.message, raw: clip(el.text) });
         }
         if (records.length >= batchSize || malformed.length >= batchSize) {
-          yield { records, malformed, cursor: cursorOf(false) };
+          yield batchOf(false);
           records = [];
           malformed = [];
         }
       }
     }
-    yield { records, malformed, cursor: cursorOf(true) };
+    // The last cursor fingerprints the file up to its last record: the next export with records
+    // added writes them before the closing tags, and that read may still resume.
+    if (end.trailerBytes !== undefined && end.trailerBytes <= stamp.size) {
+      st.prefix = stamp.size - end.trailerBytes;
+      st.fingerprint = await fileFingerprint(cfg.path, st.prefix);
+    }
+    yield batchOf(true);
   }
 }

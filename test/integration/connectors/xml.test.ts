@@ -15,7 +15,7 @@ import { XmlRecordScanner, type ScannedElement } from '../../../src/connectors/x
 import { sniffXmlEncoding, XmlSource } from '../../../src/connectors/xml/xml-source.js';
 import type { MalformedRow, RawRecord } from '../../../src/core/record.js';
 import { writeLegacyFixtures, type LegacyFixtureFacts } from '../../../fixtures/legacy/make-fixtures.js';
-import { describeConnectorConformance } from '../../support/connector-conformance.js';
+import { describeConnectorConformance, describeFileResume } from '../../support/connector-conformance.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/legacy');
 
@@ -408,3 +408,11 @@ describe('xml: the one-pass reader agrees with fast-xml-parser', () => {
     for (const r of a.records) expect(Object.keys(r.fields)).toEqual(Object.keys(b.byKey.get(r.key)!.fields));
   });
 });
+
+describeFileResume('xml', async () => ({
+  file: path.join(dir, 'resume.xml'),
+  connector: async (file) => xmlSource(file),
+  // Records added at the end of an export go before its closing tags.
+  write: (file, records) =>
+    writeFile(file, ['<?xml version="1.0" encoding="UTF-8"?>', '<list>', ...records.map((r) => `  <item id="${r.key}"><name>${r.name}</name></item>`), '</list>', ''].join('\n')),
+}));
