@@ -109,12 +109,11 @@ const MAX_CHUNKS = 1 << (32 - START_BITS);
 const HOT_STRINGS = 1 << 16;
 
 /**
- * The shared-strings table, trimmed, as a few large flat strings plus 12 bytes per entry: no
+ * The shared-strings table, trimmed, as a few large flat strings plus 8 bytes per entry: no
  * heap object per string, so a table of millions costs about its text and nothing for the
  * garbage collector to walk. Strings whose characters all fit in Latin-1 (nearly all of a
  * European export) go to one-byte chunks, written from the XML's bytes with no string made
- * per entry; the others (CJK) to two-byte chunks. A lookup is a slice of a chunk. Each entry
- * also keeps a hash of its text, for the row digests.
+ * per entry; the others (CJK) to two-byte chunks. A lookup is a slice of a chunk.
  *
  * Measured on the benchmark's 3.1 million strings (94 MB of XML): 102 MB of heap and 37 MB of
  * index when every chunk was a join of the entries (a single CJK character made a whole
@@ -123,8 +122,8 @@ const HOT_STRINGS = 1 << 16;
 export class SharedStrings {
   private chunks: string[] = [];
   /**
-   * Per entry, side by side (a lookup touches one cache line, not three arrays): chunk number
-   * << START_BITS | start; length; hash of the text.
+   * Per entry, side by side (a lookup touches one cache line, not two arrays): chunk number
+   * << START_BITS | start; length.
    */
   private index: Int32Array;
   private n = 0;
@@ -140,23 +139,22 @@ export class SharedStrings {
   /** `expected`: the part's uniqueCount, when it gives one, so the index is allocated once. */
   constructor(expected = 0) {
     const size = Math.min(Math.max(expected, 1024), 1 << 24);
-    this.index = new Int32Array(3 * size);
+    this.index = new Int32Array(2 * size);
   }
 
   get size(): number {
     return this.n;
   }
 
-  private entry(chunk: number, start: number, length: number, hash: number): void {
-    if (3 * this.n === this.index.length) {
-      const grown = new Int32Array(3 * Math.ceil(this.n * 1.5));
+  private entry(chunk: number, start: number, length: number): void {
+    if (2 * this.n === this.index.length) {
+      const grown = new Int32Array(2 * Math.ceil(this.n * 1.5));
       grown.set(this.index);
       this.index = grown;
     }
-    const k = 3 * this.n++;
+    const k = 2 * this.n++;
     this.index[k] = (chunk << START_BITS) | start;
     this.index[k + 1] = length;
-    this.index[k + 2] = hash;
   }
 
   private newChunk(content: string): number {
@@ -184,13 +182,8 @@ export class SharedStrings {
     const buf = this.narrowRoom(length);
     // A loop, not b.copy: most entries are a few bytes, and a call into C++ per entry cost
     // more than the copy (0.3 s for the benchmark's 3.1 million strings).
-    let h = FNV_OFFSET;
-    for (let i = from, o = this.narrowUsed; i < to; i++, o++) {
-      const c = b[i]!;
-      buf[o] = c;
-      h = Math.imul(h ^ c, FNV_PRIME);
-    }
-    this.entry(this.narrowId, this.narrowUsed, length, h);
+    for (let i = from, o = this.narrowUsed; i < to; i++, o++) buf[o] = b[i]!;
+    this.entry(this.narrowId, this.narrowUsed, length);
     this.narrowUsed += length;
   }
 
@@ -198,9 +191,8 @@ export class SharedStrings {
   addText(raw: string): void {
     const text = raw.trim();
     const length = text.length;
-    const h = mixText(FNV_OFFSET, text);
     if (length > CHUNK_CHARS) {
-      this.entry(this.newChunk(text), 0, length, h);
+      this.entry(this.newChunk(text), 0, length);
       return;
     }
     let oneByte = true;
@@ -213,7 +205,7 @@ export class SharedStrings {
     if (oneByte) {
       const buf = this.narrowRoom(length);
       buf.write(text, this.narrowUsed, 'latin1');
-      this.entry(this.narrowId, this.narrowUsed, length, h);
+      this.entry(this.narrowId, this.narrowUsed, length);
       this.narrowUsed += length;
       return;
     }
@@ -221,7 +213,7 @@ export class SharedStrings {
       this.sealWide();
       this.wideId = this.newChunk('');
     }
-    this.entry(this.wideId, this.wideLen, length, h);
+    this.entry(this.wideId, this.wideLen, length);
     this.wide.push(text);
     this.wideLen += length;
   }
@@ -245,6 +237,7 @@ export class SharedStrings {
     this.sealWide();
     this.narrow = undefined;
     this.hot = new Array<string | undefined>(Math.min(this.n, HOT_STRINGS));
+    this.hotHashes = new Int32Array(this.hot.length);
   }
 
   /**
@@ -255,6 +248,8 @@ export class SharedStrings {
    * collector need not copy when it promotes the record. At most 65,536 strings (~2 MB).
    */
   private hot: (string | undefined)[] = [];
+  /** Their hashes, once computed (0: not yet; a hash of 0 is computed again, which is harmless). */
+  private hotHashes = new Int32Array(0);
 
   /** The string at `i`; '' for an index the table does not have. Call {@link seal} first. */
   get(i: number): string {
@@ -263,14 +258,19 @@ export class SharedStrings {
   }
 
   private slice(i: number): string {
-    const a = this.index[3 * i]!;
+    const a = this.index[2 * i]!;
     const start = a & START_MASK;
-    return this.chunks[a >>> START_BITS]!.slice(start, start + this.index[3 * i + 1]!);
+    return this.chunks[a >>> START_BITS]!.slice(start, start + this.index[2 * i + 1]!);
   }
 
-  /** Hash of the string at `i` (its UTF-16 code units, FNV-1a); 0 for an index the table does not have. */
-  hash(i: number): number {
-    return i >= 0 && i < this.n ? this.index[3 * i + 2]! : 0;
+  /**
+   * Hash of `text`, the string at `i` (its UTF-16 code units, FNV-1a, as {@link mixText}):
+   * kept for the first strings, which repeat; the others are mostly read once, so hashing
+   * them when read costs what hashing them when stored would, without 4 bytes an entry.
+   */
+  hash(i: number, text: string): number {
+    if (i >= 0 && i < this.hotHashes.length) return this.hotHashes[i] || (this.hotHashes[i] = mixText(FNV_OFFSET, text));
+    return mixText(FNV_OFFSET, text);
   }
 }
 
@@ -787,7 +787,7 @@ export async function* scanSheetRows(chunks: AsyncIterable<Buffer>, ctx: SheetCo
       case T_SHARED: {
         const at = digitsAt(b, rawFrom, rawTo);
         const text = strings.get(at);
-        if (text) place(rowOut, col, text, 'text', strings.hash(at));
+        if (text) place(rowOut, col, text, 'text', strings.hash(at, text));
         return col;
       }
       case T_STRING: {
