@@ -130,6 +130,8 @@ interface Column {
   name: string;
   segs: readonly ColumnSegment[];
   key: Key;
+  /** The attribute the column ends at (`@type` → `type`), or null. */
+  attr: string | null;
 }
 
 /** An open element. */
@@ -199,7 +201,10 @@ export class FastRecordReader {
     private readonly all: boolean,
     columns: readonly { name: string; segs: readonly ColumnSegment[] }[],
   ) {
-    this.columns = columns.map((c) => ({ ...c, key: new Key(c.name) }));
+    this.columns = columns.map((c) => {
+      const last = c.segs[c.segs.length - 1]?.key ?? '';
+      return { ...c, key: new Key(c.name), attr: last.startsWith('@') ? last.slice(1) : null };
+    });
     this.rootMatches = this.columns.length ? this.columns.map((_, i) => i) : null;
     this.colValues = new Array<string | undefined>(this.columns.length).fill(undefined);
     for (const c of this.columns) {
@@ -551,7 +556,7 @@ export class FastRecordReader {
         if (frame.matches) {
           for (const m of frame.matches) {
             const col = this.columns[m]!;
-            if (col.segs.length === depth + 1 && col.segs[depth]!.key === `@${attr}`) this.column(m, value);
+            if (col.segs.length === depth + 1 && col.attr === attr) this.column(m, value);
           }
         }
       }
