@@ -18,7 +18,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../src/config/schema.js';
 import type { XlsxSourceConfig } from '../src/config/sources/xlsx.js';
@@ -80,8 +80,10 @@ async function writeCsv(file: string, rows: number, encoding: string): Promise<v
 }
 
 async function writeXlsx(file: string, rows: number): Promise<void> {
+  // Loaded here, not at the top: the reading child would carry exceljs in its peak RSS.
+  const { default: Excel } = await import('exceljs');
   // Shared strings and styles on: the layout Excel itself writes.
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: true });
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: true });
   const ws = wb.addWorksheet('customers');
   ws.getColumn(6).numFmt = 'yyyy-mm-dd';
   ws.getColumn(13).numFmt = 'yyyy-mm-dd hh:mm';

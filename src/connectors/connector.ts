@@ -15,6 +15,13 @@ export interface SourceBatch {
    * the cursor, if any, was honoured.
    */
   resumed?: boolean;
+  /** What a person should know about this read (e.g. why a cursor was not honoured); on the first batch. */
+  notes?: string[];
+  /**
+   * Columns this batch's records have that no earlier batch of the read had, for sources whose
+   * records need not share their columns (JSON): `check()` sees only a sample.
+   */
+  columns?: string[];
 }
 
 /**

@@ -212,6 +212,11 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       await knex('source_records').where({ source: cfg.name }).delete();
     }
     first = false;
+    if (batch.notes?.length) stats.notes = [...stats.notes, ...batch.notes];
+    // Columns first seen past what check() sampled (JSON records need not share theirs).
+    for (const c of batch.columns ?? []) {
+      if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
+    }
     lastCursor = batch.cursor;
     const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
     stats.deleted += batch.records.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);

@@ -100,6 +100,8 @@ function makeCustomers(n: number): Customer[] {
       balance: i * 10.5,
       // Distinct times (7919 is coprime with 1000), in no relation to the id order.
       updated_at: new Date(BASE_TIME + ((i * 7919) % 1000) * 60_000).toISOString(),
+      // A field the API added lately: only the last customers have it, past the first page.
+      ...(i > n - 40 ? { loyalty: { tier: i % 2 ? 'gold' : 'silver' } } : {}),
     });
   }
   return out;

@@ -1,6 +1,6 @@
-import { fileMayResume, sourceFileError } from '../shared/source-file.js';
+import { fileMayResume, rereadNote, sourceFileError, stampFile } from '../shared/source-file.js';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import type { CsvSourceConfig } from '../../config/schema.js';
 import { CrmEtlError } from '../../core/errors.js';
@@ -253,7 +253,7 @@ export class CsvSource implements SourceConnector {
     const { detected, sample } = await this.head();
     const { encoding, bomLength } = detected;
     const delimiter = this.cfg.delimiter ?? sniffDelimiter(sample);
-    const { size, mtimeMs } = await stat(this.cfg.path);
+    const stamp = await stampFile(this.cfg);
     const parser = new CsvParser({ delimiter, quote: this.cfg.quote });
     const location = this.cfg.path;
     const source = this.cfg.name;
@@ -273,11 +273,14 @@ export class CsvSource implements SourceConnector {
     let undecodable = false;
     // Resume after the rows a previous read delivered, when the file is the same or has only
     // grown (append-only exports); a file rewritten in place is read from the start.
-    const prev = opts.cursor as { rows?: number; size?: number; mtimeMs?: number } | undefined;
-    const skip =
-      prev && typeof prev.rows === 'number' && typeof prev.size === 'number' && fileMayResume({ size: prev.size, mtimeMs: prev.mtimeMs ?? NaN }, size, mtimeMs)
-        ? prev.rows
-        : 0;
+    const prev = opts.cursor as { rows?: number; size?: number; mtimeMs?: number; fingerprint?: unknown } | undefined;
+    const honoured =
+      prev !== undefined &&
+      typeof prev.rows === 'number' &&
+      typeof prev.size === 'number' &&
+      (await fileMayResume(this.cfg.path, { size: prev.size, mtimeMs: prev.mtimeMs ?? NaN, fingerprint: prev.fingerprint }, stamp));
+    const skip = honoured ? prev.rows! : 0;
+    let notes = prev && !honoured ? [rereadNote(this.cfg)] : undefined;
 
     const onRow = (r: CsvRow): void => {
       const f = r.fields;
@@ -343,14 +346,20 @@ export class CsvSource implements SourceConnector {
     const stream = createReadStream(this.cfg.path, { start: bomLength, highWaterMark: 256 * 1024 });
     // The BOM is skipped by offset; a decoder must not also eat a U+FEFF that is data.
     const decoder = iconv.getDecoder(encoding, { stripBOM: false });
-    const cursorOf = (done: boolean): Cursor => ({ size, mtimeMs, rows: rowsRead, done });
+    const cursorOf = (done: boolean): Cursor => ({ ...stamp, rows: rowsRead, done });
     const resumed = skip > 0;
+    const batchOf = (done: boolean): SourceBatch => {
+      const b: SourceBatch = { records, malformed, cursor: cursorOf(done), resumed };
+      if (notes) b.notes = notes;
+      notes = undefined;
+      return b;
+    };
     try {
       for await (const chunk of stream) {
         const text = decoder.write(chunk as Buffer);
         if (text) push(text);
         if (records.length >= batchSize || malformed.length >= batchSize) {
-          yield { records, malformed, cursor: cursorOf(false), resumed };
+          yield batchOf(false);
           records = [];
           malformed = [];
         }
@@ -362,7 +371,7 @@ export class CsvSource implements SourceConnector {
     if (tail) push(tail);
     parser.end(onRow, onBroken);
     if (!header) throw new CrmEtlError('SOURCE_SCHEMA', `source "${source}": file ${location} is empty (no header row)`);
-    yield { records, malformed, cursor: cursorOf(true), resumed };
+    yield batchOf(true);
   }
 }
 

@@ -1,4 +1,4 @@
-import { fileMayResume, sourceFileError } from '../shared/source-file.js';
+import { fileFingerprint, fileMayResume, rereadNote, sourceFileError, type FileStamp } from '../shared/source-file.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { FixedWidthSourceConfig } from '../../config/sources/fixed-width.js';
 import { CrmEtlError } from '../../core/errors.js';
@@ -23,9 +23,10 @@ const MAX_RAW_CHARS = 4000;
 
 /** Where a read stopped; cumulative over resumed reads. */
 export interface FixedWidthCursor {
-  /** File size and modification time when read: a resume needs the same file or a grown one. */
+  /** File size, modification time and fingerprint when read: a resume needs the same file or a grown one (see fileMayResume). */
   size: number;
   mtimeMs: number;
+  fingerprint: string;
   /** Byte offset of the next record. */
   offset: number;
   /** Physical records consumed (delivered, skipped, malformed and blank lines alike). */
@@ -37,12 +38,12 @@ export interface FixedWidthCursor {
   done: boolean;
 }
 
-function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): FixedWidthCursor | null {
+async function readCursor(c: Cursor | undefined, path: string, now: FileStamp): Promise<FixedWidthCursor | null> {
   if (!c) return null;
   const p = c as Partial<FixedWidthCursor>;
   const nums = [p.size, p.mtimeMs, p.offset, p.records, p.delivered, p.skipped, p.malformed];
   if (!nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  if (!fileMayResume(p as FixedWidthCursor, size, mtimeMs) || p.offset! > size) return null;
+  if (p.offset! > p.size! || !(await fileMayResume(path, p as FixedWidthCursor, now))) return null;
   return p as FixedWidthCursor;
 }
 
@@ -95,6 +96,15 @@ export class FixedWidthSource implements SourceConnector {
     } catch (err) {
       throw sourceFileError(this.cfg, err);
     }
+  }
+
+  /** A batch; the first says whether a given cursor was honoured and, if not, why. */
+  private batch(records: RawRecord[], malformed: MalformedRow[], cursor: Cursor, resume: { given: boolean; honoured: boolean; first: boolean }): SourceBatch {
+    const b: SourceBatch = { records, malformed, cursor };
+    if (resume.given) b.resumed = resume.honoured;
+    if (resume.given && !resume.honoured && resume.first) b.notes = [rereadNote(this.cfg)];
+    resume.first = false;
+    return b;
   }
 
   /**
@@ -160,10 +170,12 @@ export class FixedWidthSource implements SourceConnector {
     const space = codec.space;
 
     const { fh, size, mtimeMs } = await this.openFile();
-    const prev = readCursor(opts.cursor, size, mtimeMs);
+    const stamp: FileStamp = { size, mtimeMs, fingerprint: await fileFingerprint(cfg.path, size) };
+    const prev = await readCursor(opts.cursor, cfg.path, stamp);
+    const resume = { given: opts.cursor !== undefined, honoured: prev !== null, first: true };
     const st: FixedWidthCursor = prev
-      ? { ...prev, size, mtimeMs, done: false }
-      : { size, mtimeMs, offset: 0, records: 0, delivered: 0, skipped: 0, malformed: 0, done: false };
+      ? { ...prev, ...stamp, done: false }
+      : { ...stamp, offset: 0, records: 0, delivered: 0, skipped: 0, malformed: 0, done: false };
     const cursorOf = (done: boolean): Cursor => ({ ...st, done });
 
     const seen = new KeySet();
@@ -314,7 +326,7 @@ export class FixedWidthSource implements SourceConnector {
         pos = next;
         st.offset = base + pos;
         if (records.length >= batchSize || malformed.length >= batchSize) {
-          yield { records, malformed, cursor: cursorOf(false) };
+          yield this.batch(records, malformed, cursorOf(false), resume);
           records = [];
           malformed = [];
         }
@@ -322,6 +334,6 @@ export class FixedWidthSource implements SourceConnector {
     } finally {
       await fh.close();
     }
-    yield { records, malformed, cursor: cursorOf(true) };
+    yield this.batch(records, malformed, cursorOf(true), resume);
   }
 }

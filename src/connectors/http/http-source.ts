@@ -122,6 +122,16 @@ export class HttpSource implements SourceConnector {
     let repeatPages = 0;
     let records: RawRecord[] = [];
     let malformed: MalformedRow[] = [];
+    // check() saw the first page only; a field that first appears later is reported with the
+    // batch that has it (a few Set lookups a record, next to a request per page).
+    const known = new Set<string>();
+    let fresh: string[] = [];
+    const batchOf = (cursor: HttpCursor): SourceBatch => {
+      const b: SourceBatch = { records, malformed, cursor };
+      if (fresh.length) b.columns = fresh;
+      fresh = [];
+      return b;
+    };
 
     for (let pageNo = 0; ; pageNo++) {
       let fetched: Awaited<ReturnType<HttpSource['fetchPage']>>;
@@ -142,7 +152,7 @@ export class HttpSource implements SourceConnector {
       const { url, res, items } = fetched;
       const page = pageLabel(state, url);
       let keyed = 0;
-      let fresh = 0;
+      let unseen = 0;
       for (let i = skip; i < items.length; i++) {
         const lineage = { location, page, line: i + 1 };
         const item = items[i];
@@ -158,22 +168,28 @@ export class HttpSource implements SourceConnector {
             malformed.push({ source, lineage, code: 'DUPLICATE_KEY', message: `key "${key}" was already read earlier in this run (entry ${i + 1} of page ${page})`, raw: rawOf(item) });
           } else {
             keyed++;
-            fresh++;
+            unseen++;
             seenKeys.add(key);
             records.push({ source, key, fields, lineage });
+            for (const c in fields) {
+              if (!known.has(c)) {
+                known.add(c);
+                fresh.push(c);
+              }
+            }
             // Only records that are kept move the watermark: a rejected newer copy must be read again.
             if (cfg.cursor_field) since = advanceWatermark(since, fields[cfg.cursor_field]);
           }
         }
         if (records.length >= batchSize || malformed.length >= batchSize) {
-          yield { records, malformed, cursor: cursorAt(state, i + 1, false) };
+          yield batchOf(cursorAt(state, i + 1, false));
           records = [];
           malformed = [];
         }
       }
       skip = 0;
       // One page of repeats can be records shifted by changes during the read; two in a row is a loop.
-      repeatPages = keyed > 0 && fresh === 0 ? repeatPages + 1 : 0;
+      repeatPages = keyed > 0 && unseen === 0 ? repeatPages + 1 : 0;
       if (repeatPages >= 2) {
         throw new CrmEtlError(
           'SOURCE_SCHEMA',
@@ -191,6 +207,6 @@ export class HttpSource implements SourceConnector {
       visited.add(id);
       state = step.next;
     }
-    yield { records, malformed, cursor: cursorAt(null, 0, true) };
+    yield batchOf(cursorAt(null, 0, true));
   }
 }

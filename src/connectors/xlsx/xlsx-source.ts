@@ -7,8 +7,8 @@ import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
 import { fieldsBuilder } from '../csv/fields-builder.js';
 import { KeySet } from '../shared/key-set.js';
 import type { CellKind } from './cell-text.js';
-import { findHeaderRow, HEADER_SCAN_ROWS, headerNames, type SheetRow } from './header-row.js';
-import { readCellFormats, readSharedStrings, readSheetRows, type SheetContext } from './sheet-reader.js';
+import { findHeaderRow, HEADER_SCAN_ROWS, headerNames } from './header-row.js';
+import { FNV_OFFSET, mix, mixText, readCellFormats, readSharedStrings, readSheetRows, type ScannedRow, type SheetContext } from './sheet-reader.js';
 import { columnLetters, readWorkbookParts, scanMergedRanges, type MergeRange, type SheetRef, type WorkbookParts } from './workbook-parts.js';
 import { ZipFormatError, ZipPackage } from './zip-package.js';
 
@@ -43,24 +43,16 @@ interface XlsxCursor {
 }
 
 /**
- * A running digest (32-bit FNV-1a) of rows' cell texts, to tell on resume whether the rows a
- * previous read delivered are still the same. 32 bits suffice: it only has to notice an edit
- * (a miss needs a 1-in-4-billion collision, on top of the same row count), and one lane costs
- * about half a second per million 15-column rows.
+ * A running digest (32-bit FNV-1a) of rows' content, to tell on resume whether the rows a
+ * previous read delivered are still the same. The scanner digests each row as it reads it
+ * (see ScannedRow.hash); this chains the rows. 32 bits suffice: it only has to notice an edit
+ * (a miss needs a 1-in-4-billion collision, on top of the same row count).
  */
 class RowDigest {
-  private h = 0x811c9dc5 | 0;
+  private h = FNV_OFFSET;
 
-  update(texts: readonly string[]): void {
-    let h = this.h;
-    let n = texts.length;
-    while (n > 0 && !texts[n - 1]) n--; // trailing empty cells are no content
-    for (let k = 0; k < n; k++) {
-      const t = texts[k]!;
-      for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 0x1f, 0x01000193); // cell separator
-    }
-    this.h = Math.imul(h ^ 0x1e, 0x01000193); // row separator
+  update(row: ScannedRow): void {
+    this.h = mix(mix(this.h, row.hash), 0x1e); // row separator
   }
 
   get value(): string {
@@ -178,13 +170,13 @@ export class XlsxSource implements SourceConnector {
   }
 
   /** Non-blank rows of the sheet, in batches, merged areas filled in. */
-  private async *sheetRows(zip: ZipPackage, sheet: SheetRef, merges: readonly MergeRange[], ctx: SheetContext): AsyncGenerator<SheetRow[]> {
+  private async *sheetRows(zip: ZipPackage, sheet: SheetRef, merges: readonly MergeRange[], ctx: SheetContext): AsyncGenerator<ScannedRow[]> {
     const pending = [...merges].sort((a, b) => a.top - b.top);
     let next = 0;
     let active: { range: MergeRange; text: string; kind: CellKind }[] = [];
     try {
       for await (const batch of readSheetRows(zip, sheet.part, ctx)) {
-        const out: SheetRow[] = [];
+        const out: ScannedRow[] = [];
         for (const row of batch) {
           const { number: r, texts, kinds } = row;
           if (next < pending.length || active.length) {
@@ -201,6 +193,7 @@ export class XlsxSource implements SourceConnector {
                 if (texts[c - 1]) continue;
                 texts[c - 1] = a.text;
                 row.filled++;
+                row.hash = mix(mix(row.hash, c | 0x40000000), mixText(FNV_OFFSET, a.text)); // a filled-in merged value
                 if (ctx.kinds !== false) {
                   while (kinds.length < c) kinds.push('empty');
                   kinds[c - 1] = a.kind;
@@ -219,9 +212,9 @@ export class XlsxSource implements SourceConnector {
   }
 
   /** Reads up to the header: the header row and the rows already read past it. */
-  private async locateHeader(rows: AsyncGenerator<SheetRow[]>, sheet: SheetRef): Promise<{ header: SheetRow; found: boolean; skipped: number; after: SheetRow[] }> {
+  private async locateHeader(rows: AsyncGenerator<ScannedRow[]>, sheet: SheetRef): Promise<{ header: ScannedRow; found: boolean; skipped: number; after: ScannedRow[] }> {
     const given = this.cfg.header_row;
-    const scan: SheetRow[] = [];
+    const scan: ScannedRow[] = [];
     for (;;) {
       if (given === undefined && scan.length >= HEADER_SCAN_ROWS) break;
       const { value, done } = await rows.next();
@@ -252,7 +245,7 @@ export class XlsxSource implements SourceConnector {
       for await (const batch of rows) {
         for (const row of batch) {
           if (row.number <= headerRow) continue;
-          digest.update(row.texts);
+          digest.update(row);
           if (++n === count) return digest.value;
         }
       }
@@ -330,10 +323,10 @@ export class XlsxSource implements SourceConnector {
       const batchOf = (done: boolean): SourceBatch =>
         resumed === undefined ? { records, malformed, cursor: cursorOf(done) } : { records, malformed, cursor: cursorOf(done), resumed };
 
-      const take = (row: SheetRow): void => {
+      const take = (row: ScannedRow): void => {
         rowsRead++;
         const t = row.texts;
-        digest.update(t);
+        digest.update(row);
         const key = keyCols.length === 1 ? (t[keyCols[0]!] ?? '') : keyCols.map((i) => t[i] ?? '').join('|');
         if (rowsRead <= skip) {
           // Delivered by the previous read: only its key matters, so a repeat after the
@@ -355,7 +348,7 @@ export class XlsxSource implements SourceConnector {
         records.push({ source, key, fields, lineage });
       };
 
-      let batch: SheetRow[] | undefined = after;
+      let batch: ScannedRow[] | undefined = after;
       while (batch) {
         for (const row of batch) {
           take(row);

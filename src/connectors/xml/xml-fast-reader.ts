@@ -130,6 +130,8 @@ interface Column {
   name: string;
   segs: readonly ColumnSegment[];
   key: Key;
+  /** The attribute the column ends at (`@type` → `type`), or null. */
+  attr: string | null;
 }
 
 /** An open element. */
@@ -139,10 +141,18 @@ interface Frame {
   text: string;
   hasKids: boolean;
   hasAttrs: boolean;
-  /** Occurrences of each child name so far, for `[n]` (only when a column needs them). */
-  counts: Map<string, number> | null;
+  /**
+   * Occurrences of each child name so far, for `[n]` (only when a column needs them): names and
+   * counts side by side, `nCounts` of them. Kept with the frame from record to record (a new
+   * Map per element was a tenth of what a record allocated, and Map.clear() allocates too).
+   */
+  countNames: string[];
+  counts: number[];
+  nCounts: number;
   /** Columns whose first `depth` segments this element matches. */
   matches: number[] | null;
+  /** Index in `node.kids` of the last child read. */
+  kidHint: number;
   depth: number;
 }
 
@@ -158,6 +168,8 @@ export class FastRecordReader {
   private readonly rootMatches: number[] | null;
   /** By depth, the element names some column picks by occurrence (`name[n]`): only these are counted. */
   private readonly counted: (Set<string> | undefined)[] = [];
+  /** childMatches answers: by the parent's matches, the child's name, its occurrence. */
+  private readonly matchMemo = new Map<number[], Map<string, (number[] | null)[]>>();
   /** Frames by depth, reused from record to record. */
   private readonly frames: Frame[] = [];
   private readonly stack: Frame[] = [];
@@ -177,6 +189,8 @@ export class FastRecordReader {
   private text = '';
   private nextAmp = -1;
   private nextCr = -1;
+  /** Next `]]>` likewise: text may not hold one outside CDATA. */
+  private nextCdataEnd = -1;
   private fields: Record<string, string> = {};
 
   /**
@@ -187,7 +201,10 @@ export class FastRecordReader {
     private readonly all: boolean,
     columns: readonly { name: string; segs: readonly ColumnSegment[] }[],
   ) {
-    this.columns = columns.map((c) => ({ ...c, key: new Key(c.name) }));
+    this.columns = columns.map((c) => {
+      const last = c.segs[c.segs.length - 1]?.key ?? '';
+      return { ...c, key: new Key(c.name), attr: last.startsWith('@') ? last.slice(1) : null };
+    });
     this.rootMatches = this.columns.length ? this.columns.map((_, i) => i) : null;
     this.colValues = new Array<string | undefined>(this.columns.length).fill(undefined);
     for (const c of this.columns) {
@@ -214,7 +231,7 @@ export class FastRecordReader {
   private frame(depth: number): Frame {
     let f = this.frames[depth];
     if (!f) {
-      f = { name: '', node: this.root, text: '', hasKids: false, hasAttrs: false, counts: null, matches: null, depth };
+      f = { name: '', node: this.root, text: '', hasKids: false, hasAttrs: false, countNames: [], counts: [], nCounts: 0, matches: null, kidHint: -1, depth };
       this.frames[depth] = f;
     }
     return f;
@@ -248,6 +265,21 @@ export class FastRecordReader {
 
   /** Columns of `frame`'s child `name` (its `index`-th of that name). */
   private childMatches(parent: Frame, name: string, index: number): number[] | null {
+    // The answer depends only on the parent's matches (themselves memoised, so one array per
+    // answer), the name and the occurrence: worked out once, not an array per element.
+    const byParent = this.matchMemo.get(parent.matches!) ?? this.matchMemo.set(parent.matches!, new Map()).get(parent.matches!)!;
+    let byIndex = byParent.get(name);
+    if (!byIndex) {
+      if (byParent.size >= MAX_KIDS) return this.matchChildren(parent, name, index);
+      byParent.set(name, (byIndex = []));
+    }
+    if (index >= MAX_KIDS) return this.matchChildren(parent, name, index);
+    let found = byIndex[index];
+    if (found === undefined) byIndex[index] = found = this.matchChildren(parent, name, index);
+    return found;
+  }
+
+  private matchChildren(parent: Frame, name: string, index: number): number[] | null {
     let out: number[] | null = null;
     for (const c of parent.matches!) {
       const seg = this.columns[c]!.segs[parent.depth];
@@ -323,6 +355,7 @@ export class FastRecordReader {
       this.text = s;
       this.nextAmp = s.indexOf('&', start);
       this.nextCr = s.indexOf('\r', start);
+      this.nextCdataEnd = s.indexOf(']]>', start);
     }
     let pos = start;
     let knownLt = -1;
@@ -340,7 +373,8 @@ export class FastRecordReader {
           let seg = s.slice(a, b);
           // Other white space (NBSP…) is trimmed as fast-xml-parser trims it.
           if (s.charCodeAt(a) > 127 || s.charCodeAt(b - 1) > 127) seg = seg.trim();
-          if (seg.indexOf(']]>') >= 0) return GIVE_UP;
+          if (this.nextCdataEnd >= 0 && this.nextCdataEnd < a) this.nextCdataEnd = s.indexOf(']]>', a);
+          if (this.nextCdataEnd >= 0 && this.nextCdataEnd < b) return GIVE_UP;
           const clean = this.clean(s, a, b, seg);
           if (clean === undefined) return GIVE_UP;
           top.text += clean;
@@ -373,10 +407,14 @@ export class FastRecordReader {
       }
       if (c1 === SLASH) {
         if (!top) return GIVE_UP;
-        const gt = s.indexOf('>', lt + 2);
-        if (gt < 0) return NEED_MORE;
-        if (!s.startsWith(top.name, lt + 2)) return GIVE_UP;
-        for (let i = lt + 2 + top.name.length; i < gt; i++) if (!isSpace(s.charCodeAt(i))) return GIVE_UP;
+        // Nearly always `</name>` right away; else the name, white space and `>`.
+        let gt = lt + 2 + top.name.length;
+        if (s.charCodeAt(gt) !== GT || !s.startsWith(top.name, lt + 2)) {
+          gt = s.indexOf('>', lt + 2);
+          if (gt < 0) return NEED_MORE;
+          if (!s.startsWith(top.name, lt + 2)) return GIVE_UP;
+          for (let i = lt + 2 + top.name.length; i < gt; i++) if (!isSpace(s.charCodeAt(i))) return GIVE_UP;
+        }
         stack.pop();
         this.close(top);
         pos = gt + 1;
@@ -389,7 +427,12 @@ export class FastRecordReader {
       let node: PathNode | undefined;
       if (top) {
         const names = top.node.kidNames;
-        for (let k = 0; k < names.length; k++) {
+        // Children come in the order the last record had them: the one after the previous
+        // child first, then the previous one again (a repeated element), then all of them.
+        const hint = top.kidHint;
+        for (let t = 0; t < names.length + 2; t++) {
+          const k = t === 0 ? hint + 1 : t === 1 ? hint : t - 2;
+          if (k < 0 || k >= names.length) continue;
           const kn = names[k]!;
           const after = lt + 1 + kn.length;
           if (kn.charCodeAt(0) === c1 && after < n && s.startsWith(kn, lt + 1)) {
@@ -398,6 +441,7 @@ export class FastRecordReader {
               name = kn;
               node = top.node.kids[k]!;
               i = after;
+              top.kidHint = k;
               break;
             }
           }
@@ -421,14 +465,20 @@ export class FastRecordReader {
       frame.text = '';
       frame.hasKids = false;
       frame.hasAttrs = false;
-      frame.counts = null;
+      frame.nCounts = 0;
+      frame.kidHint = -1;
       if (top) {
         top.hasKids = true;
         let index = 0;
         if (top.matches && this.counted[depth]?.has(name)) {
-          const counts = (top.counts ??= new Map());
-          index = (counts.get(name) ?? 0) + 1;
-          counts.set(name, index);
+          let k = 0;
+          while (k < top.nCounts && top.countNames[k] !== name) k++;
+          if (k === top.nCounts) {
+            top.countNames[k] = name;
+            top.counts[k] = 0;
+            top.nCounts++;
+          }
+          index = ++top.counts[k]!;
         }
         frame.matches = top.matches ? this.childMatches(top, name, index) : null;
       } else {
@@ -506,7 +556,7 @@ export class FastRecordReader {
         if (frame.matches) {
           for (const m of frame.matches) {
             const col = this.columns[m]!;
-            if (col.segs.length === depth + 1 && col.segs[depth]!.key === `@${attr}`) this.column(m, value);
+            if (col.segs.length === depth + 1 && col.attr === attr) this.column(m, value);
           }
         }
       }

@@ -64,6 +64,8 @@ export class XmlRecordScanner {
   private nl = UNKNOWN;
   private readonly stack: string[] = [];
   private rec: OpenRecord | null = null;
+  /** Where the last record element ended in `buf`; -1 before the first, or once that text is let go. */
+  private lastEnd = -1;
   private readonly parent: readonly string[];
   private readonly name: string;
 
@@ -84,21 +86,56 @@ export class XmlRecordScanner {
     this.name = path[path.length - 1]!;
   }
 
+  /** Where the text still needed starts: the open record's start, or the read position. */
+  private keepFrom(): number {
+    const rec = this.rec;
+    return rec && !rec.dropped ? rec.start : this.pos;
+  }
+
+  /** The text still needed: what {@link push} keeps, and what {@link replace}'s text must start with. */
+  retained(): string {
+    return this.buf.slice(this.keepFrom());
+  }
+
+  /**
+   * Takes `text`, which starts with the {@link retained} text, as the new buffer: for a caller
+   * that decodes the retained text's bytes again with the next chunk's, one decode and no join
+   * per chunk.
+   */
+  replace(text: string): void {
+    const keep = this.keepFrom();
+    this.pos -= keep;
+    this.lastEnd = this.lastEnd >= keep ? this.lastEnd - keep : -1;
+    if (this.rec) this.rec.start -= keep;
+    if (this.nl >= 0) this.nl -= keep;
+    this.buf = text;
+    if (this.nl === NONE) this.nl = UNKNOWN;
+  }
+
   /** Appends decoded text. */
   push(text: string): void {
     const rec = this.rec;
-    const keep = rec && !rec.dropped ? rec.start : this.pos;
+    const keep = this.keepFrom();
     if (keep > 0) {
       // join() builds one flat string; `+` would build a rope, and every indexOf and
       // charCodeAt on a rope is several times slower.
       this.buf = [this.buf.slice(keep), text].join('');
       this.pos -= keep;
+      this.lastEnd = this.lastEnd >= keep ? this.lastEnd - keep : -1;
       if (rec) rec.start -= keep;
       if (this.nl >= 0) this.nl -= keep;
     } else {
       this.buf = this.buf ? [this.buf, text].join('') : text;
     }
     if (this.nl === NONE) this.nl = UNKNOWN;
+  }
+
+  /**
+   * After the last record: the text that follows it (closing tags, trailing elements), or
+   * undefined when no record was found or that text is no longer all in the buffer.
+   */
+  trailer(): string | undefined {
+    return this.lastEnd >= 0 ? this.buf.slice(this.lastEnd) : undefined;
   }
 
   /** No more text: `next()` then reports what is left, a record not closed included. */
@@ -122,6 +159,7 @@ export class XmlRecordScanner {
         const end = this.fast.read(buf, lt);
         if (end >= 0) {
           this.advance(end);
+          this.lastEnd = end;
           return { text: buf.slice(lt, end), line, fields: this.fast.takeFields() };
         }
         // Incomplete: wait for more text and read it again from its start, unless the file
@@ -273,6 +311,7 @@ export class XmlRecordScanner {
 
   private emit(rec: OpenRecord, end: number): ScannedElement {
     this.rec = null;
+    this.lastEnd = end;
     const el: ScannedElement = { text: rec.dropped ? '' : this.buf.slice(rec.start, end), line: rec.line };
     if (rec.broken) el.broken = rec.broken;
     return el;

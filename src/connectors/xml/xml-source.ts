@@ -1,6 +1,7 @@
-import { fileMayResume, sourceFileError } from '../shared/source-file.js';
+import { fileFingerprint, fileMayResume, rereadNote, sourceFileError, stampFile, type FileStamp } from '../shared/source-file.js';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import type { XmlSourceConfig } from '../../config/sources/xml.js';
@@ -48,6 +49,9 @@ export function sniffXmlEncoding(head: Uint8Array): { encoding: string; from: 'b
 export interface XmlCursor {
   size: number;
   mtimeMs: number;
+  /** See fileMayResume. */
+  fingerprint: string;
+  prefix?: number;
   /** Record elements consumed, delivered and malformed alike. */
   elements: number;
   delivered: number;
@@ -55,25 +59,91 @@ export interface XmlCursor {
   done: boolean;
 }
 
-function readCursor(c: Cursor | undefined, size: number, mtimeMs: number): XmlCursor | null {
+async function readCursor(c: Cursor | undefined, path: string, now: FileStamp): Promise<XmlCursor | null> {
   if (!c) return null;
   const p = c as Partial<XmlCursor>;
   if (![p.size, p.mtimeMs, p.elements, p.delivered, p.malformed].every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-  if (!fileMayResume(p as XmlCursor, size, mtimeMs)) return null;
+  if (!(await fileMayResume(path, p as XmlCursor, now))) return null;
   return p as XmlCursor;
 }
 
 /**
- * A streaming decoder. UTF-8, by far the most common, goes through the platform's TextDecoder,
- * twice as fast as iconv-lite's wrapper around Node's StringDecoder; the rest through iconv-lite.
- * Both drop a byte-order mark.
+ * Feeds a UTF-8 file to the scanner: the bytes of the text the scanner still needs are decoded
+ * again together with the next chunk, in one call, instead of decoding the chunk and joining it
+ * to that text. Besides the join (about a kilobyte a record), this keeps each chunk's text in
+ * V8's one-byte form unless the chunk itself holds a character above U+00FF: a joined buffer
+ * inherits the two-byte form of the text before it, so after the first Chinese name every
+ * buffer of the file was two bytes a character. Yields the characters added each time.
+ * Bytes that are not UTF-8 end this path: from there the text goes through {@link decodedTexts}.
  */
-function textDecoder(encoding: string): { write(b: Buffer): string; end(): string | undefined } {
-  if (/^utf-?8$/i.test(encoding)) {
-    const td = new TextDecoder('utf-8');
-    return { write: (b) => td.decode(b, { stream: true }), end: () => td.decode() };
+async function* utf8Texts(stream: AsyncIterable<unknown>, scanner: XmlRecordScanner): AsyncGenerator<number> {
+  let prev: Buffer | undefined;
+  /** How much of `prev` was decoded (the rest: a character cut by the chunk's end). */
+  let decodedEnd = 0;
+  let fallback: InstanceType<typeof TextDecoder> | undefined;
+  for await (const c of stream) {
+    const chunk = c as Buffer;
+    if (fallback) {
+      const text = fallback.decode(chunk, { stream: true });
+      scanner.push(text);
+      yield text.length;
+      continue;
+    }
+    let bytes: Buffer;
+    let kept = 0;
+    if (prev) {
+      const retained = scanner.retained();
+      kept = retained.length;
+      bytes = Buffer.concat([prev.subarray(decodedEnd - Buffer.byteLength(retained, 'utf8')), chunk]);
+    } else {
+      bytes = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk;
+    }
+    const end = completeUtf8(bytes);
+    if (!isUtf8(bytes.subarray(0, end))) {
+      // Decoding would replace the bad bytes, and the retained text would no longer say how
+      // many bytes it came from: decode the rest of the file as a stream, joined as text.
+      fallback = new TextDecoder('utf-8', { ignoreBOM: true });
+      const text = fallback.decode(bytes.subarray(prev ? Buffer.byteLength(scanner.retained(), 'utf8') : 0), { stream: true });
+      scanner.push(text);
+      yield text.length;
+      continue;
+    }
+    const text = bytes.toString('utf8', 0, end);
+    scanner.replace(text);
+    prev = bytes;
+    decodedEnd = end;
+    yield text.length - kept;
   }
-  return iconv.getDecoder(encoding);
+  const tail = fallback ? fallback.decode() : prev && decodedEnd < prev.length ? prev.toString('utf8', decodedEnd) : '';
+  if (tail) {
+    scanner.push(tail);
+    yield tail.length;
+  }
+}
+
+/** Where the last complete UTF-8 character of `b` ends (before a sequence the chunk's end cuts). */
+function completeUtf8(b: Buffer): number {
+  const n = b.length;
+  for (let i = n - 1; i >= 0 && i >= n - 4; i--) {
+    const c = b[i]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte
+    const length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return i + length <= n ? n : i;
+  }
+  return n;
+}
+
+/** Feeds a file in another encoding to the scanner through iconv-lite; yields the characters added each time. */
+async function* decodedTexts(stream: AsyncIterable<unknown>, encoding: string, scanner: XmlRecordScanner): AsyncGenerator<number> {
+  const decoder = iconv.getDecoder(encoding);
+  for await (const chunk of stream) {
+    const text = decoder.write(chunk as Buffer);
+    scanner.push(text);
+    yield text.length;
+  }
+  const tail = decoder.end() ?? '';
+  scanner.push(tail);
+  yield tail.length;
 }
 
 function clip(text: string): string {
@@ -174,9 +244,8 @@ export class XmlSource implements SourceConnector {
    * Record elements of the file, in order, decoded, cut out and (mostly) read by the scanner;
    * a chunk's worth at a time (one await per record would cost more than reading it).
    */
-  private async *elements(encoding: string, maxChars = Infinity): AsyncGenerator<ScannedElement[]> {
+  private async *elements(encoding: string, maxChars = Infinity, end?: { trailerBytes?: number }): AsyncGenerator<ScannedElement[]> {
     const stream = createReadStream(this.cfg.path, { highWaterMark: CHUNK_BYTES });
-    const decoder = textDecoder(encoding);
     const scanner = new XmlRecordScanner(this.recordPath, undefined, this.fast);
     const drain = (): ScannedElement[] => {
       const out: ScannedElement[] = [];
@@ -185,16 +254,19 @@ export class XmlSource implements SourceConnector {
     };
     let chars = 0;
     try {
-      for await (const chunk of stream) {
-        const text = decoder.write(chunk as Buffer);
-        chars += text.length;
-        scanner.push(text);
+      const text = /^utf-?8$/i.test(encoding) ? utf8Texts(stream, scanner) : decodedTexts(stream, encoding, scanner);
+      for await (const n of text) {
+        chars += n;
         yield drain();
         if (chars >= maxChars) return;
       }
-      scanner.push(decoder.end() ?? '');
       scanner.end();
-      yield drain();
+      const last = drain();
+      const trailer = scanner.trailer();
+      if (end && trailer !== undefined) {
+        end.trailerBytes = /^utf-?8$/i.test(encoding) ? Buffer.byteLength(trailer, 'utf8') : iconv.encode(trailer, encoding, { addBOM: false }).length;
+      }
+      yield last;
     } finally {
       stream.destroy();
     }
@@ -262,9 +334,19 @@ export class XmlSource implements SourceConnector {
     const cfg = this.cfg;
     const batchSize = opts.batchSize ?? DEFAULT_BATCH;
     const encoding = await this.encoding();
-    const { size, mtimeMs } = await stat(cfg.path);
-    const prev = readCursor(opts.cursor, size, mtimeMs);
-    const st: XmlCursor = prev ? { ...prev, size, mtimeMs, done: false } : { size, mtimeMs, elements: 0, delivered: 0, malformed: 0, done: false };
+    const stamp = await stampFile(cfg);
+    const prev = await readCursor(opts.cursor, cfg.path, stamp);
+    const st: XmlCursor = prev ? { ...prev, ...stamp, done: false } : { ...stamp, elements: 0, delivered: 0, malformed: 0, done: false };
+    delete st.prefix; // until the read has seen where the last record ends
+    // The first batch says whether a given cursor was honoured and, if not, why.
+    let first = true;
+    const batchOf = (done: boolean): SourceBatch => {
+      const b: SourceBatch = { records, malformed, cursor: cursorOf(done) };
+      if (opts.cursor !== undefined) b.resumed = prev !== null;
+      if (first && opts.cursor !== undefined && prev === null) b.notes = [rereadNote(cfg)];
+      first = false;
+      return b;
+    };
     const skip = st.elements;
     const cursorOf = (done: boolean): Cursor => ({ ...st, done });
     const keyNames = typeof cfg.key === 'string' ? [cfg.key] : [...cfg.key];
@@ -276,7 +358,8 @@ export class XmlSource implements SourceConnector {
     let malformed: MalformedRow[] = [];
     let n = 0;
 
-    for await (const els of this.elements(encoding)) {
+    const end: { trailerBytes?: number } = {};
+    for await (const els of this.elements(encoding, Infinity, end)) {
       for (const el of els) {
         if (++n <= skip) continue;
         st.elements++;
@@ -300,12 +383,18 @@ export class XmlSource implements SourceConnector {
           malformed.push({ source, lineage: { location, line: bad.line }, code: bad.code, message: bad.message, raw: clip(el.text) });
         }
         if (records.length >= batchSize || malformed.length >= batchSize) {
-          yield { records, malformed, cursor: cursorOf(false) };
+          yield batchOf(false);
           records = [];
           malformed = [];
         }
       }
     }
-    yield { records, malformed, cursor: cursorOf(true) };
+    // The last cursor fingerprints the file up to its last record: the next export with records
+    // added writes them before the closing tags, and that read may still resume.
+    if (end.trailerBytes !== undefined && end.trailerBytes <= stamp.size) {
+      st.prefix = stamp.size - end.trailerBytes;
+      st.fingerprint = await fileFingerprint(cfg.path, st.prefix);
+    }
+    yield batchOf(true);
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { createConnector } from '../../../src/connectors/registry.js';
-import { describeConnectorConformance } from '../../support/connector-conformance.js';
+import { describeConnectorConformance, describeFileResume } from '../../support/connector-conformance.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -26,4 +26,10 @@ describeConnectorConformance('csv', async () => ({
   malformedCount: 2,
   sampleColumn: 'name',
   expectedColumns: ['id', 'name', 'email'],
+}));
+
+describeFileResume('csv', async () => ({
+  file: path.join(dir, 'resume.csv'),
+  connector: async (file) => createConnector(parseConfig(`sources:\n  - {name: r, kind: csv, path: ${JSON.stringify(file)}, key: id, mapping: {}}\n`, { file: 't.yaml' }).sources[0]!),
+  write: (file, records) => writeFile(file, ['id,name', ...records.map((r) => `${r.key},${r.name}`)].join('\n') + '\n'),
 }));

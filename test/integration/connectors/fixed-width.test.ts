@@ -10,7 +10,7 @@ import { singleByteCodec } from '../../../src/connectors/fixed-width/single-byte
 import { createConnector } from '../../../src/connectors/registry.js';
 import type { MalformedRow, RawRecord } from '../../../src/core/record.js';
 import { customerRecord, makeCustomer, mulberry32, noteRecord, writeLegacyFixtures, type LegacyFixtureFacts } from '../../../fixtures/legacy/make-fixtures.js';
-import { describeConnectorConformance } from '../../support/connector-conformance.js';
+import { describeConnectorConformance, describeFileResume } from '../../support/connector-conformance.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/legacy');
 
@@ -278,3 +278,12 @@ describe('fixed-width: edge cases on small files', () => {
     expect(records[n - 1]!.lineage.line).toBe(n);
   });
 });
+
+describeFileResume('fixed-width', async () => ({
+  file: path.join(dir, 'resume.dat'),
+  connector: async (file) =>
+    createConnector(
+      parseConfig(`sources:\n  - name: r\n    kind: fixed-width\n    path: ${JSON.stringify(file)}\n    key: id\n    mapping: {}\n    layout:\n      - { name: id, start: 1, length: 5 }\n      - { name: name, start: 6, length: 12 }\n`, { file: 't.yaml' }).sources[0]!,
+    ),
+  write: (file, records) => writeFile(file, records.map((r) => r.key + r.name.padEnd(12)).join('\n') + '\n'),
+}));

@@ -115,6 +115,18 @@ describe('http source: records', () => {
     expect(records.find((r) => r.key === 'C0030')!.lineage).toMatchObject({ page: '2', line: 6 }); // after the broken entry 18
   });
 
+  it('reports a column that first appears past the page check() saw, with the batch that has it', async () => {
+    const src = httpSource(`${sim.url}/page/customers`, { pagination: { style: 'page', page_size: 25 } });
+    expect((await src.check()).columns).not.toContain('loyalty.tier');
+    const seen: string[][] = [];
+    for await (const b of src.read({ batchSize: 50 })) {
+      if (b.columns) seen.push(b.columns);
+      if (b.columns?.includes('loyalty.tier')) expect(b.records.some((r) => r.fields['loyalty.tier'])).toBe(true);
+    }
+    expect(seen[0]).toEqual(expect.arrayContaining(COLUMNS));
+    expect(seen.slice(1)).toEqual([['loyalty.tier']]);
+  });
+
   it('quarantines entries that are not records, or have no key, with their page and position, and reads on', async () => {
     const { records, malformed } = await readAll(httpSource(`${sim.url}/page/customers`, { pagination: { style: 'page', page_size: 25 } }), { batchSize: 1000 });
     expect(records).toHaveLength(300);

@@ -15,7 +15,7 @@ import { XmlRecordScanner, type ScannedElement } from '../../../src/connectors/x
 import { sniffXmlEncoding, XmlSource } from '../../../src/connectors/xml/xml-source.js';
 import type { MalformedRow, RawRecord } from '../../../src/core/record.js';
 import { writeLegacyFixtures, type LegacyFixtureFacts } from '../../../fixtures/legacy/make-fixtures.js';
-import { describeConnectorConformance } from '../../support/connector-conformance.js';
+import { describeConnectorConformance, describeFileResume } from '../../support/connector-conformance.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/legacy');
 
@@ -289,6 +289,24 @@ describe('xml: encodings', () => {
 });
 
 describe('xml: large files', () => {
+  it('reads a UTF-8 file with a byte-order mark and a stray byte that is not UTF-8 as a decoder would', async () => {
+    const n = 8_000;
+    const parts = ['<list>\n'];
+    for (let i = 1; i <= n; i++) parts.push(`<item id="${i}"><name>Zoë 王 ${i}</name><pad>${'y'.repeat(i % 89)}</pad></item>\n`);
+    parts.push('</list>\n');
+    const body = Buffer.from(parts.join(''), 'utf8');
+    // A Latin-1 "é" (0xE9, not UTF-8) in record 5,000's name, well past the first chunk.
+    const at = body.indexOf(Buffer.from('Zoë 王 5000<'));
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body.subarray(0, at), Buffer.from([0x5a, 0xe9]), body.subarray(at + 1)]);
+    await writeFile(path.join(dir, 'stray.xml'), bytes);
+    const { records, malformed } = await readAll(xmlSource('stray.xml'), { batchSize: 1000 });
+    expect(malformed).toEqual([]);
+    expect(records).toHaveLength(n);
+    expect(records[0]!.fields).toEqual({ '@id': '1', name: 'Zoë 王 1', pad: 'y' });
+    expect(records[4999]!.fields.name).toBe('Z\ufffdoë 王 5000');
+    expect(records.every((r, i) => i === 4999 || (r.fields.name === `Zoë 王 ${i + 1}` && r.lineage.line === i + 2))).toBe(true);
+  });
+
   it('streams records spanning chunk boundaries and resumes by count', async () => {
     const n = 20_000;
     const parts = ['<list>\n'];
@@ -299,6 +317,8 @@ describe('xml: large files', () => {
     expect(all.records).toHaveLength(n);
     expect(all.records[n - 1]!.lineage.line).toBe(n + 1);
     expect(all.records[n - 1]!.fields.name).toBe(`名字 ${n}`);
+    // Chunks end inside three-byte characters here and there: every name is whole.
+    expect(all.records.every((r, i) => r.fields.name === `名字 ${i + 1}` && r.fields.pad === 'x'.repeat((i + 1) % 97))).toBe(true);
     let cursor: Cursor | undefined;
     for await (const b of xmlSource('big.xml').read({ batchSize: 3000 })) {
       cursor = b.cursor;
@@ -388,3 +408,11 @@ describe('xml: the one-pass reader agrees with fast-xml-parser', () => {
     for (const r of a.records) expect(Object.keys(r.fields)).toEqual(Object.keys(b.byKey.get(r.key)!.fields));
   });
 });
+
+describeFileResume('xml', async () => ({
+  file: path.join(dir, 'resume.xml'),
+  connector: async (file) => xmlSource(file),
+  // Records added at the end of an export go before its closing tags.
+  write: (file, records) =>
+    writeFile(file, ['<?xml version="1.0" encoding="UTF-8"?>', '<list>', ...records.map((r) => `  <item id="${r.key}"><name>${r.name}</name></item>`), '</list>', ''].join('\n')),
+}));
