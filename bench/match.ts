@@ -82,6 +82,12 @@ console.log(`features ${s(tFeatures)}; ${Object.entries(timings).map(([k, v]) =>
 const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
 console.log(`matching ${s(tMatch)} (features + matching ${s(tFeatures + tMatch)}; CPU ${s((cpu.user + cpu.system) / 1000)} over all threads)`);
 console.log(`memory: ${mb(rssBefore)} with the match records built, ${mb(rssPeak)} peak while matching (process peak ${mb(process.resourceUsage().maxRSS * 1024)}, including loading the input)`);
+{
+  const sizes = new Map<number, number>();
+  for (const c of result.clusterOf) sizes.set(c, (sizes.get(c) ?? 0) + 1);
+  const top = [...sizes.values()].sort((x, y) => y - x).slice(0, 8);
+  console.log(`largest clusters: ${top.join(', ')}`);
+}
 console.log(`pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}; clusters ${m.clusters}, entities ${m.entities}`);
 if (process.env.SHOW_BLOCKING) for (const r of result.blocking) console.log(`  ${r.rule.padEnd(32)} blocks ${String(r.blocks).padStart(8)} comparisons ${String(r.comparisons).padStart(10)} oversized ${r.oversizedBlocks} (largest ${r.largestOversized ?? '-'})`);
 if (process.env.SHOW_ERRORS) {

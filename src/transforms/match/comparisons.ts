@@ -118,6 +118,8 @@ function emailLevel(a: string, b: string): number {
   // Mailbox names alike: "jsmith" at two providers, or a typo at the same one. Comparing whole
   // addresses would count every pair at one big domain as close.
   if (la && la === lb) return 1;
+  // "johnsmith48" and "johnsmith66" are two namesakes telling themselves apart, not a typo.
+  if (/\d/.test(la) && /\d/.test(lb) && la.replace(/\d+/g, '') === lb.replace(/\d+/g, '')) return 2;
   if (la.length >= 4 && lb.length >= 4 && a.slice(la.length) === b.slice(lb.length) && jaroWinkler(la, lb) >= 0.92) return 1;
   return 2;
 }
@@ -142,8 +144,14 @@ export const COMPARISONS: readonly Comparison[] = [
     compare: (a, b) => dateLevel(a.dob, b.dob),
     tfValue: (r) => r.dob,
   },
-  { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email) },
-  { name: 'phone', levels: ['exact', 'same subscriber number (last 7-8 digits)', 'one digit off', 'different'], compare: (a, b) => phoneLevel(a.phone, b.phone) },
+  // Shared mailboxes and switchboards (info@, a placeholder number) are common values: weighed by frequency like names.
+  { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email), tfValue: (r) => r.email },
+  {
+    name: 'phone',
+    levels: ['exact', 'same subscriber number (last 7-8 digits)', 'one digit off', 'different'],
+    compare: (a, b) => phoneLevel(a.phone, b.phone),
+    tfValue: (r) => r.phone,
+  },
   {
     name: 'address',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
@@ -168,8 +176,8 @@ export const COMPARISONS: readonly Comparison[] = [
     compare: (a, b) => (!a.region || !b.region ? MISSING : a.region === b.region ? 0 : 1),
     tfValue: (r) => r.region,
   },
-  { name: 'national_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.nid, b.nid) },
-  { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax) },
+  { name: 'national_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.nid, b.nid), tfValue: (r) => r.nid },
+  { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax), tfValue: (r) => r.tax },
   {
     name: 'company_name',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],

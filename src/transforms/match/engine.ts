@@ -104,13 +104,19 @@ export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) =
       return 'region';
     case 'company_name':
       return 'company';
+    case 'email':
+      return 'email';
+    case 'phone':
+      return 'phone';
+    case 'national_id':
+      return 'nid';
+    case 'tax_id':
+      return 'tax';
     default:
       return null;
   }
 });
 
-const GIVEN = COMPARISONS.findIndex((c) => c.name === 'given_name');
-const FAMILY = COMPARISONS.findIndex((c) => c.name === 'family_name');
 
 /** Options shared by every engine of one matching run. */
 export interface EngineOptions {
@@ -283,7 +289,7 @@ export class MatchEngine {
       ws[f] = fw;
     }
     const people = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
-    return sumWeights(s.prior, ws, dependentGroup(people, this.levels[o + GIVEN]!, this.levels[o + FAMILY]!));
+    return sumWeights(s.prior, ws, dependentGroup(this.levels, o, people));
   }
 
   /**

@@ -326,7 +326,10 @@ export function trainModel(
  * - between two people with the same family name whose given names differ outright, everything a
  *   household shares: the family name, the address, phone and e-mail. Two such records agreeing
  *   on all of them are far more often two members of one household than one person under two
- *   first names.
+ *   first names;
+ * - between two organisations whose names differ outright, everything a building shares: the
+ *   address, phone (a hotel's switchboard) and e-mail. Two restaurants of one hotel are two
+ *   customers.
  */
 const PLACE = COMPARISONS.map((c) => ['city', 'postal_code', 'region'].includes(c.name));
 const LOCATION = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region'].includes(c.name));
@@ -334,6 +337,9 @@ const HOUSEHOLD = COMPARISONS.map((c) => ['family_name', 'address', 'city', 'pos
 const GIVEN = COMPARISONS.findIndex((c) => c.name === 'given_name');
 const GIVEN_DIFFERENT = COMPARISONS[GIVEN]!.levels.length - 1;
 const FAMILY = COMPARISONS.findIndex((c) => c.name === 'family_name');
+const SITE = COMPARISONS.map((c) => ['address', 'city', 'postal_code', 'region', 'phone', 'email'].includes(c.name));
+const COMPANY = COMPARISONS.findIndex((c) => c.name === 'company_name');
+const COMPANY_DIFFERENT = COMPARISONS[COMPANY]!.levels.length - 1;
 
 /** Whether a record names a person (a given or family name), as opposed to an organisation. */
 export function isPerson(r: Pick<MatchRecord, 'given' | 'family'>): boolean {
@@ -341,9 +347,9 @@ export function isPerson(r: Pick<MatchRecord, 'given' | 'family'>): boolean {
 }
 
 /** The group of comparisons that count as one fact for a pair (see {@link PLACE}). */
-export function dependentGroup(bothPeople: boolean, givenLevel: number, familyLevel: number): readonly boolean[] {
-  if (!bothPeople) return PLACE;
-  return givenLevel === GIVEN_DIFFERENT && familyLevel === 0 ? HOUSEHOLD : LOCATION;
+export function dependentGroup(levels: Uint8Array, offset: number, bothPeople: boolean): readonly boolean[] {
+  if (!bothPeople) return levels[offset + COMPANY] === COMPANY_DIFFERENT ? SITE : PLACE;
+  return levels[offset + GIVEN] === GIVEN_DIFFERENT && levels[offset + FAMILY] === 0 ? HOUSEHOLD : LOCATION;
 }
 
 /**
@@ -432,7 +438,7 @@ export class PairScorer {
       const l = levels[offset + f]!;
       ws[f] = l === MISSING ? Number.NaN : l === 0 ? this.weightOf(f, 0, a).w : this.weights[f * 8 + l]!;
     }
-    return sumWeights(this.prior, ws, dependentGroup(isPerson(a) && isPerson(b), levels[offset + GIVEN]!, levels[offset + FAMILY]!));
+    return sumWeights(this.prior, ws, dependentGroup(levels, offset, isPerson(a) && isPerson(b)));
   }
 
   probability(a: MatchRecord, b: MatchRecord): number {
@@ -456,7 +462,7 @@ export class PairScorer {
       ws[f] = w;
       fields.push({ field: c.name, level: c.levels[l]!, weight: round(w), ...(tf ? { termFrequencyAdjusted: true } : {}) });
     }
-    const group = dependentGroup(isPerson(a) && isPerson(b), this.levels[GIVEN]!, this.levels[FAMILY]!);
+    const group = dependentGroup(this.levels, 0, isPerson(a) && isPerson(b));
     const s = sumWeights(this.prior, ws, group);
     // Within the pair's dependent group only the strongest agreement counts: say which one.
     let best = -1;
