@@ -93,10 +93,11 @@ export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFreq
  * Pairs drawn at random (with a fixed seed), from which u-probabilities are estimated: two
  * records drawn at random are almost never the same customer. Small inputs use every pair.
  */
-export function randomPairs(n: number, samplePairs = 200_000): { a: Int32Array; b: Int32Array } {
+export function randomPairs(n: number, samplePairs = 100_000): { a: Int32Array; b: Int32Array } {
   const total = (n * (n - 1)) / 2;
   const rand = prng(0x5eed);
-  if (total <= samplePairs) {
+  // Up to a few hundred thousand pairs, all of them: exact, and cheap next to matching itself.
+  if (total <= Math.max(samplePairs, EXHAUSTIVE_PAIRS)) {
     const a = new Int32Array(total);
     const b = new Int32Array(total);
     let p = 0;
@@ -139,6 +140,9 @@ export function uFromPatterns(pc: PatternCounts): number[][] {
     return c.map((k, l) => (k + U_PRIOR_PAIRS * (l === c.length - 1 ? 1 - u0 * (c.length - 1) : u0)) / (sum + U_PRIOR_PAIRS));
   });
 }
+
+/** Inputs with at most this many pairs estimate u from every pair instead of a sample. */
+const EXHAUSTIVE_PAIRS = 500_000;
 
 /** Weight, in random pairs, of the prior on u (see estimateU), and its share for each agreeing level. */
 const U_PRIOR_PAIRS = 50;

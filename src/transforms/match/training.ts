@@ -28,4 +28,4 @@ export const TRAINING_RULES: readonly BlockingRule[] = [
 /** Largest block a training rule samples from: a value shared by more says little. */
 export const MAX_TRAINING_BLOCK = 50;
 /** Pairs sampled per training rule at most. */
-export const TRAINING_SAMPLE = 50_000;
+export const TRAINING_SAMPLE = 25_000;
