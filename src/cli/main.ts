@@ -20,6 +20,9 @@ import { type CliDeps, registerJobsCommands, runOnQueue } from './jobs.js';
 import { registerResyncCommand } from './resync.js';
 import { registerScheduleCommands } from './schedule.js';
 import { registerWorkerCommand } from './worker.js';
+import { cipherFromEnv } from '../security/field-cipher.js';
+import type { CliEnv } from './cli-env.js';
+import { registerTokenCommands } from './token.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -29,8 +32,16 @@ function resolveConfigPath(c?: string): string {
   throw new CrmEtlError('CONFIG_NOT_FOUND', `no configuration: pass -c FILE (or create ${DEFAULT_CONFIG} in the current folder); config/demo.yaml is an example`);
 }
 
+/**
+ * Opens the configuration's store with the cipher CRM_ETL_KEY configures (docs/security.md), so
+ * every command reads personal data in clear in-process and writes it encrypted.
+ */
+export async function openConfiguredStore(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Store> {
+  return openStore(config.store, { cipher: cipherFromEnv(env, config.security.sensitive_fields) });
+}
+
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.store);
+  const store = await openConfiguredStore(config);
   try {
     await store.migrate();
     return await fn(store);
@@ -80,6 +91,14 @@ export async function main(argv: string[]): Promise<number> {
   const logger = () => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : 'warn');
   const deps: CliDeps = { config: (file) => loadConfig(resolveConfigPath(file)), withStore, logger };
   const print = (text: string): void => void process.stdout.write(text + '\n');
+  const cliEnv: CliEnv = {
+    env: process.env,
+    loadConfig: (file) => loadConfig(resolveConfigPath(file)),
+    withStore: async (file, fn) => {
+      const config = await loadConfig(resolveConfigPath(file));
+      return withStore(config, (store) => fn(store, config));
+    },
+  };
 
   program
     .command('run')
@@ -106,6 +125,9 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
+      if (!o.json && !cipherFromEnv(process.env, config.security.sensitive_fields)) {
+        process.stdout.write(`\nNote: CRM_ETL_KEY is not set: ${config.security.sensitive_fields.join(', ')} are stored in clear. See docs/security.md.\n`);
+      }
       if (summary.status === 'failed') {
         const failed = summary.quality.gates.failed;
         process.stderr.write(
@@ -232,6 +254,7 @@ export async function main(argv: string[]): Promise<number> {
   registerScheduleCommands(program, deps, print);
   registerResyncCommand(program, deps, print);
   registerJobsCommands(program, deps, print, formatSummary);
+  registerTokenCommands(program, cliEnv);
 
   program.exitOverride();
   try {
