@@ -23,6 +23,7 @@ import { registerWorkerCommand } from './worker.js';
 import { cipherFromEnv } from '../security/field-cipher.js';
 import type { CliEnv } from './cli-env.js';
 import { registerTokenCommands } from './token.js';
+import { registerServeCommand } from './serve.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -255,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
   registerResyncCommand(program, deps, print);
   registerJobsCommands(program, deps, print, formatSummary);
   registerTokenCommands(program, cliEnv);
+  registerServeCommand(program, cliEnv, (level) => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : (level ?? 'warn')));
 
   program.exitOverride();
   try {
