@@ -66,7 +66,7 @@ describe('dashboard in headless Chromium', () => {
     await page.fill('#token', admin);
     await page.click('#login-button');
     await page.waitForSelector('#who:has-text("browser (admin)")');
-    expect(await page.evaluate(() => sessionStorage.getItem('crm-etl-token'))).toBe(admin);
+    expect(await page.evaluate('sessionStorage.getItem("crm-etl-token")')).toBe(admin);
     await page.waitForSelector('#runs-table tbody tr');
     expect(await page.locator('#runs-table tbody tr').count()).toBe(1);
 
