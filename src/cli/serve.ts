@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
 import { buildServer } from '../server/app.js';
+import { createQueueAccess } from '../server/queue-access.js';
 import type { CliEnv } from './cli-env.js';
 
 function port(v: string): number {
@@ -24,7 +25,9 @@ export function registerServeCommand(program: Command, env: CliEnv, logger: (lev
     .action(async (o: { config?: string; port: number; host: string }) => {
       await env.withStore(o.config, async (store, config) => {
         const log = logger('info');
-        const { app, runs } = await buildServer({ config, store, log, queue: null });
+        // With a queue, runs go to the workers and Bull Board is mounted at /admin/queues.
+        const queue = config.queue ? createQueueAccess(config, store) : null;
+        const { app, runs } = await buildServer({ config, store, log, queue });
         const address = await app.listen({ port: o.port, host: o.host });
         process.stderr.write(`crm-etl serve: listening on ${address} (dashboard at ${address}/, API at ${address}/api/openapi.json)\n`);
         if (!store.cipher) process.stderr.write(`crm-etl serve: CRM_ETL_KEY is not set: ${config.security.sensitive_fields.join(', ')} are stored in clear (docs/security.md)\n`);
@@ -36,6 +39,7 @@ export function registerServeCommand(program: Command, env: CliEnv, logger: (lev
         process.stderr.write('crm-etl serve: stopping (a run in progress finishes first)\n');
         await app.close();
         await runs.idle();
+        await queue?.close();
       });
     });
 }

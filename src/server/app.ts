@@ -37,6 +37,8 @@ export interface QueueAccess {
   failed(limit: number): Promise<FailedJob[]>;
   /** Retries a failed job; false when no failed job has that id. */
   retry(id: string): Promise<boolean>;
+  /** Queues a run for the workers; returns its id. */
+  enqueue(opts: { sources?: readonly string[]; full?: boolean; log: Logger }): Promise<string>;
   /** Mounts Bull Board under `basePath` on `app` (admin only: the auth hook guards the prefix). */
   mountBoard?(app: FastifyInstance, basePath: string): Promise<void>;
 }
@@ -210,6 +212,12 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     const body = runBody.parse(req.body ?? {});
     for (const s of body.sources ?? []) {
       if (!config.sources.some((c) => c.name === s)) throw new CrmEtlError('INPUT_INVALID', `unknown source "${maskValue(s).slice(0, 64)}"; GET /api/sources lists them`);
+    }
+    if (queue) {
+      // With a queue the workers run it (the store is a server then, shared with them).
+      const queued = await queue.enqueue({ ...body, log: opts.log });
+      await writeAudit(knex, { actor: actorOf(req), action: 'run.trigger', target: `run:${queued}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full), queued: true } });
+      return reply.code(202).send({ runId: queued, progress: null });
     }
     const runId = runs.start(body);
     if (!runId) return reply.code(409).send({ error: 'run_in_progress', message: `run ${runs.running!.runId} is in progress; wait for it to finish`, running: runs.running });
