@@ -24,6 +24,9 @@ import { cipherFromEnv } from '../security/field-cipher.js';
 import type { CliEnv } from './cli-env.js';
 import { registerTokenCommands } from './token.js';
 import { registerServeCommand } from './serve.js';
+import { registerBackupCommands } from './backup.js';
+import { registerEraseCommand, writeSubjectExport } from './erase.js';
+import { registerKeysCommands } from './keys.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -169,13 +172,23 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('export')
-    .description('export customers, links, rejects or quality scores')
-    .argument('<what>', 'customers | links | rejects | quality', choice(['customers', 'links', 'rejects', 'quality'] as const))
+    .description('export customers, links, rejects or quality scores; or one person\'s data (subject --customer ID)')
+    .argument('<what>', 'customers | links | rejects | quality | subject', choice(['customers', 'links', 'rejects', 'quality', 'subject'] as const))
     .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
     .option('--format <format>', 'csv | jsonl', choice(['csv', 'jsonl'] as const), 'csv')
     .option('--out <file>', 'output file (default: standard output)')
     .option('--run <id>', 'rejects or quality of this run (default: the current data)')
-    .action(async (what: ExportKind, o: { config?: string; format: ExportFormat; out?: string; run?: string }) => {
+    .option('--customer <id>', 'subject: the customer whose data to export (JSON)')
+    .action(async (what: ExportKind | 'subject', o: { config?: string; format: ExportFormat; out?: string; run?: string; customer?: string }) => {
+      if (what === 'subject') {
+        // A subject access request: one person's data as one JSON document (audited).
+        if (!o.customer) throw new CrmEtlError('INPUT_INVALID', 'export subject needs --customer ID');
+        const out = openOut(o.out);
+        await writeSubjectExport(cliEnv, o.config, o.customer, out.stream);
+        await out.done();
+        if (o.out) process.stderr.write(`wrote the data of customer ${o.customer} to ${o.out}\n`);
+        return;
+      }
       const config = await loadConfig(resolveConfigPath(o.config));
       await withStore(config, async (store) => {
         const out = openOut(o.out);
@@ -256,6 +269,9 @@ export async function main(argv: string[]): Promise<number> {
   registerResyncCommand(program, deps, print);
   registerJobsCommands(program, deps, print, formatSummary);
   registerTokenCommands(program, cliEnv);
+  registerEraseCommand(program, cliEnv);
+  registerKeysCommands(program, cliEnv);
+  registerBackupCommands(program, cliEnv);
   registerServeCommand(program, cliEnv, (level) => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : (level ?? 'warn')));
 
   program.exitOverride();

@@ -6,6 +6,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
 import { maskValue } from '../core/mask.js';
+import { erasedKeyHash, erasedKeys } from '../security/erase.js';
 import { createStandardizeCache, detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
@@ -202,6 +203,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   const stored = ctx.full ? undefined : ((await knex('source_cursors').where({ source: cfg.name }).first('cursor')) as { cursor: string } | undefined);
   const cursor = stored ? (JSON.parse(stored.cursor) as Cursor) : undefined;
   let incremental = Boolean(cursor);
+  const erased = await erasedKeys(knex, cfg.name);
   if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
   let lastCursor: Cursor | undefined;
   let first = true;
@@ -218,8 +220,10 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
     }
     lastCursor = batch.cursor;
-    const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
-    stats.deleted += batch.records.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
+    // Erased people (crm-etl erase) are not staged again while the source still has them.
+    const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
+    const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
+    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
     const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
     const rows: unknown[][] = [];
     const rejects: unknown[][] = [];
@@ -252,7 +256,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       tally(null, m.code, 'reject', undefined);
       rejects.push(malformedRow(ctx, m));
     }
-    stats.read += batch.records.length + batch.malformed.length;
+    stats.read += live.length + batch.malformed.length;
     stats.staged += rows.length;
     stats.malformed += batch.malformed.length;
     if (rows.length && incremental) {
