@@ -116,6 +116,9 @@ function hashValues(rec: CleanRecord): string {
   return h.digest('hex');
 }
 
+/** Longest value of a canonical field that is staged; longer ones are rejected (VALUE_TOO_LONG). */
+export const MAX_VALUE_CHARS = 4096;
+
 /** Records a date-order scan looks at, at most, before it settles for the default. */
 const DATE_ORDER_SCAN_LIMIT = 200_000;
 const AMBIGUOUS_DATE = /^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}/;
@@ -228,6 +231,19 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     const rows: unknown[][] = [];
     const rejects: unknown[][] = [];
     for (const m of mapped) {
+      // A value this long is no customer field (a broken export, or an attack): rejected with its
+      // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
+      for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
+        if (!v || v.length <= MAX_VALUE_CHARS) continue;
+        m.values[f] = null;
+        if (stats.fieldCounts[f]) {
+          stats.fieldCounts[f].present++;
+          stats.fieldCounts[f].rejected++;
+        }
+        stats.rejectedValues++;
+        tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
+        rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
+      }
       const std = standardizeRecord(m.values, stdCtx, stdCache);
       const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
       for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
