@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
@@ -13,9 +12,9 @@ import { buildServer } from '../../../src/server/app.js';
 import type { RunTracker } from '../../../src/server/run-tracker.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { demoConfigWithReview } from './review-config.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
-const DEMO = path.resolve(import.meta.dirname, '../../../config/demo.yaml');
 const log = createLogger('silent');
 
 describe.each(TEST_DIALECTS)('HTTP API (%s)', (dialect) => {
@@ -30,7 +29,7 @@ describe.each(TEST_DIALECTS)('HTTP API (%s)', (dialect) => {
 
   beforeAll(async () => {
     iso = await isolatedStoreUrl(dialect, 'server-api');
-    config = await loadConfig(DEMO, { DATABASE_URL: iso.url });
+    config = await demoConfigWithReview(iso.url);
     store = await openStore(config.store, { cipher: new FieldCipher(randomBytes(32), config.security.sensitive_fields) });
     await store.migrate();
     await runPipeline({ config, store, log, now: new Date('2026-11-26T00:00:00Z') });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
@@ -12,9 +11,9 @@ import { buildServer } from '../../../src/server/app.js';
 import type { RunTracker } from '../../../src/server/run-tracker.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { demoConfigWithReview } from './review-config.js';
 import { isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
-const DEMO = path.resolve(import.meta.dirname, '../../../config/demo.yaml');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // The browser test needs one store only: the API is the same on every dialect (api.test.ts).
@@ -30,7 +29,7 @@ describe('dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     iso = await isolatedStoreUrl('pglite', 'dashboard');
-    config = await loadConfig(DEMO, { DATABASE_URL: iso.url });
+    config = await demoConfigWithReview(iso.url);
     store = await openStore(config.store);
     await store.migrate();
     await runPipeline({ config, store, log: createLogger('silent') });
