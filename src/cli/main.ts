@@ -20,6 +20,13 @@ import { type CliDeps, registerJobsCommands, runOnQueue } from './jobs.js';
 import { registerResyncCommand } from './resync.js';
 import { registerScheduleCommands } from './schedule.js';
 import { registerWorkerCommand } from './worker.js';
+import { cipherFromEnv } from '../security/field-cipher.js';
+import type { CliEnv } from './cli-env.js';
+import { registerTokenCommands } from './token.js';
+import { registerServeCommand } from './serve.js';
+import { registerBackupCommands } from './backup.js';
+import { registerEraseCommand, writeSubjectExport } from './erase.js';
+import { registerKeysCommands } from './keys.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -29,8 +36,16 @@ function resolveConfigPath(c?: string): string {
   throw new CrmEtlError('CONFIG_NOT_FOUND', `no configuration: pass -c FILE (or create ${DEFAULT_CONFIG} in the current folder); config/demo.yaml is an example`);
 }
 
+/**
+ * Opens the configuration's store with the cipher CRM_ETL_KEY configures (docs/security.md), so
+ * every command reads personal data in clear in-process and writes it encrypted.
+ */
+export async function openConfiguredStore(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Store> {
+  return openStore(config.store, { cipher: cipherFromEnv(env, config.security.sensitive_fields) });
+}
+
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.store);
+  const store = await openConfiguredStore(config);
   try {
     await store.migrate();
     return await fn(store);
@@ -80,6 +95,14 @@ export async function main(argv: string[]): Promise<number> {
   const logger = () => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : 'warn');
   const deps: CliDeps = { config: (file) => loadConfig(resolveConfigPath(file)), withStore, logger };
   const print = (text: string): void => void process.stdout.write(text + '\n');
+  const cliEnv: CliEnv = {
+    env: process.env,
+    loadConfig: (file) => loadConfig(resolveConfigPath(file)),
+    withStore: async (file, fn) => {
+      const config = await loadConfig(resolveConfigPath(file));
+      return withStore(config, (store) => fn(store, config));
+    },
+  };
 
   program
     .command('run')
@@ -106,6 +129,9 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
+      if (!o.json && !cipherFromEnv(process.env, config.security.sensitive_fields)) {
+        process.stdout.write(`\nNote: CRM_ETL_KEY is not set: ${config.security.sensitive_fields.join(', ')} are stored in clear. See docs/security.md.\n`);
+      }
       if (summary.status === 'failed') {
         const failed = summary.quality.gates.failed;
         process.stderr.write(
@@ -146,13 +172,23 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('export')
-    .description('export customers, links, rejects or quality scores')
-    .argument('<what>', 'customers | links | rejects | quality', choice(['customers', 'links', 'rejects', 'quality'] as const))
+    .description('export customers, links, rejects or quality scores; or one person\'s data (subject --customer ID)')
+    .argument('<what>', 'customers | links | rejects | quality | subject', choice(['customers', 'links', 'rejects', 'quality', 'subject'] as const))
     .option('-c, --config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
     .option('--format <format>', 'csv | jsonl', choice(['csv', 'jsonl'] as const), 'csv')
     .option('--out <file>', 'output file (default: standard output)')
     .option('--run <id>', 'rejects or quality of this run (default: the current data)')
-    .action(async (what: ExportKind, o: { config?: string; format: ExportFormat; out?: string; run?: string }) => {
+    .option('--customer <id>', 'subject: the customer whose data to export (JSON)')
+    .action(async (what: ExportKind | 'subject', o: { config?: string; format: ExportFormat; out?: string; run?: string; customer?: string }) => {
+      if (what === 'subject') {
+        // A subject access request: one person's data as one JSON document (audited).
+        if (!o.customer) throw new CrmEtlError('INPUT_INVALID', 'export subject needs --customer ID');
+        const out = openOut(o.out);
+        await writeSubjectExport(cliEnv, o.config, o.customer, out.stream);
+        await out.done();
+        if (o.out) process.stderr.write(`wrote the data of customer ${o.customer} to ${o.out}\n`);
+        return;
+      }
       const config = await loadConfig(resolveConfigPath(o.config));
       await withStore(config, async (store) => {
         const out = openOut(o.out);
@@ -232,6 +268,11 @@ export async function main(argv: string[]): Promise<number> {
   registerScheduleCommands(program, deps, print);
   registerResyncCommand(program, deps, print);
   registerJobsCommands(program, deps, print, formatSummary);
+  registerTokenCommands(program, cliEnv);
+  registerEraseCommand(program, cliEnv);
+  registerKeysCommands(program, cliEnv);
+  registerBackupCommands(program, cliEnv);
+  registerServeCommand(program, cliEnv, (level) => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : (level ?? 'warn')));
 
   program.exitOverride();
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { qualitySchema } from '../quality/quality-config.js';
+import { canonicalFieldSchema } from '../core/fields.js';
 import { baseSource } from './source-base.js';
 import { fixedWidthSourceSchema } from './sources/fixed-width.js';
 import { httpSourceSchema } from './sources/http.js';
@@ -60,6 +61,23 @@ export const matchingSchema = z
 /** The `quality:` section (weights, consistency fields, timeliness, anomalies, gates): src/quality/quality-config.ts. */
 export { qualitySchema };
 
+/** Fields encrypted at rest by default: the ones that identify a person on their own. */
+export const DEFAULT_SENSITIVE_FIELDS = ['national_id', 'birth_date', 'phone', 'email'] as const;
+
+/**
+ * Protection of personal data and of the API (docs/security.md).
+ * - `sensitive_fields`: canonical fields encrypted at rest in source_records and customers
+ *   (AES-256-GCM, key from the environment variable CRM_ETL_KEY); default national_id,
+ *   birth_date, phone, email.
+ * - `body_limit`: the largest request body `crm-etl serve` accepts, in bytes (default 1 MiB).
+ */
+export const securitySchema = z
+  .object({
+    sensitive_fields: z.array(canonicalFieldSchema).default([...DEFAULT_SENSITIVE_FIELDS]),
+    body_limit: z.number().int().positive().default(1024 * 1024),
+  })
+  .prefault({});
+
 export const configSchema = z
   .object({
     store: z.string().min(1).default('pglite://./.crm-etl/db'),
@@ -67,6 +85,7 @@ export const configSchema = z
     sources: z.array(sourceSchema).min(1, 'at least one source is needed'),
     matching: matchingSchema,
     quality: qualitySchema,
+    security: securitySchema,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -88,3 +107,4 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type CsvSourceConfig = z.infer<typeof csvSourceSchema>;
 export type MatchingConfig = z.infer<typeof matchingSchema>;
+export type SecurityConfig = z.infer<typeof securitySchema>;

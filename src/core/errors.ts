@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'STORE_QUERY'
   | 'STORE_CONNECT'
   | 'INPUT_INVALID'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'KEY_INVALID';
 
 /** The one base error: a code from a closed set, a retryable flag and a cause. */
 export class CrmEtlError extends Error {
@@ -37,6 +38,8 @@ export function isRetryable(code: ErrorCode): boolean {
     case 'SOURCE_FAILURE_RATE':
     case 'INPUT_INVALID':
     case 'NOT_FOUND':
+    // A missing or wrong encryption key does not fix itself: the operator must set CRM_ETL_KEY.
+    case 'KEY_INVALID':
       return false;
     default: {
       const never: never = code;

@@ -6,6 +6,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
 import { maskValue } from '../core/mask.js';
+import { erasedKeyHash, erasedKeys } from '../security/erase.js';
 import { createStandardizeCache, detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
@@ -115,6 +116,9 @@ function hashValues(rec: CleanRecord): string {
   return h.digest('hex');
 }
 
+/** Longest value of a canonical field that is staged; longer ones are rejected (VALUE_TOO_LONG). */
+export const MAX_VALUE_CHARS = 4096;
+
 /** Records a date-order scan looks at, at most, before it settles for the default. */
 const DATE_ORDER_SCAN_LIMIT = 200_000;
 const AMBIGUOUS_DATE = /^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}/;
@@ -202,6 +206,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   const stored = ctx.full ? undefined : ((await knex('source_cursors').where({ source: cfg.name }).first('cursor')) as { cursor: string } | undefined);
   const cursor = stored ? (JSON.parse(stored.cursor) as Cursor) : undefined;
   let incremental = Boolean(cursor);
+  const erased = await erasedKeys(knex, cfg.name);
   if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
   let lastCursor: Cursor | undefined;
   let first = true;
@@ -218,12 +223,27 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
     }
     lastCursor = batch.cursor;
-    const mapped = batch.records.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
-    stats.deleted += batch.records.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
+    // Erased people (crm-etl erase) are not staged again while the source still has them.
+    const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
+    const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
+    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
     const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
     const rows: unknown[][] = [];
     const rejects: unknown[][] = [];
     for (const m of mapped) {
+      // A value this long is no customer field (a broken export, or an attack): rejected with its
+      // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
+      for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
+        if (!v || v.length <= MAX_VALUE_CHARS) continue;
+        m.values[f] = null;
+        if (stats.fieldCounts[f]) {
+          stats.fieldCounts[f].present++;
+          stats.fieldCounts[f].rejected++;
+        }
+        stats.rejectedValues++;
+        tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
+        rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
+      }
       const std = standardizeRecord(m.values, stdCtx, stdCache);
       const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
       for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
@@ -252,7 +272,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       tally(null, m.code, 'reject', undefined);
       rejects.push(malformedRow(ctx, m));
     }
-    stats.read += batch.records.length + batch.malformed.length;
+    stats.read += live.length + batch.malformed.length;
     stats.staged += rows.length;
     stats.malformed += batch.malformed.length;
     if (rows.length && incremental) {

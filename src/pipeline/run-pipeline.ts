@@ -54,12 +54,14 @@ export interface RunOptions {
   now?: Date;
   /** Told as stages make headway (counts only); the queue runner reports it as job progress. */
   onProgress?: RunContext['onProgress'];
+  /** The run id (default: from `now`); a caller that answers with the id before the run starts (the API) passes its own. */
+  runId?: string;
 }
 
 /** A fresh run: its id, its date and a logger that names it. */
 export function createRunContext(opts: RunOptions): RunContext {
   const started = opts.now ?? new Date();
-  const runId = newRunId(started);
+  const runId = opts.runId ?? newRunId(started);
   return {
     runId,
     config: opts.config,

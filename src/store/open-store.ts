@@ -10,6 +10,8 @@ import { MIGRATIONS_TABLE, storeMigrationSource } from './migrations/migration-s
 import { toConnectError, type StoreErrorContext } from './store-errors.js';
 import { maskStoreUrl, parseStoreUrl, type StoreLocation } from './store-url.js';
 import type { RowSource, Store, StoreDialect } from './store.js';
+import { type FieldCipher } from '../security/field-cipher.js';
+import { ENCRYPTED_TABLES, decryptResult, encryptRows } from './encrypted-fields.js';
 
 /** How long a query waits for a free connection before failing with `STORE_CONNECT`. */
 const ACQUIRE_TIMEOUT_MS = 10_000;
@@ -46,10 +48,11 @@ const MYSQL_PACKET_SHARE = 4;
  * @throws CrmEtlError `CONFIG_INVALID` for a URL it cannot use, `STORE_CONNECT` when the database
  *   does not answer (the message names the URL, password masked, and what to do).
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   const context: StoreErrorContext = { dialect: location.dialect, maskedUrl: maskStoreUrl(url) };
-  const opened = await connect(location, context);
+  const cipher = options.cipher ?? null;
+  const opened = await connect(location, context, cipher);
   const { knex } = opened;
   try {
     // knex connects lazily: make a wrong URL fail here, with a clear message, not mid-run.
@@ -61,7 +64,17 @@ export async function openStore(url: string): Promise<Store> {
     await opened.close();
     throw toConnectError(error, context);
   }
-  return new KnexStore(location.dialect, knex, context, location, opened.close);
+  return new KnexStore(location.dialect, knex, context, location, opened.close, cipher);
+}
+
+/** How to open a store. */
+export interface OpenStoreOptions {
+  /**
+   * Encrypts the cipher's fields in `source_records` and `customers` on {@link Store.insertRows}
+   * and decrypts every encrypted value read back (docs/security.md). Default: none; reading an
+   * encrypted value without it fails with `KEY_INVALID`.
+   */
+  cipher?: FieldCipher | null;
 }
 
 /**
@@ -78,6 +91,7 @@ class KnexStore implements Store {
     private readonly context: StoreErrorContext,
     private readonly location: StoreLocation,
     private readonly closeConnections: () => Promise<void>,
+    readonly cipher: FieldCipher | null,
   ) {}
 
   async migrate(): Promise<void> {
@@ -100,6 +114,7 @@ class KnexStore implements Store {
   ): Promise<number> {
     const target: BulkTarget = { table, columns };
     checkColumns(target);
+    if (this.cipher && ENCRYPTED_TABLES.has(table)) rows = encryptRows(this.cipher, columns, rows);
     switch (this.dialect) {
       case 'postgres':
         // A single COPY statement is atomic without a transaction of its own.
@@ -155,9 +170,11 @@ interface OpenedKnex {
   close(): Promise<void>;
 }
 
-async function connect(location: StoreLocation, context: StoreErrorContext): Promise<OpenedKnex> {
+async function connect(location: StoreLocation, context: StoreErrorContext, cipher: FieldCipher | null): Promise<OpenedKnex> {
   const common = {
     client: guardedClientClass(location.dialect, context),
+    // Encrypted values come back in clear to this process only (docs/security.md).
+    postProcessResponse: (result: unknown) => decryptResult(result, cipher),
     // Without this, knex inlines the parameters into the error message: customer data.
     compileSqlOnError: false,
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { FieldCipher } from '../security/field-cipher.js';
 
 /** The database behind a {@link Store}. */
 export type StoreDialect = 'pglite' | 'postgres' | 'mysql';
@@ -36,6 +37,8 @@ export interface Store {
    * with `STORE_CONNECT` after the acquire timeout (10 s) instead of running.
    */
   readonly knex: Knex;
+  /** The cipher sensitive fields are encrypted with, or null when they are stored in clear. */
+  readonly cipher: FieldCipher | null;
   /** Brings the schema to the latest migration; does nothing when it is already there. */
   migrate(): Promise<void>;
   /**
