@@ -281,10 +281,8 @@ export class MatchEngine {
       let fw = s.weights[f * 8 + l]!;
       if (l === 0) {
         const tf = s.tf[f];
-        if (tf) {
-          const share = tf[ids[TF_FIELDS[f]!]![i]!]!;
-          if (share > 0) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
-        }
+        // Level 0 means both records hold the value: its share is always known.
+        if (tf) fw = Math.log2(s.mExact[f]! / Math.max(tf[ids[TF_FIELDS[f]!]![i]!]!, s.uFloor));
       }
       ws[f] = fw;
     }

@@ -35,6 +35,16 @@ function prng(seed: number): () => number {
   };
 }
 
+/**
+ * How often a value held by `count` of `total` records turns up among the others: (count − 1) /
+ * total. A pair agreeing on it holds one of the copies; counting it would make every value a
+ * duplicate pair shares look common in a small source (two of four records: a half), and an
+ * obvious duplicate would lose the evidence of its own e-mail address.
+ */
+function termShare(count: number, total: number): number {
+  return (count - 1) / total;
+}
+
 export function computeTermFrequencies(records: readonly MatchRecord[]): TermFrequencies {
   return COMPARISONS.map((c) => {
     if (!c.tfValue) return null;
@@ -46,7 +56,7 @@ export function computeTermFrequencies(records: readonly MatchRecord[]): TermFre
       counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;
     }
-    for (const [k, v] of counts) counts.set(k, v / total);
+    for (const [k, v] of counts) counts.set(k, termShare(v, total));
     return counts;
   });
 }
@@ -80,7 +90,7 @@ export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFreq
     const shares = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
     for (let id = 1; id < dict.length; id++) {
       if (!counts[id]) continue;
-      shares[id] = counts[id]! / total;
+      shares[id] = termShare(counts[id]!, total);
       map.set(dict[id]!, shares[id]!);
     }
     byValue.push(map);
