@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { modelsAndCursors } from './0002-models-and-cursors.js';
 import { qualityHistory } from './0004-quality.js';
 import { jobsSchema } from './0005-jobs.js';
+import { masterSchema } from './0003-master.js';
 
 /** One schema change, as a module rather than a file knex looks up by name. */
 export interface StoreMigration {
@@ -13,7 +14,9 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. Append new ones; never reorder or edit released ones. */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema];
+// 0003-master was written alongside 0004-quality and 0005-jobs and landed after them: appended,
+// not slotted in, so stores that already applied those simply apply 0003 next.
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema, masterSchema];
 
 /** Name of the table knex records applied migrations in (and of its `_lock` table). */
 export const MIGRATIONS_TABLE = 'crm_etl_migrations';
