@@ -31,10 +31,9 @@ describe('steward commands on the embedded store', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('merges two customers, shows the retired id resolving to the survivor, and audits the actor', async () => {
-    const list = await cli(['review', 'list', '--json'], env);
+    const list = await cli(['export', 'customers', '--format', 'jsonl'], env);
     expect(list.code).toBe(0);
-    const pairs = JSON.parse(list.stdout) as { a: { customerId: string }; b: { customerId: string } }[];
-    const [a, b] = [pairs[0]!.a.customerId, pairs[0]!.b.customerId];
+    const [a, b] = list.stdout.trim().split('\n').slice(0, 2).map((l) => (JSON.parse(l) as { customer_id: string }).customer_id) as [string, string];
     const merged = await cli(['merge', a, b, '--actor', 'sam', '--json'], env);
     expect(merged.code).toBe(0);
     const survivor = (JSON.parse(merged.stdout) as { customerId: string }).customerId;
