@@ -24,6 +24,14 @@ const PEOPLE = [
   '5,Dave,Kim,dave.kim@yahoo.com,1968-04-05,2024-01-01',
   '6,Erin,Walsh,erin.walsh@gmail.com,1985-09-10,2024-01-01',
 ];
+// Distinct people around them, so that the model is trained on a population rather than six rows.
+const GIVEN = ['Liam', 'Noah', 'Olivia', 'Emma', 'Ava', 'Mia', 'Jack', 'Ruby', 'Oscar', 'Chloe', 'Henry', 'Zoe'];
+const FAMILY = ['Nguyen', 'Smith', 'Brown', 'Wilson', 'Taylor', 'Martin', 'Patel', 'Khan', 'Rossi', 'Novak'];
+const FILLER = Array.from({ length: 60 }, (_, i) => {
+  const g = GIVEN[i % GIVEN.length]!;
+  const f = FAMILY[(i * 7) % FAMILY.length]!;
+  return `${100 + i},${g},${f},${g.toLowerCase()}.${f.toLowerCase()}${i}@example.com,19${50 + (i % 45)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')},2024-01-01`;
+});
 
 type Link = { source: string; source_key: string; customer_id: string };
 async function links(store: Store): Promise<Map<string, string>> {
@@ -45,7 +53,7 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
   beforeAll(async () => {
     iso = await isolatedStoreUrl(dialect, 'master');
     dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-master-'));
-    await writeFile(path.join(dir, 'crm.csv'), HEADER + PEOPLE.join('\n') + '\n');
+    await writeFile(path.join(dir, 'crm.csv'), HEADER + [...PEOPLE, ...FILLER].join('\n') + '\n');
     config = parseConfig(
       `store: ${iso.url}\nsources:\n  - {name: crm, kind: csv, path: crm.csv, key: id, mapping: {given_name: first, family_name: last, email: email, birth_date: dob, source_updated_at: updated}}\n`,
       { file: 'etl.yaml', baseDir: dir },
@@ -61,15 +69,15 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
 
   it('changes nothing when the same input runs again, incrementally or in full', async () => {
     const first = await runPipeline({ config, store, log });
-    expect(first.master).toMatchObject({ customers: 5, newCustomers: 5 });
+    expect(first.master).toMatchObject({ customers: 65, newCustomers: 65 });
     const l = await links(store);
     expect(l.get('crm:4')).toBe(l.get('crm:1'));
     const before = await customers(store);
     const audited = await auditCount(store);
-    expect(audited).toBe(5);
+    expect(audited).toBe(65);
     for (const full of [false, true]) {
       const again = await runPipeline({ config, store, log, full });
-      expect(again.master).toMatchObject({ customers: 5, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, changedLinks: 0 });
+      expect(again.master).toMatchObject({ customers: 65, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, changedLinks: 0 });
       expect(await customers(store)).toEqual(before);
       expect(await links(store)).toEqual(l);
       expect(await auditCount(store)).toBe(audited);
@@ -80,7 +88,7 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
     const before = await links(store);
     await writeFile(path.join(dir, 'crm.csv'), '7,Bob,Stone,bob.stone@outlook.com,1975-06-07,2024-06-01\n8,Fay,Ng,fay.ng@gmail.com,1999-01-02,2024-06-01\n', { flag: 'a' });
     const run = await runPipeline({ config, store, log });
-    expect(run.master).toMatchObject({ customers: 6, newCustomers: 1, updatedCustomers: 1, mergedCustomers: 0 });
+    expect(run.master).toMatchObject({ customers: 66, newCustomers: 1, updatedCustomers: 1, mergedCustomers: 0 });
     const after = await links(store);
     expect(after.get('crm:7')).toBe(before.get('crm:2'));
     for (const [ref, id] of before) expect(after.get(ref)).toBe(id);
@@ -138,7 +146,7 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
   it('detaches a record that disappears from a full re-sync and retires its customer', async () => {
     const l = await links(store);
     const kept = PEOPLE.filter((p) => !p.startsWith('5,'));
-    await writeFile(path.join(dir, 'crm.csv'), HEADER + kept.join('\n') + '\n7,Bob,Stone,bob.stone@outlook.com,1975-06-07,2024-06-01\n8,Fay,Ng,fay.ng@gmail.com,1999-01-02,2024-06-01\n');
+    await writeFile(path.join(dir, 'crm.csv'), HEADER + [...kept, ...FILLER].join('\n') + '\n7,Bob,Stone,bob.stone@outlook.com,1975-06-07,2024-06-01\n8,Fay,Ng,fay.ng@gmail.com,1999-01-02,2024-06-01\n');
     const run = await runPipeline({ config, store, log, full: true });
     expect(run.master).toMatchObject({ retiredCustomers: 1, detachedRecords: 1, newCustomers: 0 });
     const after = await links(store);
@@ -155,7 +163,7 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
     const untouched = (await store.knex('customers').whereNotIn('id', [anna, erin, bob]).orderBy('id').select()) as unknown[];
     // Record 6 now describes Anna; record 7 (Bob's duplicate) is gone from the file.
     const rows = PEOPLE.filter((p) => !p.startsWith('5,')).map((p) => (p.startsWith('6,') ? '6,Anna,Lee,anna.lee@gmail.com,1980-02-03,2024-07-01' : p));
-    await writeFile(path.join(dir, 'crm.csv'), HEADER + rows.join('\n') + '\n8,Fay,Ng,fay.ng@gmail.com,1999-01-02,2024-06-01\n');
+    await writeFile(path.join(dir, 'crm.csv'), HEADER + [...rows, ...FILLER].join('\n') + '\n8,Fay,Ng,fay.ng@gmail.com,1999-01-02,2024-06-01\n');
     // This master is small: a run would match it in full; the incremental path is what larger ones take.
     const run = await runPipeline({ config, store, log, matchMode: 'incremental' });
     expect(run.matching).toMatchObject({ mode: 'incremental', changedRecords: 1, rebuiltCustomers: 4 }); // Anna's, Erin's, Bob's and record 4's (6 links to it too)
