@@ -46,14 +46,18 @@ export function formatSummary(s: RunSummary): string {
   const m = s.matching;
   out.push(
     '',
-    `Matching: ${m.records} records, ${m.candidatePairs} candidate pairs, ${m.links} links, ${m.reviewPairs} pairs for review` +
+    (m.mode === 'incremental'
+      ? `Matching (incremental): ${m.changedRecords} changed record(s), ${m.rebuiltCustomers} customer(s) rebuilt from ${m.records} records, `
+      : `Matching: ${m.records} records, `) +
+      `${m.candidatePairs} candidate pairs, ${m.links} links, ${m.reviewPairs} pairs for review` +
       (m.refusedMerges ? `, ${m.refusedMerges} weak chains not merged` : ''),
   );
   const oversized = m.blocking.filter((b) => b.oversizedBlocks);
   for (const b of oversized) out.push(`  blocking rule ${b.rule}: ${b.oversizedBlocks} oversized block(s) skipped (largest ${b.largestOversized})`);
   out.push(
     s.master
-      ? `Customers: ${s.master.customers} (${s.master.newCustomers} new), ${m.duplicatesLinked} duplicate records linked to them`
+      ? `Customers: ${s.master.customers} (${s.master.newCustomers} new), ${m.duplicatesLinked} duplicate records linked to them; ` +
+        `${s.master.updatedCustomers} updated, ${s.master.mergedCustomers} merged, ${s.master.retiredCustomers} retired, ${s.master.detachedRecords} record(s) detached`
       : `Customers: the master was not changed (${m.records - m.duplicatesLinked} customers found, not loaded)`,
     `Data quality score: ${s.quality.overall.toFixed(1)} / 100` + (s.quality.comparedWith ? ` (details and change since the last run: crm-etl quality --run ${s.runId})` : ''),
   );

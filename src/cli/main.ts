@@ -27,6 +27,7 @@ import { registerServeCommand } from './serve.js';
 import { registerBackupCommands } from './backup.js';
 import { registerEraseCommand, writeSubjectExport } from './erase.js';
 import { registerKeysCommands } from './keys.js';
+import { registerStewardCommands } from './steward.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -111,8 +112,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--source <name...>', 'run only these sources')
     .option('--full', 'read every source in full, ignoring the stored cursors (default: only what changed)')
     .option('--json', 'print the summary as JSON')
+    .option('--actor <name>', 'who the audit log names for changes to the master (default: the OS user)')
     .option('--detach', 'with a queue: print the run id once queued and return (crm-etl jobs watch RUN follows it)')
-    .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean; detach?: boolean }) => {
+    .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean; detach?: boolean; actor?: string }) => {
       const config = await loadConfig(resolveConfigPath(o.config));
       let summary;
       if (config.queue) {
@@ -125,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
         summary = r;
       } else {
         summary = await withStore(config, (store) =>
-          runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) }),
+          runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}), ...(o.actor ? { actor: o.actor } : {}) }),
         );
       }
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
@@ -273,6 +275,11 @@ export async function main(argv: string[]): Promise<number> {
   registerKeysCommands(program, cliEnv);
   registerBackupCommands(program, cliEnv);
   registerServeCommand(program, cliEnv, (level) => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : (level ?? 'warn')));
+  registerStewardCommands(program, {
+    configOption: `configuration file (default ${DEFAULT_CONFIG})`,
+    loadConfigFile: (c) => loadConfig(resolveConfigPath(c)),
+    withStore,
+  });
 
   program.exitOverride();
   try {

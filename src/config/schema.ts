@@ -78,6 +78,29 @@ export const securitySchema = z
   })
   .prefault({});
 
+/** Survivorship rules: how a golden value is chosen among a customer's records (docs/master.md). */
+export const survivorshipRuleSchema = z.enum(['source_priority', 'most_recent', 'most_complete', 'most_frequent', 'longest']);
+
+export const survivorshipSchema = z
+  .object({
+    /** Rule for every field not listed under `fields`. Default `most_frequent`. */
+    default: survivorshipRuleSchema.default('most_frequent'),
+    /** Trust order of sources (most trusted first) for `source_priority` and for ties. Default: configuration order. */
+    source_priority: z.array(z.string()).optional(),
+    /**
+     * Per canonical field: a rule, or `{rule, sources}` with a trust order for that field only.
+     * Default: `source_updated_at: most_recent`, every other field the default rule.
+     */
+    fields: z
+      .partialRecord(
+        canonicalFieldSchema,
+        z.union([survivorshipRuleSchema, z.object({ rule: survivorshipRuleSchema, sources: z.array(z.string()).optional() })]),
+      )
+      .default({}),
+  })
+  .prefault({});
+
+
 export const configSchema = z
   .object({
     store: z.string().min(1).default('pglite://./.crm-etl/db'),
@@ -86,6 +109,7 @@ export const configSchema = z
     matching: matchingSchema,
     quality: qualitySchema,
     security: securitySchema,
+    survivorship: survivorshipSchema,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -101,6 +125,12 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['quality', 'gates', 'sources', name], message: `no source is named "${name}"; the sources are: ${[...seen].join(', ')}` });
       }
     }
+    const known = (names: readonly string[] | undefined, path: (string | number)[]) =>
+      names?.forEach((n, i) => {
+        if (!seen.has(n)) ctx.addIssue({ code: 'custom', path: [...path, i], message: `unknown source "${n}"; the configuration has: ${[...seen].join(', ')}` });
+      });
+    known(cfg.survivorship.source_priority, ['survivorship', 'source_priority']);
+    for (const [f, r] of Object.entries(cfg.survivorship.fields)) if (typeof r === 'object') known(r.sources, ['survivorship', 'fields', f, 'sources']);
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -108,3 +138,5 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 export type CsvSourceConfig = z.infer<typeof csvSourceSchema>;
 export type MatchingConfig = z.infer<typeof matchingSchema>;
 export type SecurityConfig = z.infer<typeof securitySchema>;
+export type SurvivorshipConfig = z.infer<typeof survivorshipSchema>;
+export type SurvivorshipRule = z.infer<typeof survivorshipRuleSchema>;

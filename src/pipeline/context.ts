@@ -14,6 +14,14 @@ export interface RunContext {
   sources: readonly string[];
   /** Read every source in full, ignoring stored cursors. */
   full: boolean;
+  /** Who the audit log names for this run's changes to the master. Default: the OS user. */
+  actor?: string;
+  /**
+   * `auto` (default): match only the changed records against the stored master when it is large
+   * enough for that to pay and its model was trained on enough data (see src/master/incremental.ts);
+   * `incremental`: whenever a model and blocking keys are stored (tests, benchmarks).
+   */
+  matchMode?: 'auto' | 'incremental';
   /**
    * Called as a stage makes headway (the queue runner turns it into job progress). Counts only:
    * never values. Absent for the inline runner.

@@ -1,129 +1,269 @@
-import { createHash } from 'node:crypto';
-import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+import { CANONICAL_FIELDS } from '../core/fields.js';
+import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
+import { writeMatchIndex } from '../master/match-index.js';
+import { computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
-import type { MatchStageResult, StagedRecord } from './match-stage.js';
+import type { MatchStageResult } from './match-stage.js';
+import { type ClusterToPlace, MAX_ID_SALT, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
+import { CHUNK, type MasterRecord, type StoredLink, loadAllLinks, loadLinks, refChunks } from '../master/store-io.js';
+import { type GoldenValues, survivalPolicy, surviveGolden } from '../master/survivorship.js';
+import type { Store } from '../store/store.js';
+
+export { customerIdFor } from '../master/ids.js';
+export { surviveGolden, type Provenance } from '../master/survivorship.js';
 
 export const CUSTOMER_COLUMNS = ['id', 'created_run', 'updated_run', ...CANONICAL_FIELDS, 'provenance', 'record_count', 'status', 'merged_into'] as const;
-export const LINK_COLUMNS = ['source', 'source_key', 'customer_id', 'match_probability', 'run_id'] as const;
+export const LINK_COLUMNS = ['source', 'source_key', 'customer_id', 'match_probability', 'run_id', 'record_hash'] as const;
 
-/** Where a golden value came from and why it won. */
-export interface Provenance {
-  source: string;
-  key: string;
-  rule: 'most_frequent' | 'most_recent' | 'first';
-}
-
-/** A deterministic customer id from a record's identity: the same input gives the same ids on any store. */
-export function customerIdFor(source: string, key: string, salt = 0): string {
-  const h = createHash('sha256').update(`${source}\u0000${key}\u0000${salt}`).digest('hex');
-  return `C${h.slice(0, 15).toUpperCase()}`;
-}
-
-/**
- * Builds a golden record: per field the most frequent value among the cluster's records, ties
- * to the most recently updated record, then to source order. Every value keeps its provenance.
- */
-export function surviveGolden(members: readonly StagedRecord[]): { values: Record<CanonicalField, string | null>; provenance: Partial<Record<CanonicalField, Provenance>> } {
-  const values = {} as Record<CanonicalField, string | null>;
-  const provenance: Partial<Record<CanonicalField, Provenance>> = {};
-  const recency = (r: StagedRecord): string => r.values.source_updated_at ?? '';
-  for (const f of CANONICAL_FIELDS) {
-    const counts = new Map<string, { n: number; best: StagedRecord }>();
-    for (const r of members) {
-      const v = r.values[f];
-      if (!v) continue;
-      const c = counts.get(v);
-      if (!c) counts.set(v, { n: 1, best: r });
-      else {
-        c.n++;
-        if (recency(r) > recency(c.best)) c.best = r;
-      }
-    }
-    let win: { v: string; n: number; best: StagedRecord } | undefined;
-    for (const [v, c] of counts) {
-      if (!win || c.n > win.n || (c.n === win.n && recency(c.best) > recency(win.best))) win = { v, ...c };
-    }
-    values[f] = win?.v ?? null;
-    if (win) {
-      const rule: Provenance['rule'] = counts.size === 1 ? 'first' : win.n > 1 ? 'most_frequent' : recency(win.best) ? 'most_recent' : 'first';
-      provenance[f] = { source: win.best.source, key: win.best.key, rule };
-    }
-  }
-  return { values, provenance };
-}
-
+/** What a load changed in the master. */
 export interface LoadResult {
+  /** Active customers in the master after the load. */
   customers: number;
   newCustomers: number;
+  /** Customers whose golden values or records changed. */
+  updatedCustomers: number;
+  /** Customers whose records joined an older customer (their id now resolves to it). */
+  mergedCustomers: number;
+  /** Customers left without records. */
+  retiredCustomers: number;
+  /** Records placed by this load (all of them on a full run; the touched ones otherwise). */
   linkedRecords: number;
+  /** Links written (new or moved records, changed probabilities). */
+  changedLinks: number;
+  /** Records detached from the master: gone from their source or deleted there. */
+  detachedRecords: number;
+}
+
+/** Clusters of records to place, from a full or a scoped match. */
+export interface MasterPlacement {
+  /** In canonical order (see sortRecords). */
+  records: readonly MasterRecord[];
+  clusterOf: Int32Array;
+  linkProbability: Float64Array;
+  /**
+   * `all`: these records are the whole master (every link not among them is detached). Else the
+   * customers that may change: their records not among `records` are detached, other customers
+   * stay untouched.
+   */
+  scope: 'all' | ReadonlySet<string>;
+  /** Records a steward is taking out of their customer: among equal parts, theirs gives up the id. */
+  leaving?: ReadonlySet<string>;
+}
+
+/** Who writes and why, and the configuration (survivorship rules, source order). */
+export interface MasterWriter {
+  store: Store;
+  config: Pick<Config, 'sources' | 'survivorship'>;
+  audit: AuditContext;
+}
+
+interface CustomerRow {
+  id: string;
+  created_run: string;
+  status: string;
+  values: GoldenValues;
+  provenance: string;
+  record_count: number;
+}
+
+async function loadCustomers(db: Knex, ids: readonly string[] | 'active'): Promise<Map<string, CustomerRow>> {
+  const out = new Map<string, CustomerRow>();
+  const read = (rows: Record<string, unknown>[]) => {
+    for (const r of rows) {
+      const values = {} as GoldenValues;
+      for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
+      out.set(String(r.id), { id: String(r.id), created_run: String(r.created_run), status: String(r.status), values, provenance: String(r.provenance), record_count: Number(r.record_count) });
+    }
+  };
+  if (ids === 'active') read((await db('customers').where({ status: 'active' })) as Record<string, unknown>[]);
+  else for (let i = 0; i < ids.length; i += CHUNK) read((await db('customers').whereIn('id', ids.slice(i, i + CHUNK))) as Record<string, unknown>[]);
+  return out;
 }
 
 /**
- * Writes the master: one golden record per cluster and a link from every source record to its
- * customer. A cluster keeps the id most of its records already had, so ids are stable across
- * runs; a new cluster gets a deterministic id from its first record.
+ * A sortable age per customer: the id of its `create` audit entry (increasing, unlike run ids,
+ * which only have second resolution), then its creating run. Customers created before the audit
+ * log existed count as oldest.
  */
-export async function loadMaster(ctx: RunContext, m: MatchStageResult): Promise<LoadResult> {
-  const { records, result } = m;
-  const knex = ctx.store.knex;
-  const previous = new Map<string, string>();
-  for (const row of (await knex('customer_links').select('source', 'source_key', 'customer_id')) as { source: string; source_key: string; customer_id: string }[]) {
-    previous.set(`${row.source}\u0000${row.source_key}`, row.customer_id);
+async function ageKeys(db: Knex, customers: Map<string, CustomerRow>): Promise<Map<string, string>> {
+  const first = new Map<string, number>();
+  const ids = [...customers.keys()];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = (await db('master_audit').select('customer_id').min({ first: 'id' }).where({ action: 'create' }).whereIn('customer_id', ids.slice(i, i + CHUNK)).groupBy('customer_id')) as { customer_id: string; first: number | string }[];
+    for (const r of rows) first.set(r.customer_id, Number(r.first));
   }
-  const existing = new Map<string, { created_run: string }>();
-  for (const row of (await knex('customers').select('id', 'created_run')) as { id: string; created_run: string }[]) existing.set(row.id, row);
+  return new Map([...customers.values()].map((c) => [c.id, `${String(first.get(c.id) ?? 0).padStart(15, '0')}|${c.created_run}`]));
+}
 
-  const clusters = new Map<number, number[]>();
-  result.clusterOf.forEach((c, i) => {
-    let g = clusters.get(c);
-    if (!g) clusters.set(c, (g = []));
+async function existingIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const r of (await db('customers').select('id').whereIn('id', ids.slice(i, i + CHUNK))) as { id: string }[]) out.add(r.id);
+  }
+  return out;
+}
+
+const roundProbability = (p: number): number | null => (Number.isNaN(p) ? null : Math.round(p * 1e6) / 1e6);
+const refName = (r: { source: string; key: string }): string => `${r.source}:${r.key}`;
+
+/**
+ * Writes the master from clusters: ids kept (see assignCustomerIds), one golden record per
+ * cluster under the configured survivorship, one link per record. Only what changed is written:
+ * an unchanged customer or link keeps its row (and its `updated_run`), and every change is in the
+ * audit log with its before and after. Customers that lose their id are `merged` into the
+ * customer that took most of their records (their id still resolves) or `retired`.
+ */
+export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<LoadResult> {
+  const { store, audit } = w;
+  const knex = store.knex;
+  const policy = survivalPolicy(w.config);
+  const full = p.scope === 'all';
+
+  const previous: Map<string, StoredLink> = full ? await loadAllLinks(knex) : await loadLinks(knex, p.scope as ReadonlySet<string>, p.records);
+  const existing = await loadCustomers(knex, full ? 'active' : [...new Set([...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)])]);
+  const scope = new Set<string>(full ? existing.keys() : [...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)]);
+  for (const id of [...scope]) if (existing.get(id)?.status !== 'active') scope.delete(id);
+
+  const groups = new Map<number, number[]>();
+  p.clusterOf.forEach((c, i) => {
+    let g = groups.get(c);
+    if (!g) groups.set(c, (g = []));
     g.push(i);
   });
-  // Largest clusters choose first, so a split leaves the old id with its larger part.
-  const ordered = [...clusters.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
-  const used = new Set<string>();
-  const customerRows: unknown[][] = [];
-  const linkRows: unknown[][] = [];
-  let newCustomers = 0;
-  for (const g of ordered) {
-    const votes = new Map<string, number>();
-    for (const i of g) {
-      const id = previous.get(`${records[i]!.source}\u0000${records[i]!.key}`);
-      if (id && !used.has(id)) votes.set(id, (votes.get(id) ?? 0) + 1);
-    }
-    let id: string | undefined;
-    for (const [cand, n] of votes) if (!id || n > votes.get(id)! || (n === votes.get(id)! && cand < id)) id = cand;
-    if (!id) {
-      const first = records[g[0]!]!;
-      for (let salt = 0; !id || used.has(id) || (existing.has(id) && !votes.has(id)); salt++) id = customerIdFor(first.source, first.key, salt);
-    }
-    used.add(id);
-    const isNew = !existing.has(id);
-    if (isNew) newCustomers++;
-    const golden = surviveGolden(g.map((i) => records[i]!));
-    customerRows.push([
-      id,
-      isNew ? ctx.runId : existing.get(id)!.created_run,
-      ctx.runId,
-      ...CANONICAL_FIELDS.map((f) => golden.values[f]),
-      JSON.stringify(golden.provenance),
-      g.length,
-      'active',
-      null,
-    ]);
-    for (const i of g) {
-      const p = result.linkProbability[i]!;
-      linkRows.push([records[i]!.source, records[i]!.key, id, Number.isNaN(p) ? null : Math.round(p * 1e6) / 1e6, ctx.runId]);
-    }
+  const clusters: (ClusterToPlace & { idx: number[]; members: MasterRecord[] })[] = [...groups.values()].map((idx) => ({ idx, members: idx.map((i) => p.records[i]!) }));
+  const prevIds = new Map<string, string>();
+  for (const [ref, l] of previous) prevIds.set(ref, l.customerId);
+  const createdRun = await ageKeys(knex, existing);
+
+  // New ids must not collide with any id in the store (a retired or merged id is never reused).
+  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).flatMap((c) => Array.from({ length: MAX_ID_SALT }, (_, s) => customerIdFor(c.members[0]!.source, c.members[0]!.key, s)));
+  const taken = await existingIds(knex, candidates);
+  const checked = new Set(candidates);
+  let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, p.leaving);
+  for (;;) {
+    const unchecked = assignment.ids.filter((id, i) => assignment.isNew[i] && !checked.has(id));
+    if (!unchecked.length) break;
+    const more = await existingIds(knex, unchecked);
+    for (const id of unchecked) checked.add(id);
+    if (!more.size) break;
+    for (const id of more) taken.add(id);
+    assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, p.leaving);
   }
-  await ctx.store.transaction(async (trx) => {
-    await trx('customer_links').delete();
-    // Customers no cluster claims any more are retired, not deleted: their ids keep resolving.
-    const ids = [...used];
-    for (let i = 0; i < ids.length; i += 1000) await trx('customers').whereIn('id', ids.slice(i, i + 1000)).delete();
-    await trx('customers').whereNot({ status: 'retired' }).update({ status: 'retired', updated_run: ctx.runId });
-    if (customerRows.length) await ctx.store.insertRows('customers', CUSTOMER_COLUMNS, customerRows, trx);
-    if (linkRows.length) await ctx.store.insertRows('customer_links', LINK_COLUMNS, linkRows, trx);
+
+  const entries: AuditEntry[] = [];
+  const customerRows: unknown[][] = [];
+  const rewrite: string[] = [];
+  const linkRows: unknown[][] = [];
+  const relink: { source: string; key: string }[] = [];
+  const result: LoadResult = { customers: 0, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
+  const placed = new Set<string>();
+  const membersBefore = new Map<string, string[]>();
+  for (const l of previous.values()) {
+    let m = membersBefore.get(l.customerId);
+    if (!m) membersBefore.set(l.customerId, (m = []));
+    m.push(refName(l));
+  }
+
+  clusters.forEach((c, ci) => {
+    const id = assignment.ids[ci]!;
+    const golden = surviveGolden(c.members, policy);
+    const provenance = JSON.stringify(golden.provenance);
+    const old = existing.get(id);
+    const members = c.members.map(refName);
+    const before = new Set(membersBefore.get(id) ?? []);
+    const added = members.filter((m) => !before.has(m));
+    const now = new Set(members);
+    const removed = [...before].filter((m) => !now.has(m));
+    if (!old || old.status !== 'active') {
+      result.newCustomers += old ? 0 : 1;
+      entries.push({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
+    } else {
+      const changed = CANONICAL_FIELDS.filter((f) => golden.values[f] !== old.values[f]);
+      if (!changed.length && provenance === old.provenance && old.record_count === members.length && !added.length && !removed.length) return placeLinks();
+      result.updatedCustomers++;
+      const b: Record<string, unknown> = {};
+      const a: Record<string, unknown> = {};
+      for (const f of changed) {
+        b[f] = old.values[f];
+        a[f] = golden.values[f];
+      }
+      if (old.record_count !== members.length) {
+        b.record_count = old.record_count;
+        a.record_count = members.length;
+      }
+      if (removed.length) b.records = removed;
+      if (added.length) a.records = added;
+      if (provenance !== old.provenance && !changed.length) a.provenance = 'changed';
+      entries.push({ customerId: id, action: 'update', before: b, after: a });
+    }
+    rewrite.push(id);
+    customerRows.push([id, old?.created_run ?? audit.runId, audit.runId, ...CANONICAL_FIELDS.map((f) => golden.values[f]), provenance, members.length, 'active', null]);
+    placeLinks();
+
+    function placeLinks(): void {
+      for (let k = 0; k < c.idx.length; k++) {
+        const r = c.members[k]!;
+        const ref = refOf(r.source, r.key);
+        placed.add(ref);
+        result.linkedRecords++;
+        const prob = roundProbability(p.linkProbability[c.idx[k]!]!);
+        const prev = previous.get(ref);
+        if (prev && prev.customerId === id && prev.probability === prob && prev.hash === (r.hash ?? null)) continue;
+        result.changedLinks++;
+        if (prev) relink.push(r);
+        linkRows.push([r.source, r.key, id, prob, audit.runId, r.hash ?? null]);
+      }
+    }
   });
-  return { customers: customerRows.length, newCustomers, linkedRecords: linkRows.length };
+
+  const fateRows: { id: string; status: string; merged_into: string | null }[] = [];
+  for (const [id, fate] of assignment.fates) {
+    const old = existing.get(id);
+    if (!old) continue;
+    if (fate.status === 'merged') result.mergedCustomers++;
+    else result.retiredCustomers++;
+    fateRows.push({ id, status: fate.status, merged_into: fate.status === 'merged' ? fate.mergedInto : null });
+    entries.push({
+      customerId: id,
+      action: fate.status === 'merged' ? 'merge' : 'retire',
+      before: { status: 'active', record_count: old.record_count },
+      after: fate.status === 'merged' ? { status: 'merged', merged_into: fate.mergedInto } : { status: 'retired' },
+    });
+  }
+  // Links of the scope not placed again: records gone from their source or deleted there.
+  const detached = [...previous.entries()].filter(([ref]) => !placed.has(ref)).map(([, l]) => l);
+  result.detachedRecords = detached.length;
+
+  await store.transaction(async (trx) => {
+    for (let i = 0; i < rewrite.length; i += CHUNK) await trx('customers').whereIn('id', rewrite.slice(i, i + CHUNK)).delete();
+    if (customerRows.length) await store.insertRows('customers', CUSTOMER_COLUMNS, customerRows, trx);
+    for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
+    for (const { source, keys } of refChunks([...relink, ...detached])) await trx('customer_links').where({ source }).whereIn('source_key', keys).delete();
+    if (linkRows.length) await store.insertRows('customer_links', LINK_COLUMNS, linkRows, trx);
+    await writeAudit(store, audit, entries, trx);
+  });
+  const count = (await knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
+  result.customers = Number(count[0]!.n);
+  return result;
+}
+
+/**
+ * The master stage of a full run: places every live record (see writeMaster), then stores the
+ * blocking keys and term frequencies an incremental run will match against.
+ */
+export async function loadMaster(ctx: RunContext, m: MatchStageResult): Promise<LoadResult> {
+  const result = await writeMaster(
+    { store: ctx.store, config: ctx.config, audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` } },
+    { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
+  );
+  // The queue runner's load stage hands over the records without their match features.
+  const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
+  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs));
+  return result;
+}
+
+function stripNulls(v: GoldenValues): Partial<GoldenValues> {
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
 }

@@ -1,14 +1,11 @@
-import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import { CANONICAL_FIELDS } from '../core/fields.js';
+import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
+import { type MasterRecord, sortRecords, toMasterRecord } from '../master/store-io.js';
 import { type MatchResult, type MatchRecord, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 
 /** A staged record as the match and master stages read it. */
-export interface StagedRecord {
-  source: string;
-  key: string;
-  line: number | null;
-  values: CanonicalValues;
-}
+export type StagedRecord = MasterRecord;
 
 export const MATCH_PAIR_COLUMNS = ['run_id', 'a_source', 'a_key', 'b_source', 'b_key', 'probability', 'decision', 'explanation'] as const;
 
@@ -19,22 +16,9 @@ export const MATCH_PAIR_COLUMNS = ['run_id', 'a_source', 'a_key', 'b_source', 'b
 export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]> {
   const rows = (await ctx.store
     .knex('source_records')
-    .select('source', 'source_key', 'line', ...CANONICAL_FIELDS)
+    .select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS)
     .where({ deleted: false })) as Record<string, unknown>[];
-  const order = new Map(ctx.config.sources.map((s, i) => [s.name, i]));
-  const recs = rows.map((r) => {
-    const values: CanonicalValues = {};
-    for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
-    return { source: String(r.source), key: String(r.source_key), line: r.line == null ? null : Number(r.line), values };
-  });
-  recs.sort(
-    (a, b) =>
-      (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) ||
-      a.source.localeCompare(b.source) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-  return recs;
+  return sortRecords(ctx.config, rows.map(toMasterRecord));
 }
 
 export interface MatchStageResult {
@@ -57,6 +41,8 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     blockWindow: m.block_window,
     ...(timings ? { timings } : {}),
     uniqueSources: unique,
+    // Steward decisions (merge, unmerge, reviews) hold on every run.
+    ...constraintIndexPairs(records, await loadAllConstraints(ctx.store)),
   });
   const rows = result.pairs.map((p) => {
     const a = mrs[p.a]!;
@@ -65,7 +51,7 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
   });
   if (rows.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows);
-  await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking }) });
+  await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: mrs.length }) });
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
   return { records, matchRecords: mrs, result };
 }

@@ -2,7 +2,7 @@ import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
 import { CrmEtlError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { extractSource, prepareSources } from './extract.js';
-import { surviveGolden } from './load-master.js';
+import { survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import type { StagedRecord } from './match-stage.js';
 
 /** What a customer rebuild did: counts only. */
@@ -53,7 +53,7 @@ export async function rebuildCustomer(ctx: RunContext, customerId: string): Prom
     await knex('customers').where({ id: customerId }).update({ status: 'retired', updated_run: ctx.runId });
     return { customerId, sourcesRead: sources, records: 0, status: 'retired' };
   }
-  const golden = surviveGolden(members);
+  const golden = surviveGolden(members, survivalPolicy(ctx.config));
   await knex('customers')
     .where({ id: customerId })
     .update({ ...golden.values, provenance: JSON.stringify(golden.provenance), record_count: members.length, updated_run: ctx.runId, status: 'active' });

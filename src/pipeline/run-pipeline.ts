@@ -8,9 +8,13 @@ import { type SourceStats, extractSource, prepareSources } from './extract.js';
 import { type LoadResult, loadMaster } from './load-master.js';
 import { type MatchStageResult, runMatchStage } from './match-stage.js';
 import type { BlockingRuleReport } from '../transforms/match/index.js';
+import { applyIncremental, incrementalQualityInput, planIncremental } from '../master/incremental.js';
 
 /** The matching section of a run summary: counts and blocking rules, never values. */
 export interface MatchCounts {
+  /** `full`: every record matched; `incremental`: only the changed ones, against the stored master. */
+  mode: 'full' | 'incremental';
+  /** Records matched: all of them, or the changed ones with the records of the customers they touch. */
   records: number;
   candidatePairs: number;
   links: number;
@@ -18,6 +22,10 @@ export interface MatchCounts {
   duplicatesLinked: number;
   blocking: BlockingRuleReport[];
   refusedMerges: number;
+  /** Records new or changed since the master was written (all of them on a full match). */
+  changedRecords: number;
+  /** Customers rebuilt (all of them on a full match). */
+  rebuiltCustomers: number;
 }
 
 export interface RunSummary {
@@ -56,6 +64,10 @@ export interface RunOptions {
   onProgress?: RunContext['onProgress'];
   /** The run id (default: from `now`); a caller that answers with the id before the run starts (the API) passes its own. */
   runId?: string;
+  /** Who the audit log names for the run's changes to the master (default: the OS user). */
+  actor?: string;
+  /** See RunContext.matchMode (default `auto`). */
+  matchMode?: RunContext['matchMode'];
 }
 
 /** A fresh run: its id, its date and a logger that names it. */
@@ -71,6 +83,8 @@ export function createRunContext(opts: RunOptions): RunContext {
     sources: opts.sources ?? [],
     full: opts.full ?? false,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.actor ? { actor: opts.actor } : {}),
+    ...(opts.matchMode ? { matchMode: opts.matchMode } : {}),
   };
 }
 
@@ -100,14 +114,18 @@ export async function recordRunEnd(store: Store, summary: RunSummary): Promise<v
 /** The counts of a match stage result, as the summary reports them. */
 export function matchCounts(m: Pick<MatchStageResult, 'records' | 'result'>): MatchCounts {
   const r = m.result;
+  const duplicatesLinked = m.records.length - new Set(r.clusterOf).size;
   return {
+    mode: 'full',
     records: m.records.length,
     candidatePairs: r.candidatePairs,
     links: r.pairs.filter((p) => p.decision === 'link').length,
     reviewPairs: r.pairs.filter((p) => p.decision === 'review').length,
-    duplicatesLinked: m.records.length - new Set(r.clusterOf).size,
+    duplicatesLinked,
     blocking: r.blocking,
     refusedMerges: r.refusedMerges,
+    changedRecords: m.records.length,
+    rebuiltCustomers: m.records.length - duplicatesLinked,
   };
 }
 
@@ -158,17 +176,37 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       sources.push(s);
       lap(`extract:${p.cfg.name}`, s.read);
     }
-    const matchPhases: Record<string, number> = {};
-    const m = await runMatchStage(ctx, matchPhases);
-    lap('match', m.records.length);
-    for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
-    const { quality, master } = await assessAndLoad(ctx, sources, m, cursors);
-    lap('quality+load', m.records.length);
+    // Only what changed is matched against the master when it can be; otherwise everything.
+    const plan = await planIncremental(ctx);
+    let matching: MatchCounts;
+    let quality: QualityReport;
+    let master: LoadResult | null;
+    if (plan) {
+      lap('match:incremental', plan.matching.records);
+      const matched = await incrementalQualityInput(ctx, plan);
+      quality = await assessRunQuality(ctx, sources, matched);
+      if (quality.gates.passed) master = await applyIncremental(ctx, plan);
+      else {
+        await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
+        master = null;
+      }
+      lap('quality+load', plan.matching.records);
+      const { vanishedRecords: _vanished, ...counts } = plan.matching;
+      matching = { mode: 'incremental', ...counts, duplicatesLinked: matched.records.length - new Set(matched.result.clusterOf).size, blocking: [] };
+    } else {
+      const matchPhases: Record<string, number> = {};
+      const m = await runMatchStage(ctx, matchPhases);
+      lap('match', m.records.length);
+      for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
+      ({ quality, master } = await assessAndLoad(ctx, sources, m, cursors));
+      lap('quality+load', m.records.length);
+      matching = matchCounts(m);
+    }
     const summary: RunSummary = {
       runId: ctx.runId,
       status: quality.gates.passed ? 'succeeded' : 'failed',
       sources,
-      matching: matchCounts(m),
+      matching,
       master,
       quality,
       durationMs: Date.now() - t0,

@@ -44,7 +44,12 @@ async function rejectedStagedValues(knex: Knex, sources: readonly string[]): Pro
  * previous run (anomalies), checks the gates, and keeps the scores in `quality_scores`.
  * Loading the master is the caller's decision: it must not happen when `gates.passed` is false.
  */
-export async function assessRunQuality(ctx: RunContext, sources: readonly SourceStats[], m: MatchStageResult): Promise<QualityReport> {
+export async function assessRunQuality(
+  ctx: RunContext,
+  sources: readonly SourceStats[],
+  // An incremental run has no full match result: the records and their planned clusters suffice.
+  m: Pick<MatchStageResult, 'records'> & { result: Pick<MatchStageResult['result'], 'clusterOf'> & Partial<Pick<MatchStageResult['result'], 'probabilityHistogram'>> },
+): Promise<QualityReport> {
   const knex = ctx.store.knex;
   const rejected = await rowsWithRejects(knex, ctx.runId);
   const rejectedValues = await rejectedStagedValues(knex, sources.map((s) => s.source));

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { actorOf, authHook, masked } from './auth.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { decideReview as decideStewardReview } from '../master/steward.js';
 import { decideReview, getCustomer, getRun, listPairs, listRuns, qualityScores, qualityTrend, searchCustomers } from './queries.js';
 import { RunTracker } from './run-tracker.js';
 
@@ -198,7 +199,10 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
         await writeAudit(trx, { actor, action: `review.${decision}`, target: `pair:${id}`, before: { decision: d.before }, after: { decision, ...d.pair }, at });
         return d;
       });
-      return { id, decision, ...r.pair };
+      // The decision becomes a master constraint (must-link or cannot-link) that every later run
+      // respects, and both records' customers are rebuilt now, as `crm-etl review` does.
+      const steward = await decideStewardReview({ store, config, actor, now: at }, id, decision === 'accept');
+      return { id, decision, ...r.pair, customerId: steward.customerId };
     });
   }
   app.post('/api/sources/check', ops, async (req) => {

@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { modelsAndCursors } from './0002-models-and-cursors.js';
 import { qualityHistory } from './0004-quality.js';
 import { jobsSchema } from './0005-jobs.js';
+import { masterSchema } from './0003-master.js';
 import { securitySchema } from './0006-security.js';
 
 /** One schema change, as a module rather than a file knex looks up by name. */
@@ -14,7 +15,9 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. Append new ones; never reorder or edit released ones. */
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema, securitySchema];
+// 0003-master and 0006-security were written alongside 0004-quality and 0005-jobs and landed
+// after them: appended, not slotted in, so stores that already applied those apply them next.
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema, masterSchema, securitySchema];
 
 /** Name of the table knex records applied migrations in (and of its `_lock` table). */
 export const MIGRATIONS_TABLE = 'crm_etl_migrations';

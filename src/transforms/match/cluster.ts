@@ -18,6 +18,13 @@ export interface ClusterOptions {
   canLink?(i: number, j: number): boolean;
   /** Cross pairs inspected per merge at most; beyond that a deterministic sample. */
   maxCrossPairs?: number;
+  /**
+   * Pairs that must share a cluster (a steward's merge, an accepted review): joined before any
+   * edge, without the average-weight test, unless a cannot-link forbids it. Default none.
+   */
+  mustLink?: readonly (readonly [number, number])[];
+  /** Pairs that may never share a cluster (an unmerge, a rejected review). Default none. */
+  cannotLink?: readonly (readonly [number, number])[];
 }
 
 export interface Clustering {
@@ -57,6 +64,42 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
   const group = (r: number): number[] => members.get(r) ?? [r];
   const maxCross = opts.maxCrossPairs ?? 400;
   let refused = 0;
+  const cannot = new Map<number, number[]>();
+  for (const [i, j] of opts.cannotLink ?? []) {
+    if (i === j) continue;
+    let l = cannot.get(i);
+    if (!l) cannot.set(i, (l = []));
+    l.push(j);
+    let m = cannot.get(j);
+    if (!m) cannot.set(j, (m = []));
+    m.push(i);
+  }
+  // A cannot-link between any member of one group and any member of the other forbids the join.
+  const forbidden = (ra: number, rb: number): boolean => {
+    if (!cannot.size) return false;
+    const [small, other] = group(ra).length <= group(rb).length ? [ra, rb] : [rb, ra];
+    for (const i of group(small)) for (const j of cannot.get(i) ?? []) if (find(j) === other) return true;
+    return false;
+  };
+  const join = (ra: number, rb: number): void => {
+    // The smaller index stays representative: stable whatever the edge order.
+    const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+    parent[drop] = keep;
+    const joined = group(keep).concat(group(drop));
+    members.set(keep, joined);
+    members.delete(drop);
+  };
+  const must: [number, number][] = (opts.mustLink ?? []).map(([i, j]): [number, number] => (i < j ? [i, j] : [j, i])).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [i, j] of must) {
+    const ra = find(i);
+    const rb = find(j);
+    if (ra === rb) continue;
+    if (forbidden(ra, rb)) {
+      refused++;
+      continue;
+    }
+    join(ra, rb);
+  }
   const sorted = [...edges].sort((x, y) => y.probability - x.probability || x.a - y.a || x.b - y.b);
   for (const e of sorted) {
     const ra = find(e.a);
@@ -64,8 +107,8 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
     if (ra === rb) continue;
     const ga = group(ra);
     const gb = group(rb);
-    let ok = true;
-    if (ga.length > 1 || gb.length > 1 || opts.canLink) {
+    let ok = !forbidden(ra, rb);
+    if (ok && (ga.length > 1 || gb.length > 1 || opts.canLink)) {
       let sum = 0;
       let count = 0;
       const total = ga.length * gb.length;
@@ -88,12 +131,7 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
       refused++;
       continue;
     }
-    // The smaller index stays representative: stable whatever the edge order.
-    const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
-    parent[drop] = keep;
-    const joined = group(keep).concat(group(drop));
-    members.set(keep, joined);
-    members.delete(drop);
+    join(ra, rb);
   }
   const clusterOf = new Int32Array(opts.n);
   for (let i = 0; i < opts.n; i++) clusterOf[i] = find(i);
@@ -105,6 +143,8 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
       if (!(linkProbability[i]! >= e.probability)) linkProbability[i] = e.probability;
     }
   }
+  // A record a steward put in its cluster: certain.
+  for (const [i, j] of must) if (clusterOf[i] === clusterOf[j]) for (const x of [i, j]) if (!(linkProbability[x]! >= 1)) linkProbability[x] = 1;
   // The cluster's first record (its representative, the lowest index) has none.
   for (let i = 0; i < opts.n; i++) if (clusterOf[i] === i) linkProbability[i] = Number.NaN;
   return { clusterOf, linkProbability, refusedMerges: refused };

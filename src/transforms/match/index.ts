@@ -6,6 +6,6 @@ export { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
 export { DEFAULT_BLOCKING_RULES } from './blocking.js';
 export type { BlockingRuleReport } from './blocking.js';
 export { PairScorer, computeTermFrequencies } from './model.js';
-export type { MatchModel, PairScore, FieldEvidence } from './model.js';
+export type { MatchModel, PairScore, FieldEvidence, TermFrequencies } from './model.js';
 export { clusterRecords } from './cluster.js';
 export { jaroWinkler, editDistance } from './similarity.js';

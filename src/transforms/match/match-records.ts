@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
 import { type EncodedRecords, encodeRecords } from './encoded.js';
-import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, addPatternCounts } from './engine.js';
+import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
+import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { MAX_TRAINING_BLOCK, TRAINING_SAMPLE } from './training.js';
 
@@ -25,6 +25,17 @@ export interface MatchOptions {
   timings?: Record<string, number>;
   /** Threads for blocking, comparing and scoring. Default: the machine's cores, 1 below 20,000 records. */
   threads?: number;
+  /**
+   * A stored model to score with instead of training one (an incremental run, a steward's
+   * rebuild of a few customers). Default: train on `records`.
+   */
+  model?: MatchModel;
+  /** With `model`: the term frequencies and record count of the base it was trained on. Default: of `records`. */
+  termFrequencies?: TermFrequencies;
+  recordCount?: number;
+  /** Record index pairs a steward put together / kept apart (see clusterRecords). Default none. */
+  mustLink?: readonly (readonly [number, number])[];
+  cannotLink?: readonly (readonly [number, number])[];
 }
 
 export interface ScoredPair {
@@ -251,25 +262,28 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
     }
     lap('comparing');
 
-    // Training: u from random pairs, m by EM on samples of the strict training rules.
-    const allowed = canLink ?? (() => true);
-    const comparePatterns = async (a: Int32Array, b: Int32Array): Promise<PatternCounts> => {
-      const merged = new Map<number, number>();
-      const parts = split(a, b, engines.length);
-      const results = await Promise.all(parts.map((p, x) => engines[x]!.comparePairs(p.a, p.b)));
-      for (const r of results) addPatternCounts(merged, r);
-      return { keys: [...merged.keys()], counts: [...merged.values()] };
+    // Training: u from random pairs, m by EM on samples of the strict training rules (unless a stored model is given).
+    const train = async (): Promise<MatchModel> => {
+      const allowed = canLink ?? (() => true);
+      const comparePatterns = async (a: Int32Array, b: Int32Array): Promise<PatternCounts> => {
+        const merged = new Map<number, number>();
+        const parts = split(a, b, engines.length);
+        const results = await Promise.all(parts.map((p, x) => engines[x]!.comparePairs(p.a, p.b)));
+        for (const r of results) addPatternCounts(merged, r);
+        return { keys: [...merged.keys()], counts: [...merged.values()] };
+      };
+      const random = randomPairs(n);
+      const u = uFromPatterns(await comparePatterns(random.a, random.b));
+      const samples: { fields: readonly string[]; patterns: PatternCounts }[] = [];
+      for (let r = BLOCKING_RULE_COUNT; r < ENGINE_RULES.length; r++) {
+        const sample = trainingSample(blocks[r]!, keyCounts[r]!, allowed);
+        samples.push({ fields: ENGINE_RULES[r]!.fields, patterns: await comparePatterns(sample.a, sample.b) });
+      }
+      return trainModel(samples, { keys: [...candidates.keys()], counts: [...candidates.values()] }, u, { randomPairs: random.a.length, records: n });
     };
-    const random = randomPairs(n);
-    const u = uFromPatterns(await comparePatterns(random.a, random.b));
-    const samples: { fields: readonly string[]; patterns: PatternCounts }[] = [];
-    for (let r = BLOCKING_RULE_COUNT; r < ENGINE_RULES.length; r++) {
-      const sample = trainingSample(blocks[r]!, keyCounts[r]!, allowed);
-      samples.push({ fields: ENGINE_RULES[r]!.fields, patterns: await comparePatterns(sample.a, sample.b) });
-    }
-    const model = trainModel(samples, { keys: [...candidates.keys()], counts: [...candidates.values()] }, u, { randomPairs: random.a.length, records: n });
-    const tf = encodedTermFrequencies(enc);
-    const scorer = new PairScorer(model, tf.byValue, n);
+    const model = opts.model ?? (await train());
+    const tf = opts.model && opts.termFrequencies ? storedTermFrequencies(enc, opts.termFrequencies) : encodedTermFrequencies(enc);
+    const scorer = new PairScorer(model, tf.byValue, opts.recordCount ?? n);
     lap('training');
 
     // Scoring: every candidate pair, in the engines that compared it; pairs worth a look come back.
@@ -298,6 +312,8 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
       weight: (i, j) => scorer.weight(records[i]!, records[j]!),
       probability: (i, j) => scorer.probability(records[i]!, records[j]!),
       ...(canLink ? { canLink } : {}),
+      ...(opts.mustLink ? { mustLink: opts.mustLink } : {}),
+      ...(opts.cannotLink ? { cannotLink: opts.cannotLink } : {}),
     });
     lap('clustering');
     return {
@@ -314,4 +330,20 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
   } finally {
     await Promise.all(engines.map((e) => e.close()));
   }
+}
+
+/** Stored term frequencies (of the base a model was trained on) in both forms, for these records' values. */
+function storedTermFrequencies(enc: EncodedRecords, stored: TermFrequencies): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
+  const own = encodedTermFrequencies(enc);
+  const byId = own.byId.map((shares, f) => {
+    const field = TF_FIELDS[f];
+    const map = stored[f];
+    if (!shares || !field || !map) return null;
+    const dict = enc.dicts[field];
+    const out = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
+    // A value the base did not hold scores without adjustment (share 0), as PairScorer does.
+    for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? 0;
+    return out;
+  });
+  return { byValue: stored, byId };
 }

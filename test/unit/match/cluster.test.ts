@@ -43,3 +43,28 @@ describe('clusterRecords', () => {
     expect(c.clusterOf[0]).not.toBe(c.clusterOf[2]);
   });
 });
+
+describe('clusterRecords with steward constraints', () => {
+  const w = (table: Record<string, number>) => (i: number, j: number) => table[`${Math.min(i, j)}-${Math.max(i, j)}`] ?? -25;
+  const p = (f: (i: number, j: number) => number) => (i: number, j: number) => 1 / (1 + 2 ** -f(i, j));
+
+  it('joins must-linked records that share no edge, and keeps cannot-linked ones apart', () => {
+    const f = w({ '0-1': 20, '2-3': 20 });
+    const edges = [
+      { a: 0, b: 1, probability: p(f)(0, 1) },
+      { a: 2, b: 3, probability: p(f)(2, 3) },
+    ];
+    const c = clusterRecords(edges, { n: 5, minAverageWeight: -4, weight: f, probability: p(f), mustLink: [[1, 4]], cannotLink: [[3, 2]] });
+    expect(c.clusterOf[4]).toBe(c.clusterOf[0]);
+    expect(c.clusterOf[1]).toBe(c.clusterOf[0]);
+    expect(c.clusterOf[2]).not.toBe(c.clusterOf[3]);
+    expect(c.linkProbability[4]).toBe(1);
+  });
+
+  it('lets a cannot-link win over a must-link through a third record', () => {
+    const f = w({});
+    const c = clusterRecords([], { n: 3, minAverageWeight: -4, weight: f, probability: p(f), mustLink: [[0, 1], [1, 2]], cannotLink: [[0, 2]] });
+    expect(c.clusterOf[0]).toBe(c.clusterOf[1]);
+    expect(c.clusterOf[2]).not.toBe(c.clusterOf[0]);
+  });
+});

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+
+/** `source` NUL `key`: the identity of a source record in maps and sets. */
+export const refOf = (source: string, key: string): string => `${source}\u0000${key}`;
+
+/** A deterministic customer id from a record's identity: the same input gives the same ids on any store. */
+export function customerIdFor(source: string, key: string, salt = 0): string {
+  const h = createHash('sha256').update(`${source}\u0000${key}\u0000${salt}`).digest('hex');
+  return `C${h.slice(0, 15).toUpperCase()}`;
+}
+
+/** Salted ids tried for a new customer before giving up (a 60-bit hash: more never happens). */
+export const MAX_ID_SALT = 4;
+
+/** A cluster of records to place in the master; `members` in the run's canonical order. */
+export interface ClusterToPlace {
+  members: readonly { source: string; key: string }[];
+}
+
+/** What happens to a customer id that no cluster keeps. */
+export type IdFate = { status: 'merged'; mergedInto: string } | { status: 'retired' };
+
+export interface IdAssignment {
+  /** The customer id of each cluster, by index. */
+  ids: string[];
+  /** Which clusters got a new id. */
+  isNew: boolean[];
+  /** Previous customers (in scope) that no cluster kept: merged into the cluster holding most of their records, or retired. */
+  fates: Map<string, IdFate>;
+}
+
+/**
+ * Gives every cluster a customer id, keeping the ids of the previous run:
+ * - larger clusters choose first, so when a customer splits its larger part keeps the id;
+ * - a cluster holding records of several previous customers (a merge) keeps the oldest of their
+ *   ids (created first, then the smaller id); the others become `merged` into it;
+ * - among clusters of equal size, one holding a `leaving` record (a steward's unmerge) chooses last;
+ * - a cluster with no previous id gets a deterministic one from its first record, salted past
+ *   any id in `taken` (ids of the store, whatever their status: a retired id is never reused).
+ *
+ * @param previous record → its customer id before this run (only records in scope).
+ * @param createdRun customer id → a key that sorts by age, oldest first (for every id in `previous`).
+ * @param scope previous customer ids that may change (their fates are reported).
+ */
+export function assignCustomerIds(
+  clusters: readonly ClusterToPlace[],
+  previous: ReadonlyMap<string, string>,
+  createdRun: ReadonlyMap<string, string>,
+  scope: ReadonlySet<string>,
+  taken: ReadonlySet<string>,
+  leaving: ReadonlySet<string> = new Set(),
+): IdAssignment {
+  const holds = (c: ClusterToPlace) => c.members.some((m) => leaving.has(refOf(m.source, m.key)));
+  const order = clusters
+    .map((c, i) => ({ c, i, leaving: holds(c) }))
+    .sort((x, y) => y.c.members.length - x.c.members.length || Number(x.leaving) - Number(y.leaving) || x.i - y.i);
+  const older = (a: string, b: string): boolean => {
+    const ra = createdRun.get(a) ?? '';
+    const rb = createdRun.get(b) ?? '';
+    return ra < rb || (ra === rb && a < b);
+  };
+  const used = new Set<string>();
+  const ids: string[] = new Array<string>(clusters.length);
+  const isNew: boolean[] = new Array<boolean>(clusters.length).fill(false);
+  for (const { c, i } of order) {
+    let id: string | undefined;
+    for (const m of c.members) {
+      const p = previous.get(refOf(m.source, m.key));
+      if (p && !used.has(p) && (!id || older(p, id))) id = p;
+    }
+    if (!id) {
+      const first = c.members[0]!;
+      for (let salt = 0; ; salt++) {
+        if (salt >= MAX_ID_SALT) throw new Error(`no free customer id for a record of source ${first.source}`);
+        const cand = customerIdFor(first.source, first.key, salt);
+        if (!used.has(cand) && !taken.has(cand)) {
+          id = cand;
+          break;
+        }
+      }
+      isNew[i] = true;
+    }
+    used.add(id);
+    ids[i] = id;
+  }
+  // Where did the records of each customer that lost its id go?
+  const fates = new Map<string, IdFate>();
+  const destinations = new Map<string, Map<string, number>>();
+  clusters.forEach((c, i) => {
+    for (const m of c.members) {
+      const p = previous.get(refOf(m.source, m.key));
+      if (!p || used.has(p)) continue;
+      let d = destinations.get(p);
+      if (!d) destinations.set(p, (d = new Map()));
+      d.set(ids[i]!, (d.get(ids[i]!) ?? 0) + 1);
+    }
+  });
+  for (const p of scope) {
+    if (used.has(p)) continue;
+    const d = destinations.get(p);
+    if (!d) {
+      fates.set(p, { status: 'retired' });
+      continue;
+    }
+    let best: string | undefined;
+    for (const [id, n] of d) if (!best || n > d.get(best)! || (n === d.get(best)! && older(id, best))) best = id;
+    fates.set(p, { status: 'merged', mergedInto: best! });
+  }
+  return { ids, isNew, fates };
+}

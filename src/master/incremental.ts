@@ -1,0 +1,232 @@
+import type { RunContext } from '../pipeline/context.js';
+import type { LoadResult } from '../pipeline/load-master.js';
+import { MATCH_PAIR_COLUMNS, loadStagedRecords } from '../pipeline/match-stage.js';
+import type { Store } from '../store/store.js';
+import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
+import { defaultActor } from './audit.js';
+import { refOf } from './ids.js';
+import { blockingKeyHashes, loadStoredModel, loadTermFrequencies, replaceBlockingKeys, type StoredModel } from './match-index.js';
+import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
+import { CHUNK, type MasterRecord, type RecordRef, loadAllLinks, loadLinks, loadRecords } from './store-io.js';
+
+/**
+ * Above this share of the master changed, a run matches everything again: re-scoring most of the
+ * base piecemeal costs more than one full pass. Masters under {@link INCREMENTAL_MIN_LINKS}
+ * records are matched in full too: it is quick, and a model trained on a few records (few or no
+ * duplicates seen) is too weak to be reused. `matchMode: 'incremental'` lifts both limits.
+ */
+export const INCREMENTAL_MAX_CHANGED_SHARE = 0.2;
+export const INCREMENTAL_MIN_LINKS = 1000;
+
+/** What changed in the staged data since the master was last written. */
+export interface StagedChanges {
+  /** Live records never linked, or staged again with another hash. */
+  changed: RecordRef[];
+  /** Linked records gone from their source (a full re-sync without them) or deleted there. */
+  vanished: RecordRef[];
+  /** Links in the master. */
+  linked: number;
+}
+
+/**
+ * Compares the staged records with the master's links by record hash: the store does the work
+ * (two anti-joins), the base is not read into memory.
+ */
+export async function stagedChanges(store: Store): Promise<StagedChanges> {
+  const knex = store.knex;
+  const changed = (await knex('source_records as sr')
+    .leftJoin('customer_links as cl', (j) => j.on('cl.source', 'sr.source').andOn('cl.source_key', 'sr.source_key'))
+    .where('sr.deleted', false)
+    .andWhere((q) => q.whereNull('cl.record_hash').orWhereRaw('?? <> ??', ['cl.record_hash', 'sr.record_hash']))
+    .select('sr.source', 'sr.source_key')) as { source: string; source_key: string }[];
+  const vanished = (await knex('customer_links as cl')
+    .leftJoin('source_records as sr', (j) => j.on('sr.source', 'cl.source').andOn('sr.source_key', 'cl.source_key'))
+    .where((q) => q.whereNull('sr.source').orWhere('sr.deleted', true))
+    .select('cl.source', 'cl.source_key')) as { source: string; source_key: string }[];
+  const n = (await knex('customer_links').count({ n: '*' })) as { n: number | string }[];
+  const ref = (r: { source: string; source_key: string }): RecordRef => ({ source: r.source, key: r.source_key });
+  return { changed: changed.map(ref), vanished: vanished.map(ref), linked: Number(n[0]!.n) };
+}
+
+/** The matching figures of an incremental run, shaped like a full run's. */
+export interface IncrementalMatching {
+  records: number;
+  candidatePairs: number;
+  links: number;
+  reviewPairs: number;
+  refusedMerges: number;
+  changedRecords: number;
+  vanishedRecords: number;
+  rebuiltCustomers: number;
+}
+
+/**
+ * Per blocking-key hash, the stored records holding it, leaving out keys whose block is larger
+ * than `maxBlockSize` (a full run skips those blocks too).
+ */
+async function blockMembers(store: Store, hashes: readonly string[], maxBlockSize: number): Promise<Map<string, RecordRef[]>> {
+  const out = new Map<string, RecordRef[]>();
+  for (let i = 0; i < hashes.length; i += CHUNK) {
+    const chunk = hashes.slice(i, i + CHUNK);
+    const sizes = (await store.knex('blocking_keys').select('key_hash').count({ n: '*' }).whereIn('key_hash', chunk).groupBy('key_hash')) as { key_hash: string; n: number | string }[];
+    const kept = sizes.filter((s) => Number(s.n) < maxBlockSize).map((s) => s.key_hash);
+    if (!kept.length) continue;
+    const rows = (await store.knex('blocking_keys').select('source', 'source_key', 'key_hash').whereIn('key_hash', kept)) as { source: string; source_key: string; key_hash: string }[];
+    for (const r of rows) {
+      let l = out.get(r.key_hash);
+      if (!l) out.set(r.key_hash, (l = []));
+      l.push({ source: r.source, key: r.source_key });
+    }
+  }
+  return out;
+}
+
+/** An incremental run's matching, computed but not yet written (the quality gates decide). */
+export interface IncrementalPlan {
+  matching: IncrementalMatching;
+  changes: StagedChanges;
+  /** Null when nothing changed: nothing to write. */
+  rebuild: RebuildPlan | null;
+  changedMrs: MatchRecord[];
+  changedRefs: Set<string>;
+}
+
+/**
+ * The match stage of an incremental run: only the records that changed since the master was
+ * written are matched, against candidates found through the stored blocking keys and scored with
+ * the stored model; the customers they link to (and those they or vanished records leave) are
+ * re-clustered. Nothing is written: {@link applyIncremental} does, once the quality gates pass.
+ *
+ * @returns null when the run must match everything: `--full`, no model or master yet, a master
+ *   under {@link INCREMENTAL_MIN_LINKS} records, or more than {@link INCREMENTAL_MAX_CHANGED_SHARE} of it changed.
+ */
+export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan | null> {
+  if (ctx.full) return null;
+  const store = ctx.store;
+  let stored: StoredModel;
+  try {
+    stored = await loadStoredModel(store);
+  } catch {
+    return null;
+  }
+  // The model's run must have stored its blocking keys (a master older than them: match in full once).
+  const indexed = (await store.knex('blocking_keys').first('id')) !== undefined;
+  if (!indexed) return null;
+  const changes = await stagedChanges(store);
+  const share = (changes.changed.length + changes.vanished.length) / Math.max(changes.linked, 1);
+  if (!changes.linked) return null;
+  if (ctx.matchMode !== 'incremental' && (changes.linked < INCREMENTAL_MIN_LINKS || share > INCREMENTAL_MAX_CHANGED_SHARE)) return null;
+  const cfg = ctx.config.matching;
+  const matching: IncrementalMatching = { records: 0, candidatePairs: 0, links: 0, reviewPairs: 0, refusedMerges: 0, changedRecords: changes.changed.length, vanishedRecords: changes.vanished.length, rebuiltCustomers: 0 };
+  if (!changes.changed.length && !changes.vanished.length) return { matching, changes, rebuild: null, changedMrs: [], changedRefs: new Set() };
+
+  // 1. The changed records against the records sharing a blocking key with them.
+  const changed = await loadRecords(store, ctx.config, changes.changed);
+  const changedRefs = new Set(changed.map((r) => refOf(r.source, r.key)));
+  const changedMrs = changed.map((r) => toMatchRecord(r.source, r.key, r.values));
+  const keysOf = changedMrs.map(blockingKeyHashes);
+  const members = await blockMembers(store, [...new Set(keysOf.flat())], cfg.max_block_size);
+  const candidateRefs = new Map<string, RecordRef>();
+  for (const l of members.values()) for (const r of l) if (!changedRefs.has(refOf(r.source, r.key))) candidateRefs.set(refOf(r.source, r.key), r);
+  const candidates = await loadRecords(store, ctx.config, candidateRefs.values());
+  const byRef = new Map<string, MatchRecord>();
+  changedMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
+  const candidateMrs = candidates.map((r) => toMatchRecord(r.source, r.key, r.values));
+  candidateMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
+  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, [...changedMrs, ...candidateMrs]), stored.recordCount);
+  const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
+  // Changed records among themselves share keys in memory (their stored keys may be stale).
+  const changedByKey = new Map<string, string[]>();
+  keysOf.forEach((ks, i) => ks.forEach((k) => {
+    let l = changedByKey.get(k);
+    if (!l) changedByKey.set(k, (l = []));
+    l.push(refOf(changedMrs[i]!.source, changedMrs[i]!.key));
+  }));
+  const seen = new Set<string>();
+  const linkedTo: RecordRef[] = [];
+  keysOf.forEach((ks, i) => {
+    const a = changedMrs[i]!;
+    const aRef = refOf(a.source, a.key);
+    for (const k of ks) {
+      const others = [...(members.get(k) ?? []).map((r) => refOf(r.source, r.key)), ...(changedByKey.get(k) ?? [])];
+      for (const bRef of others) {
+        if (bRef === aRef) continue;
+        const pair = aRef < bRef ? `${aRef}\u0001${bRef}` : `${bRef}\u0001${aRef}`;
+        if (seen.has(pair)) continue;
+        seen.add(pair);
+        const b = byRef.get(bRef);
+        if (!b || (a.source === b.source && unique.has(a.source))) continue;
+        matching.candidatePairs++;
+        if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
+      }
+    }
+  });
+
+  // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.
+  const links = await loadLinks(store.knex, [], [...linkedTo, ...changes.changed, ...changes.vanished]);
+  const touched = new Set([...links.values()].map((l) => l.customerId));
+  const rebuild = await planRebuild({ store, config: ctx.config }, { customers: touched, records: changed });
+  matching.records = rebuild.records.length;
+  matching.rebuiltCustomers = rebuild.scope.size;
+  matching.refusedMerges = rebuild.match.refusedMerges;
+  matching.candidatePairs += rebuild.match.candidatePairs;
+  for (const p of rebuild.match.pairs) if (involves(rebuild, p, changedRefs)) p.decision === 'link' ? matching.links++ : matching.reviewPairs++;
+  ctx.log.info({ changed: changes.changed.length, vanished: changes.vanished.length, rebuiltCustomers: matching.rebuiltCustomers }, 'incremental matching done');
+  return { matching, changes, rebuild, changedMrs, changedRefs };
+}
+
+function involves(plan: RebuildPlan, p: { a: number; b: number }, refs: ReadonlySet<string>): boolean {
+  const a = plan.records[p.a]!;
+  const b = plan.records[p.b]!;
+  return refs.has(refOf(a.source, a.key)) || refs.has(refOf(b.source, b.key));
+}
+
+/**
+ * Writes an incremental plan: the touched customers (only what changed, audited), the pairs of
+ * the changed records worth a look (review queue, explanations), and their blocking keys.
+ */
+export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan): Promise<LoadResult> {
+  const store = ctx.store;
+  if (!plan.rebuild) {
+    const [n] = (await store.knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
+    return { customers: Number(n!.n), newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
+  }
+  const r = plan.rebuild;
+  const audit = { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: incremental matching and survivorship` };
+  const load = await applyRebuild({ store, config: ctx.config, audit }, r);
+  const rows = r.match.pairs
+    .filter((p) => involves(r, p, plan.changedRefs))
+    .map((p) => {
+      const a = r.matchRecords[p.a]!;
+      const b = r.matchRecords[p.b]!;
+      const ex = r.match.scorer.explain(a, b);
+      return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
+    });
+  await store.transaction(async (trx) => {
+    if (rows.length) await store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows, trx);
+    await replaceBlockingKeys(store, trx, plan.changes.vanished, plan.changedMrs);
+  });
+  return load;
+}
+
+/**
+ * What the quality stage reads of an incremental run: every live staged record and the customer
+ * each would belong to once the plan is written (the stored links, with the plan's clusters over
+ * the touched records).
+ */
+export async function incrementalQualityInput(ctx: RunContext, plan: IncrementalPlan): Promise<{ records: MasterRecord[]; result: { clusterOf: Int32Array } }> {
+  const records = await loadStagedRecords(ctx);
+  const planned = new Map<string, string>();
+  plan.rebuild?.records.forEach((r, i) => planned.set(refOf(r.source, r.key), `p${plan.rebuild!.match.clusterOf[i]}`));
+  const links = await loadAllLinks(ctx.store.knex);
+  const ids = new Map<string, number>();
+  const clusterOf = new Int32Array(records.length);
+  records.forEach((r, i) => {
+    const ref = refOf(r.source, r.key);
+    const c = planned.get(ref) ?? (links.has(ref) ? `c${links.get(ref)!.customerId}` : `r${ref}`);
+    let id = ids.get(c);
+    if (id === undefined) ids.set(c, (id = ids.size));
+    clusterOf[i] = id;
+  });
+  return { records, result: { clusterOf } };
+}

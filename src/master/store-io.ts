@@ -1,0 +1,134 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import type { Store } from '../store/store.js';
+import { refOf } from './ids.js';
+
+/** Rows per `whereIn`: well under every dialect's limit on bound parameters. */
+export const CHUNK = 1000;
+
+/** A staged source record as the master reads it. */
+export interface MasterRecord {
+  source: string;
+  key: string;
+  line: number | null;
+  values: CanonicalValues;
+  /** The staged version's hash (`source_records.record_hash`). */
+  hash?: string;
+}
+
+/** A record's identity. */
+export interface RecordRef {
+  source: string;
+  key: string;
+}
+
+/**
+ * The canonical order of records: sources in configuration order, then line, then key. Every
+ * path (full run, incremental run, steward rebuild) orders records this way, so the same
+ * members give the same clusters, first records and ids.
+ */
+export function sortRecords<T extends MasterRecord>(config: Pick<Config, 'sources'>, recs: T[]): T[] {
+  const order = new Map(config.sources.map((s, i) => [s.name, i]));
+  return recs.sort(
+    (a, b) =>
+      (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) ||
+      (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}
+
+/** Groups refs by source, in chunks: one `where source = ? and key in (…)` each. */
+export function* refChunks(refs: Iterable<RecordRef>): Generator<{ source: string; keys: string[] }> {
+  const by = new Map<string, string[]>();
+  for (const r of refs) {
+    let l = by.get(r.source);
+    if (!l) by.set(r.source, (l = []));
+    l.push(r.key);
+  }
+  for (const [source, keys] of by) for (let i = 0; i < keys.length; i += CHUNK) yield { source, keys: keys.slice(i, i + CHUNK) };
+}
+
+/** Live (not deleted) staged records among `refs`, in canonical order. */
+export async function loadRecords(store: Store, config: Pick<Config, 'sources'>, refs: Iterable<RecordRef>): Promise<MasterRecord[]> {
+  const out: MasterRecord[] = [];
+  const seen = new Set<string>();
+  for (const { source, keys } of refChunks(refs)) {
+    const rows = (await store
+      .knex('source_records')
+      .select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS)
+      .where({ source, deleted: false })
+      .whereIn('source_key', keys)) as Record<string, unknown>[];
+    for (const r of rows) {
+      const ref = refOf(String(r.source), String(r.source_key));
+      if (seen.has(ref)) continue;
+      seen.add(ref);
+      out.push(toMasterRecord(r));
+    }
+  }
+  return sortRecords(config, out);
+}
+
+/** A `source_records` row (with the canonical fields) as a {@link MasterRecord}. */
+export function toMasterRecord(r: Record<string, unknown>): MasterRecord {
+  const values: CanonicalValues = {};
+  for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
+  return {
+    source: String(r.source),
+    key: String(r.source_key),
+    line: r.line == null ? null : Number(r.line),
+    values,
+    ...(r.record_hash ? { hash: String(r.record_hash) } : {}),
+  };
+}
+
+/** A link as stored. */
+export interface StoredLink {
+  source: string;
+  key: string;
+  customerId: string;
+  probability: number | null;
+  hash: string | null;
+  runId: string;
+}
+
+const toLink = (r: Record<string, unknown>): StoredLink => ({
+  source: String(r.source),
+  key: String(r.source_key),
+  customerId: String(r.customer_id),
+  probability: r.match_probability == null ? null : Number(r.match_probability),
+  hash: (r.record_hash as string | null) ?? null,
+  runId: String(r.run_id),
+});
+
+const LINK_SELECT = ['source', 'source_key', 'customer_id', 'match_probability', 'record_hash', 'run_id'];
+
+/** Links of these customers and of these records (either), by record ref. */
+export async function loadLinks(db: Knex | Knex.Transaction, customerIds: Iterable<string>, refs: Iterable<RecordRef>): Promise<Map<string, StoredLink>> {
+  const out = new Map<string, StoredLink>();
+  const ids = [...customerIds];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const r of (await db('customer_links').select(LINK_SELECT).whereIn('customer_id', ids.slice(i, i + CHUNK))) as Record<string, unknown>[]) {
+      const l = toLink(r);
+      out.set(refOf(l.source, l.key), l);
+    }
+  }
+  for (const { source, keys } of refChunks(refs)) {
+    for (const r of (await db('customer_links').select(LINK_SELECT).where({ source }).whereIn('source_key', keys)) as Record<string, unknown>[]) {
+      const l = toLink(r);
+      out.set(refOf(l.source, l.key), l);
+    }
+  }
+  return out;
+}
+
+/** Every link, by record ref. */
+export async function loadAllLinks(db: Knex | Knex.Transaction): Promise<Map<string, StoredLink>> {
+  const out = new Map<string, StoredLink>();
+  for (const r of (await db('customer_links').select(LINK_SELECT)) as Record<string, unknown>[]) {
+    const l = toLink(r);
+    out.set(refOf(l.source, l.key), l);
+  }
+  return out;
+}
