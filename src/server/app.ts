@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import { actorOf, authHook, masked } from './auth.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { decideReview as decideStewardReview } from '../master/steward.js';
+import { decideReview as decideStewardReview, mergeCustomers, unmergeRecord } from '../master/steward.js';
 import { decideReview, getCustomer, getRun, listPairs, listRuns, qualityScores, qualityTrend, searchCustomers } from './queries.js';
 import { RunTracker } from './run-tracker.js';
 
@@ -69,6 +69,8 @@ const DASHBOARD_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 const runBody = z.object({ sources: z.array(z.string().max(64)).max(100).optional(), full: z.boolean().optional() }).strict();
 const checkBody = z.object({ sources: z.array(z.string().max(64)).max(100).optional() }).strict();
+const mergeBody = z.object({ a: z.string().min(1).max(64), b: z.string().min(1).max(64) }).strict();
+const unmergeBody = z.object({ source: z.string().min(1).max(64), key: z.string().min(1).max(512) }).strict();
 const limitOf = (v: unknown, def: number, max: number): number => {
   const n = Number(v);
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : def;
@@ -212,6 +214,23 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
 
   // --- admin --------------------------------------------------------------------------------
+  // Steward operations: stored as constraints every later run respects (src/master/steward.ts),
+  // which also writes the master's own audit trail of the customers changed.
+  app.post('/api/customers/merge', admin, async (req) => {
+    const body = mergeBody.parse(req.body ?? {});
+    const actor = actorOf(req);
+    const r = await mergeCustomers({ store, config, actor }, body.a, body.b);
+    await writeAudit(knex, { actor, action: 'customer.merge', target: r.customerId, before: { customers: [body.a, body.b] }, after: { customer: r.customerId } });
+    return { customerId: r.customerId };
+  });
+  app.post('/api/records/unmerge', admin, async (req) => {
+    const body = unmergeBody.parse(req.body ?? {});
+    const actor = actorOf(req);
+    const r = await unmergeRecord({ store, config, actor }, { source: body.source, key: body.key });
+    await writeAudit(knex, { actor, action: 'customer.unmerge', target: `${body.source}:${body.key}`.slice(0, 255), before: { customer: r.customerId }, after: { customer: r.detachedTo ?? null } });
+    // customerId: the customer the record left (it keeps its id); detachedTo: where the record is now.
+    return { customerId: r.customerId, detachedTo: r.detachedTo ?? null };
+  });
   app.post('/api/runs', admin, async (req, reply) => {
     const body = runBody.parse(req.body ?? {});
     for (const s of body.sources ?? []) {

@@ -57,6 +57,20 @@ export function openApiDocument(opts: { queue: boolean }): Record<string, unknow
     '/api/review': { get: guarded('ops', { summary: 'The review queue: undecided pairs between the review and link thresholds', parameters: [limit(100, 1000)], responses: { '200': json({ type: 'array', items: ref('Pair') }) } }) },
     '/api/review/{id}/accept': { post: guarded('ops', { summary: 'Accept a review pair (they are the same customer); audited', parameters: [idParam('id', 'pair id')], responses: { '200': json(ref('Decision')), '404': err('no such review pair') } }) },
     '/api/review/{id}/reject': { post: guarded('ops', { summary: 'Reject a review pair (different customers); audited', parameters: [idParam('id', 'pair id')], responses: { '200': json(ref('Decision')), '404': err('no such review pair') } }) },
+    '/api/customers/merge': {
+      post: guarded('admin', {
+        summary: 'Merge two customers (a must-link every later run respects; the older id survives, the other resolves to it); audited',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['a', 'b'], properties: { a: { type: 'string' }, b: { type: 'string' } }, additionalProperties: false } } } },
+        responses: { '200': json({ type: 'object', properties: { customerId: { type: 'string' } } }), '404': err('no such customer') },
+      }),
+    },
+    '/api/records/unmerge': {
+      post: guarded('admin', {
+        summary: 'Take a source record out of its customer (cannot-links every later run respects); audited',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['source', 'key'], properties: { source: { type: 'string' }, key: { type: 'string' } }, additionalProperties: false } } } },
+        responses: { '200': json({ type: 'object', properties: { customerId: { type: 'string', description: 'the customer the record left' }, detachedTo: { type: 'string', nullable: true, description: 'the customer the record is in now' } } }), '404': err('no such record in the master') },
+      }),
+    },
     '/api/audit': { get: guarded('admin', { summary: 'The audit log, newest first', parameters: [q('target', 'e.g. pair:12, run:…, tok_…, a customer id'), limit(100, 1000)], responses: { '200': json({ type: 'array', items: ref('AuditEntry') }) } }) },
     '/api/jobs/failed': { get: guarded('admin', { summary: opts.queue ? 'Failed jobs' : 'Failed jobs (404: no queue is configured)', parameters: [limit(100, 1000)], responses: { '200': json({ type: 'array', items: ref('FailedJob') }), '404': err('no queue configured') } }) },
     '/api/jobs/{id}/retry': { post: guarded('admin', { summary: 'Retry a failed job; audited', parameters: [idParam('id', 'job id')], responses: { '200': json({ type: 'object' }), '404': err('no queue configured, or no such failed job') } }) },

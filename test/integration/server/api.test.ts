@@ -96,10 +96,39 @@ describe.each(TEST_DIALECTS)('HTTP API (%s)', (dialect) => {
     expect(r.statusCode).toBe(200);
     const after = (await app.inject({ url: '/api/review', headers: as('ops') })).json() as { id: number }[];
     expect(after.map((p) => p.id)).not.toContain(pair.id);
+    // The decision is a must-link in the master: both records are one customer now.
+    const pairRow = (await store.knex('match_pairs').where({ id: pair.id }).first('a_source', 'a_key', 'b_source', 'b_key')) as Record<string, string>;
+    const customerOf = async (source: string, key: string) =>
+      ((await store.knex('customer_links').where({ source, source_key: key }).first('customer_id')) as { customer_id: string }).customer_id;
+    expect(await customerOf(pairRow.a_source!, pairRow.a_key!)).toBe(await customerOf(pairRow.b_source!, pairRow.b_key!));
     const audit = await readAudit(store.knex, { target: `pair:${pair.id}` });
     expect(audit[0]).toMatchObject({ action: 'review.accept', actor: expect.stringContaining('ops-test'), before: { decision: null }, after: { decision: 'accept' } });
     expect((await app.inject({ method: 'POST', url: '/api/review/999999999/accept', headers: as('ops') })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: "/api/review/1'%20or%201=1/accept", headers: as('ops') })).statusCode).toBe(400);
+  });
+
+  it('merges two customers and takes a record out again, for admins only, audited', async () => {
+    const [a, b] = ((await store.knex('customers').where({ status: 'active' }).orderBy('id').limit(2).select('id')) as { id: string }[]).map((c) => c.id);
+    const body = { a: a!, b: b! };
+    expect((await app.inject({ method: 'POST', url: '/api/customers/merge', headers: as('ops'), payload: body })).statusCode).toBe(403);
+    const merged = await app.inject({ method: 'POST', url: '/api/customers/merge', headers: as('admin'), payload: body });
+    expect(merged.statusCode).toBe(200);
+    const survivor = (merged.json() as { customerId: string }).customerId;
+    expect([a, b]).toContain(survivor);
+    const members = (await store.knex('customer_links').where({ customer_id: survivor }).select('source', 'source_key')) as { source: string; source_key: string }[];
+    expect(members.length).toBeGreaterThanOrEqual(2);
+    const retired = survivor === a ? b! : a!;
+    expect((await store.knex('customers').where({ id: retired }).first('status', 'merged_into'))).toMatchObject({ status: 'merged', merged_into: survivor });
+    const out = members[members.length - 1]!;
+    const unmerged = await app.inject({ method: 'POST', url: '/api/records/unmerge', headers: as('admin'), payload: { source: out.source, key: out.source_key } });
+    expect(unmerged.statusCode).toBe(200);
+    const moved = unmerged.json() as { customerId: string; detachedTo: string };
+    expect(moved.customerId).toBe(survivor);
+    expect(moved.detachedTo).not.toBe(survivor);
+    expect(((await store.knex('customer_links').where({ source: out.source, source_key: out.source_key }).first('customer_id')) as { customer_id: string }).customer_id).toBe(moved.detachedTo);
+    expect((await readAudit(store.knex, { target: survivor }))[0]).toMatchObject({ action: 'customer.merge', actor: expect.stringContaining('admin-test') });
+    expect((await app.inject({ method: 'POST', url: '/api/records/unmerge', headers: as('admin'), payload: { source: 'nope', key: 'x' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/customers/merge', headers: as('admin'), payload: { a: survivor, b: survivor, extra: 1 } })).statusCode).toBe(400);
   });
 
   it('starts a re-sync in the background for admins, one at a time, and reports it', async () => {
