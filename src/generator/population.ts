@@ -136,6 +136,17 @@ export function daysInMonth(y: number, m: number): number {
  * across a million customers in a few megabytes. A hash collision merely makes the caller draw
  * another address.
  */
+/**
+ * The mailbox an address reaches, as a mail provider sees it: Gmail ignores dots in the local
+ * part, so john.smith@ and johnsmith@ are one mailbox and can belong to one person only.
+ */
+function mailboxKey(addr: string): string {
+  const at = addr.indexOf('@');
+  const domain = addr.slice(at + 1).toLowerCase();
+  const local = addr.slice(0, at).toLowerCase();
+  return domain === 'gmail.com' || domain === 'googlemail.com' ? `${local.replace(/\./g, '')}@gmail.com` : `${local}@${domain}`;
+}
+
 class HashSet32 {
   private readonly table: Uint32Array;
   private readonly mask: number;
@@ -422,7 +433,7 @@ export class Population {
     if (provider === 'qq.com') {
       for (let i = 0; i < 8; i++) {
         const addr = `${rng.int(10_000_000, 3_999_999_999)}@qq.com`;
-        if (this.emails.add(addr)) return addr;
+        if (this.emails.add(mailboxKey(addr))) return addr;
       }
     }
     const g = nameSlug(e.given);
@@ -439,10 +450,10 @@ export class Population {
           r < 0.78 ? `${g}${f}${yy}` : r < 0.82 ? `${g}${yy}` : r < 0.86 ? `${g.charAt(0)}.${f}` : r < 0.89 ? `${f}${g.charAt(0)}` : r < 0.92 && yyyy ? `${f}${g}${yyyy}` : `${g}.${f}${rng.int(1, 99)}`;
       }
       const addr = `${local}@${provider}`;
-      if (this.emails.add(addr)) return addr;
+      if (this.emails.add(mailboxKey(addr))) return addr;
     }
     const addr = `${g}.${f}.${e.seq}@${provider}`;
-    this.emails.add(addr);
+    this.emails.add(mailboxKey(addr));
     return addr;
   }
 
@@ -453,7 +464,7 @@ export class Population {
     for (let i = 0; i < 6; i++) {
       const local = i < 3 ? this.rng.pick([`the${f}s`, `${f}family`, `${f}.family`, `${f}home`]) : `${f}family${this.rng.int(1, 999)}`;
       const addr = `${local}@${provider}`;
-      if (this.emails.add(addr)) return addr;
+      if (this.emails.add(mailboxKey(addr))) return addr;
     }
     return `${f}family${this.seq}@${provider}`;
   }
@@ -530,7 +541,7 @@ export class Population {
       let domain = `${slug(domainWords).slice(0, 24)}.${COMPANY_TLD[cc]}`;
       for (let i = 0; !this.domains.add(domain) && i < 4; i++) domain = `${slug(domainWords).slice(0, 20)}${slug(addr.city).slice(0, 6)}${i || ''}.${COMPANY_TLD[cc]}`;
       e.email = `${rng.pick(COMPANY_MAILBOXES)}@${domain}`;
-      this.emails.add(e.email);
+      this.emails.add(mailboxKey(e.email));
     }
     return e;
   }
