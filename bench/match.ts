@@ -13,11 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readTruth } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { createConnector } from '../src/connectors/registry.js';
-import type { CanonicalValues } from '../src/core/fields.js';
 import { pairMetrics } from '../src/eval/pair-metrics.js';
-import { mapRecord } from '../src/pipeline/map-record.js';
-import { createStandardizeCache, standardizeRecord } from '../src/transforms/standardize/index.js';
+import { type StandardizedRecord, readStandardizedRecords } from '../src/eval/standardized-records.js';
 import { type MatchRecord, matchRecords, toMatchRecord } from '../src/transforms/match/index.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' } } });
@@ -27,28 +24,15 @@ if (!dir) {
   process.exit(2);
 }
 
-async function standardizedRecords(): Promise<{ source: string; key: string; values: CanonicalValues }[]> {
+async function standardizedRecords(): Promise<StandardizedRecord[]> {
   const cache = path.join(dir!, '.match-records.json');
-  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as { source: string; key: string; values: CanonicalValues }[];
-  const config = await loadConfig(path.join(dir!, 'config.yaml'));
-  const out: { source: string; key: string; values: CanonicalValues }[] = [];
-  for (const cfg of config.sources) {
-    const connector = createConnector(cfg);
-    await connector.check();
-    const stdCache = createStandardizeCache();
-    const ctx = { today: '2026-11-26', ...(cfg.country ? { country: cfg.country } : {}), ...(cfg.date_order ? { dateOrder: cfg.date_order } : {}) };
-    for await (const batch of connector.read({})) {
-      for (const r of batch.records) {
-        const std = standardizeRecord(mapRecord(r.fields, cfg.mapping).values, ctx, stdCache);
-        out.push({ source: cfg.name, key: r.key, values: std.values });
-      }
-    }
-  }
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as StandardizedRecord[];
+  const out = await readStandardizedRecords(await loadConfig(path.join(dir!, 'config.yaml')), '2026-11-26');
   writeFileSync(cache, JSON.stringify(out));
   return out;
 }
 
-let staged: { source: string; key: string; values: CanonicalValues }[] | undefined = await standardizedRecords();
+let staged: StandardizedRecord[] | undefined = await standardizedRecords();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const records: MatchRecord[] = staged.map((r) => toMatchRecord(r.source, r.key, r.values));

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readTruth } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createConnector } from '../../src/connectors/registry.js';
+import { readStandardizedRecords } from '../../src/eval/standardized-records.js';
 import { writeDataset } from '../../src/generator/index.js';
-import { mapRecord } from '../../src/pipeline/map-record.js';
 import { type MatchRecord, toMatchRecord } from '../../src/transforms/match/index.js';
-import { createStandardizeCache, standardizeRecord } from '../../src/transforms/standardize/index.js';
 
 /**
  * Match records of a generated three-source data set, read and standardized as the pipeline
@@ -18,16 +16,7 @@ export async function generatedMatchRecords(records: number, seed = 1): Promise<
   try {
     await writeDataset(dir, { records, seed });
     const config = await loadConfig(path.join(dir, 'config.yaml'));
-    const out: MatchRecord[] = [];
-    for (const cfg of config.sources) {
-      const connector = createConnector(cfg);
-      await connector.check();
-      const cache = createStandardizeCache();
-      const ctx = { today: '2026-11-26', ...(cfg.country ? { country: cfg.country } : {}), ...(cfg.date_order ? { dateOrder: cfg.date_order } : {}) };
-      for await (const batch of connector.read({})) {
-        for (const r of batch.records) out.push(toMatchRecord(cfg.name, r.key, standardizeRecord(mapRecord(r.fields, cfg.mapping).values, ctx, cache).values));
-      }
-    }
+    const out = (await readStandardizedRecords(config, '2026-11-26')).map((r) => toMatchRecord(r.source, r.key, r.values));
     return { records: out, truth: readTruth(path.join(dir, 'truth.csv')) };
   } finally {
     await rm(dir, { recursive: true, force: true });
