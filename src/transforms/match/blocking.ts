@@ -26,6 +26,8 @@ export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
   },
   { name: 'postcode+family_prefix', fields: ['postal_code', 'family_name'], keys: (r) => one(r.postcode && r.family && `${r.postcode}|${r.family.slice(0, 2)}`) },
   { name: 'postcode+given_prefix', fields: ['postal_code', 'given_name'], keys: (r) => one(r.postcode && r.given && `${r.postcode}|${r.given.slice(0, 2)}`) },
+  // The same street address, whatever the name: organisations listed under names that share no word.
+  { name: 'address', fields: ['address'], keys: (r) => one(r.address.length >= 6 && /\d/.test(r.address) && r.address) },
   { name: 'postcode+address_number', fields: ['postal_code', 'address'], keys: (r) => one(r.postcode && /^\d+/.test(r.address) && `${r.postcode}|${/^\d+/.exec(r.address)![0]}`) },
   { name: 'given_phonetic+birth_year', fields: ['given_name', 'birth_date'], keys: (r) => one(r.givenPh && r.dob.length === 8 && `${r.givenPh}|${r.dob.slice(0, 4)}`) },
   { name: 'family_phonetic+birth_year', fields: ['family_name', 'birth_date'], keys: (r) => one(r.familyPh && r.dob.length === 8 && `${r.familyPh}|${r.dob.slice(0, 4)}`) },
