@@ -66,6 +66,16 @@ function textLevel(a: string, b: string, wa?: readonly string[], wb?: readonly s
   return 3;
 }
 
+/** Share of the shorter list's words found in the other, a trailing plural "s" ignored. */
+function stemOverlap(a: readonly string[], b: readonly string[]): number {
+  if (!a.length || !b.length) return 0;
+  const stem = (w: string): string => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w);
+  const sb = new Set(b.map(stem));
+  let common = 0;
+  for (const w of new Set(a.map(stem))) if (sb.has(w)) common++;
+  return common / Math.min(a.length, b.length);
+}
+
 function codeLevel(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
@@ -180,8 +190,12 @@ export const COMPARISONS: readonly Comparison[] = [
   { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax), tfValue: (r) => r.tax },
   {
     name: 'company_name',
-    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
-    compare: (a, b) => textLevel(a.company, b.company, a.companyWords, b.companyWords),
+    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'half the words in common', 'different'],
+    compare: (a, b) => {
+      const l = textLevel(a.company, b.company, a.companyWords, b.companyWords);
+      // Half the words in common (plurals folded): "Boys & Girls Clubs - R.E. Woods" / "B & G Club R.E. Wood".
+      return l === 3 && stemOverlap(a.companyWords, b.companyWords) >= 0.5 ? 3 : l === 3 ? 4 : l;
+    },
     tfValue: (r) => r.company,
   },
 ];
