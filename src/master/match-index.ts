@@ -93,10 +93,11 @@ export async function loadStoredModel(store: Store): Promise<StoredModel> {
 export async function loadTermFrequencies(store: Store, runId: string, mrs: readonly MatchRecord[]): Promise<TermFrequencies> {
   return Promise.all(
     COMPARISONS.map(async (c, f) => {
-      if (!c.tfValue) return null;
+      const field = c.tf;
+      if (!field) return null;
       const byHash = new Map<string, string>();
       for (const r of mrs) {
-        const v = c.tfValue(r);
+        const v = r[field];
         if (v) byHash.set(hash16(v), v);
       }
       const out = new Map<string, number>();

@@ -1,3 +1,4 @@
+import type { EncodedField } from './encoded.js';
 import type { MatchRecord } from './features.js';
 import { isNickname } from './nicknames.js';
 import { editDistance, isTransposition, jaroWinkler, wordOverlap } from './similarity.js';
@@ -7,14 +8,14 @@ export const MISSING = 255;
 
 /**
  * One field comparison: ordered levels, best first, the last always "different".
- * `tfValue` names the value whose frequency adjusts the weight of level 0 (exact), so that
+ * `tf` names the record field whose value's frequency adjusts the weight of level 0 (exact), so that
  * agreeing on a rare surname counts more than agreeing on a common one.
  */
 export interface Comparison {
   name: string;
   levels: readonly string[];
   compare(a: MatchRecord, b: MatchRecord): number;
-  tfValue?: (r: MatchRecord) => string;
+  tf?: EncodedField;
 }
 
 function nameLevel(a: string, b: string, pa: string, pb: string, nicknames = false): number {
@@ -140,54 +141,54 @@ export const COMPARISONS: readonly Comparison[] = [
     name: 'given_name',
     levels: GIVEN_NAME_LEVELS,
     compare: (a, b) => nameLevel(a.given, b.given, a.givenPh, b.givenPh, true),
-    tfValue: (r) => r.given,
+    tf: 'given',
   },
   {
     name: 'family_name',
     levels: NAME_LEVELS,
     compare: (a, b) => nameLevel(a.family, b.family, a.familyPh, b.familyPh),
-    tfValue: (r) => r.family,
+    tf: 'family',
   },
   {
     name: 'birth_date',
     levels: ['exact', 'one typo or day/month swapped', 'one of year, month and day off', 'two typos or within 35 days', 'different'],
     compare: (a, b) => dateLevel(a.dob, b.dob),
-    tfValue: (r) => r.dob,
+    tf: 'dob',
   },
   // Shared mailboxes and switchboards (info@, a placeholder number) are common values: weighed by frequency like names.
-  { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email), tfValue: (r) => r.email },
+  { name: 'email', levels: ['exact', 'same mailbox name or close', 'different'], compare: (a, b) => emailLevel(a.email, b.email), tf: 'email' },
   {
     name: 'phone',
     levels: ['exact', 'same subscriber number (last 7-8 digits)', 'one digit off', 'different'],
     compare: (a, b) => phoneLevel(a.phone, b.phone),
-    tfValue: (r) => r.phone,
+    tf: 'phone',
   },
   {
     name: 'address',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
     compare: (a, b) => textLevel(a.address, b.address, a.addressWords, b.addressWords),
-    tfValue: (r) => r.address,
+    tf: 'address',
   },
   {
     name: 'city',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar', 'different'],
     compare: (a, b) => textLevel(a.city, b.city),
-    tfValue: (r) => r.city,
+    tf: 'city',
   },
   {
     name: 'postal_code',
     levels: ['exact', 'one character off', 'different'],
     compare: (a, b) => codeLevel(a.postcode, b.postcode),
-    tfValue: (r) => r.postcode,
+    tf: 'postcode',
   },
   {
     name: 'region',
     levels: ['exact', 'different'],
     compare: (a, b) => (!a.region || !b.region ? MISSING : a.region === b.region ? 0 : 1),
-    tfValue: (r) => r.region,
+    tf: 'region',
   },
-  { name: 'national_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.nid, b.nid), tfValue: (r) => r.nid },
-  { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax), tfValue: (r) => r.tax },
+  { name: 'national_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.nid, b.nid), tf: 'nid' },
+  { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax), tf: 'tax' },
   {
     name: 'company_name',
     levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'half the words in common', 'different'],
@@ -196,7 +197,7 @@ export const COMPARISONS: readonly Comparison[] = [
       // Half the words in common (plurals folded): "Boys & Girls Clubs - R.E. Woods" / "B & G Club R.E. Wood".
       return l === 3 && stemOverlap(a.companyWords, b.companyWords) >= 0.5 ? 3 : l === 3 ? 4 : l;
     },
-    tfValue: (r) => r.company,
+    tf: 'company',
   },
 ];
 

@@ -85,37 +85,8 @@ export interface ScoringParams {
   minWeight: number;
 }
 
-/** The field whose dictionary a comparison's term frequencies are indexed by. */
-export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => {
-  switch (c.name) {
-    case 'given_name':
-      return 'given';
-    case 'family_name':
-      return 'family';
-    case 'birth_date':
-      return 'dob';
-    case 'address':
-      return 'address';
-    case 'city':
-      return 'city';
-    case 'postal_code':
-      return 'postcode';
-    case 'region':
-      return 'region';
-    case 'company_name':
-      return 'company';
-    case 'email':
-      return 'email';
-    case 'phone':
-      return 'phone';
-    case 'national_id':
-      return 'nid';
-    case 'tax_id':
-      return 'tax';
-    default:
-      return null;
-  }
-});
+/** The field whose dictionary a comparison's term frequencies are indexed by (its `tf`). */
+export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => c.tf ?? null);
 
 
 /** Options shared by every engine of one matching run. */

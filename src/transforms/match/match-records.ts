@@ -6,7 +6,7 @@ import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, t
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
-import { MAX_TRAINING_BLOCK, TRAINING_SAMPLE } from './training.js';
+import { trainingSample } from './training.js';
 
 export interface MatchOptions {
   /** Probability at or above which two records are linked. Default 0.9. */
@@ -112,42 +112,6 @@ function blocksOf(keyIds: Int32Array, keys: number, rank: Int32Array, fullBlockS
   const position = sharedInt32(keyIds.length).fill(-1);
   for (let x = 0; x < order.length; x++) position[order[x]!] = x;
   return { keyIds, start, order, position };
-}
-
-/**
- * Per training rule, a deterministic sample of the pairs its blocks hold (blocks of 2 to
- * MAX_TRAINING_BLOCK records; a value shared by more says little).
- */
-function trainingSample(b: RuleBlocks, keys: number, allowed: (i: number, j: number) => boolean): { a: Int32Array; b: Int32Array } {
-  const sa: number[] = [];
-  const sb: number[] = [];
-  let seen = 0;
-  let seed = 0x2545f491;
-  for (let k = 1; k <= keys; k++) {
-    const lo = b.start[k]!;
-    const hi = b.start[k + 1]!;
-    if (hi - lo < 2 || hi - lo > MAX_TRAINING_BLOCK) continue;
-    for (let x = lo; x < hi; x++) {
-      for (let y = x + 1; y < hi; y++) {
-        const i = b.order[x]!;
-        const j = b.order[y]!;
-        if (!allowed(i, j)) continue;
-        seen++;
-        if (sa.length < TRAINING_SAMPLE) {
-          sa.push(i);
-          sb.push(j);
-        } else {
-          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-          const slot = seed % seen;
-          if (slot < TRAINING_SAMPLE) {
-            sa[slot] = i;
-            sb[slot] = j;
-          }
-        }
-      }
-    }
-  }
-  return { a: Int32Array.from(sa), b: Int32Array.from(sb) };
 }
 
 /** Pairs a block of `size` records gives (all, or each record with its `window` next). */

@@ -1,6 +1,6 @@
 import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import type { MatchRecord } from './features.js';
-import { type PatternCounts, type ScoringParams, TF_FIELDS, patternLevels } from './engine.js';
+import { type PatternCounts, type ScoringParams, patternLevels } from './engine.js';
 import type { EncodedRecords } from './encoded.js';
 
 /** Trained Fellegi–Sunter parameters: per comparison, m and u per level, and the prior. */
@@ -18,7 +18,7 @@ export interface MatchModel {
   candidatePairs: number;
 }
 
-/** Term frequencies of the values named by each comparison's `tfValue`. */
+/** Term frequencies of the values of each comparison's `tf` field. */
 export type TermFrequencies = (Map<string, number> | null)[];
 
 const F = COMPARISONS.length;
@@ -47,11 +47,12 @@ function termShare(count: number, total: number): number {
 
 export function computeTermFrequencies(records: readonly MatchRecord[]): TermFrequencies {
   return COMPARISONS.map((c) => {
-    if (!c.tfValue) return null;
+    const field = c.tf;
+    if (!field) return null;
     const counts = new Map<string, number>();
     let total = 0;
     for (const r of records) {
-      const v = c.tfValue(r);
+      const v = r[field];
       if (!v) continue;
       counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;
@@ -69,8 +70,8 @@ export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFreq
   const byValue: TermFrequencies = [];
   const byId: (Float64Array | null)[] = [];
   for (let f = 0; f < F; f++) {
-    const field = TF_FIELDS[f];
-    if (!field || !COMPARISONS[f]!.tfValue) {
+    const field = COMPARISONS[f]!.tf;
+    if (!field) {
       byValue.push(null);
       byId.push(null);
       continue;
@@ -154,7 +155,7 @@ export function uFromPatterns(pc: PatternCounts): number[][] {
 /** Inputs with at most this many pairs estimate u from every pair instead of a sample. */
 const EXHAUSTIVE_PAIRS = 500_000;
 
-/** Weight, in random pairs, of the prior on u (see estimateU), and its share for each agreeing level. */
+/** Weight, in random pairs, of the prior on u (see uFromPatterns), and its share for each agreeing level. */
 const U_PRIOR_PAIRS = 50;
 const U_PRIOR_AGREE = 0.01;
 
@@ -269,13 +270,6 @@ export function patternRows(pc: PatternCounts): { levels: Uint8Array; weights: F
     weights[row] = pc.counts[i]!;
   });
   return { levels, weights, count };
-}
-
-/** Levels of the given pairs, one byte per comparison. */
-export function levelsOf(records: readonly MatchRecord[], a: Int32Array, b: Int32Array): Uint8Array {
-  const out = new Uint8Array(a.length * F);
-  for (let p = 0; p < a.length; p++) compareRecords(records[a[p]!]!, records[b[p]!]!, out, p * F);
-  return out;
 }
 
 /**
@@ -427,9 +421,9 @@ export class PairScorer {
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
     if (l === 0) {
       const freqs = this.tf[f];
-      const tfv = COMPARISONS[f]!.tfValue;
-      if (freqs && tfv) {
-        const p = freqs.get(tfv(a));
+      const field = COMPARISONS[f]!.tf;
+      if (freqs && field) {
+        const p = freqs.get(a[field]);
         if (p !== undefined) {
           // Agreeing on a value held by share p of records: u is p, not the field's average.
           return { w: Math.log2(this.mExact[f]! / Math.max(p, this.uFloor)), tf: true };

@@ -1,4 +1,5 @@
 import type { BlockingRule } from './blocking.js';
+import type { RuleBlocks } from './engine.js';
 import type { MatchRecord } from './features.js';
 
 /**
@@ -26,6 +27,42 @@ export const TRAINING_RULES: readonly BlockingRule[] = [
 ];
 
 /** Largest block a training rule samples from: a value shared by more says little. */
-export const MAX_TRAINING_BLOCK = 50;
+const MAX_TRAINING_BLOCK = 50;
 /** Pairs sampled per training rule at most. */
-export const TRAINING_SAMPLE = 25_000;
+const TRAINING_SAMPLE = 25_000;
+
+/**
+ * Per training rule, a deterministic sample of the pairs its blocks hold (blocks of 2 to
+ * MAX_TRAINING_BLOCK records; a value shared by more says little).
+ */
+export function trainingSample(b: RuleBlocks, keys: number, allowed: (i: number, j: number) => boolean): { a: Int32Array; b: Int32Array } {
+  const sa: number[] = [];
+  const sb: number[] = [];
+  let seen = 0;
+  let seed = 0x2545f491;
+  for (let k = 1; k <= keys; k++) {
+    const lo = b.start[k]!;
+    const hi = b.start[k + 1]!;
+    if (hi - lo < 2 || hi - lo > MAX_TRAINING_BLOCK) continue;
+    for (let x = lo; x < hi; x++) {
+      for (let y = x + 1; y < hi; y++) {
+        const i = b.order[x]!;
+        const j = b.order[y]!;
+        if (!allowed(i, j)) continue;
+        seen++;
+        if (sa.length < TRAINING_SAMPLE) {
+          sa.push(i);
+          sb.push(j);
+        } else {
+          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+          const slot = seed % seen;
+          if (slot < TRAINING_SAMPLE) {
+            sa[slot] = i;
+            sb[slot] = j;
+          }
+        }
+      }
+    }
+  }
+  return { a: Int32Array.from(sa), b: Int32Array.from(sb) };
+}
