@@ -46,8 +46,8 @@ const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsa
 const timings: Record<string, number> = {};
 const t1 = performance.now();
 const result = await matchRecords(records, {
-  linkThreshold: 0.9,
-  reviewThreshold: 0.5,
+  linkThreshold: Number(process.env.LINK_THRESHOLD ?? 0.9),
+  reviewThreshold: Math.min(0.5, Number(process.env.LINK_THRESHOLD ?? 0.9)),
   maxBlockSize: 1000,
   timings,
   ...(values.threads ? { threads: Number(values.threads) } : {}),

@@ -141,7 +141,8 @@ async function showErrors(store: Awaited<ReturnType<typeof openStore>>, predicte
 async function evalDataset(name: string, spec: DatasetSpec): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-etl-eval-'));
   try {
-    const yaml = `store: pglite://${tmp}/db\nsources:${spec.sources.replaceAll('$D', DIR)}\n`;
+    const extra = process.env.EVAL_MATCHING ? `matching: ${process.env.EVAL_MATCHING}\n` : "";
+    const yaml = `store: pglite://${tmp}/db\n${extra}sources:${spec.sources.replaceAll("$D", DIR)}\n`;
     const config = parseConfig(yaml, { file: `${name}.yaml` });
     const truth = new Map<string, string>();
     for (const s of config.sources) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CrmEtlError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { COMPARISONS, DEFAULT_BLOCKING_RULES, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
+import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
 import { CHUNK, type RecordRef, refChunks } from './store-io.js';
 
 /**
@@ -17,7 +17,10 @@ export function hash16(s: string): string {
 /** The blocking keys of a record, hashed with their rule's name (the same key under two rules is two keys). */
 export function blockingKeyHashes(r: MatchRecord): string[] {
   const out = new Set<string>();
-  for (const rule of DEFAULT_BLOCKING_RULES) for (const k of rule.keys(r)) out.add(hash16(`${rule.name}\u0000${k}`));
+  for (const rule of DEFAULT_BLOCKING_RULES) {
+    const k = ruleKey(rule, r);
+    if (k) out.add(hash16(`${rule.name}\u0000${k}`));
+  }
   return [...out];
 }
 

@@ -1,7 +1,7 @@
 import type { EncodedField } from './encoded.js';
 import type { MatchRecord } from './features.js';
 import { isNickname } from './nicknames.js';
-import { editDistance, isTransposition, jaroWinkler, wordOverlap } from './similarity.js';
+import { isTransposition, jaroWinkler, jaroWinklerAtLeast, withinEdits, wordOverlap } from './similarity.js';
 
 /** Level returned when either side has no value: it carries no weight either way. */
 export const MISSING = 255;
@@ -21,7 +21,7 @@ export interface Comparison {
 function nameLevel(a: string, b: string, pa: string, pb: string, nicknames = false): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
-  const jw = jaroWinkler(a, b);
+  const jw = jaroWinklerAtLeast(a, b, 0.8);
   if (jw >= 0.92 || (nicknames && isNickname(a, b))) return 1;
   if (jw >= 0.8 || (pa && pa === pb)) return 2;
   if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 3;
@@ -56,13 +56,13 @@ export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
 function textLevel(a: string, b: string, wa?: readonly string[], wb?: readonly string[]): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
-  const jw = jaroWinkler(a, b);
+  const jw = jaroWinklerAtLeast(a, b, 0.8);
   if (jw >= 0.92) return 1;
   if (jw >= 0.8) return 2;
   // Word order and extra words ("Unit 4 12 High St" / "12 High St"; "Jenner" / "Jenner Academy").
   if (wa && wb && (wa.length > 1 || wb.length > 1)) {
     if (wordOverlap(wa, wb) >= 0.75) return 2;
-    if (wa.length === wb.length && jaroWinkler(wa.join(' '), wb.join(' ')) >= 0.92) return 2;
+    if (wa.length === wb.length && jaroWinklerAtLeast(wa.join(' '), wb.join(' '), 0.92) >= 0.92) return 2;
   }
   return 3;
 }
@@ -80,34 +80,40 @@ function stemOverlap(a: readonly string[], b: readonly string[]): number {
 function codeLevel(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
-  if (a.length === b.length && (editDistance(a, b) <= 1 || isTransposition(a, b))) return 1;
-  if (Math.abs(a.length - b.length) <= 1 && editDistance(a, b) <= 1) return 1;
-  return 2;
+  return withinEdits(a, b, 1) || isTransposition(a, b) ? 1 : 2;
 }
 
 function dateLevel(a: string, b: string): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
   if (a.length === 8 && b.length === 8) {
-    if (editDistance(a, b) <= 1 || isTransposition(a, b)) return 1;
-    const ya = a.slice(0, 4);
-    const ma = a.slice(4, 6);
-    const da = a.slice(6, 8);
-    const yb = b.slice(0, 4);
-    const mb = b.slice(4, 6);
-    const db = b.slice(6, 8);
+    if (withinEdits(a, b, 1) || isTransposition(a, b)) return 1;
+    // Read as numbers, not slices: this runs on nearly every candidate pair.
+    const ya = digits(a, 0, 4);
+    const ma = digits(a, 4, 6);
+    const da = digits(a, 6, 8);
+    const yb = digits(b, 0, 4);
+    const mb = digits(b, 4, 6);
+    const db = digits(b, 6, 8);
     // day and month transposed (d/m versus m/d confusion)
     if (ya === yb && ma === db && da === mb) return 1;
     // one of year, month and day wrong, the other two right
     if ((ya === yb ? 1 : 0) + (ma === mb ? 1 : 0) + (da === db ? 1 : 0) === 2) return 2;
-    if (editDistance(a, b) <= 2 || Math.abs(dayNumber(ya, ma, da) - dayNumber(yb, mb, db)) <= 35) return 3;
+    if (withinEdits(a, b, 2) || Math.abs(dayNumber(ya, ma, da) - dayNumber(yb, mb, db)) <= 35) return 3;
   }
   return 4;
 }
 
+/** The number written by the decimal digits `s[from…to)` (dates here are validated yyyymmdd). */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
 /** Days since 1 January of year 0 (proleptic, approximate months): only differences matter. */
-function dayNumber(y: string, m: string, d: string): number {
-  return Number(y) * 365.25 + (Number(m) - 1) * 30.44 + Number(d);
+function dayNumber(y: number, m: number, d: number): number {
+  return y * 365.25 + (m - 1) * 30.44 + d;
 }
 
 function phoneLevel(a: string, b: string): number {
@@ -117,7 +123,7 @@ function phoneLevel(a: string, b: string): number {
   // Local numbers written without an area code (7 digits in North America) count too.
   const k = Math.min(8, a.length, b.length);
   if (k >= 7 && a.slice(-k) === b.slice(-k)) return 1;
-  if (a.length === b.length && editDistance(a, b) <= 1) return 2;
+  if (a.length === b.length && withinEdits(a, b, 1)) return 2;
   return 3;
 }
 
@@ -131,7 +137,7 @@ function emailLevel(a: string, b: string): number {
   if (la && la === lb) return 1;
   // "johnsmith48" and "johnsmith66" are two namesakes telling themselves apart, not a typo.
   if (/\d/.test(la) && /\d/.test(lb) && la.replace(/\d+/g, '') === lb.replace(/\d+/g, '')) return 2;
-  if (la.length >= 4 && lb.length >= 4 && a.slice(la.length) === b.slice(lb.length) && jaroWinkler(la, lb) >= 0.92) return 1;
+  if (la.length >= 4 && lb.length >= 4 && a.slice(la.length) === b.slice(lb.length) && jaroWinklerAtLeast(la, lb, 0.92) >= 0.92) return 1;
   return 2;
 }
 
@@ -203,8 +209,27 @@ export const COMPARISONS: readonly Comparison[] = [
 
 /** Swapped view of a record's names, used when {@link namesSwapped} says so. */
 export function withSwappedNames(r: MatchRecord): MatchRecord {
-  // Word lists named explicitly: a record view (encoded.ts) has them as getters, which spreading skips.
-  return { ...r, addressWords: r.addressWords, companyWords: r.companyWords, given: r.family, family: r.given, givenPh: r.familyPh, familyPh: r.givenPh };
+  // Every field named: a record view (encoded.ts) has them as getters, which spreading skips.
+  return {
+    source: r.source,
+    key: r.key,
+    given: r.family,
+    family: r.given,
+    givenPh: r.familyPh,
+    familyPh: r.givenPh,
+    dob: r.dob,
+    email: r.email,
+    phone: r.phone,
+    address: r.address,
+    addressWords: r.addressWords,
+    city: r.city,
+    postcode: r.postcode,
+    region: r.region,
+    nid: r.nid,
+    tax: r.tax,
+    company: r.company,
+    companyWords: r.companyWords,
+  };
 }
 
 /** Comparison levels of a pair, one byte per comparison ({@link MISSING} where a side is empty). */

@@ -3,7 +3,7 @@ export type { MatchOptions, MatchResult, ScoredPair } from './match-records.js';
 export { toMatchRecord, fold, emailKey, companyKey, phonetic } from './features.js';
 export type { MatchRecord } from './features.js';
 export { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
-export { DEFAULT_BLOCKING_RULES } from './blocking.js';
+export { DEFAULT_BLOCKING_RULES, ruleKey } from './blocking.js';
 export type { BlockingRuleReport } from './blocking.js';
 export { PairScorer, computeTermFrequencies } from './model.js';
 export type { MatchModel, PairScore, FieldEvidence, TermFrequencies } from './model.js';

@@ -54,9 +54,77 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+/** Per UTF-16 code unit, a count (zeroed again after each use). */
+const charCounts = new Int32Array(65536);
+
+/**
+ * Jaro–Winkler of `a` and `b` where it may reach `floor`; otherwise some value below `floor`
+ * (0). Most pairs a comparison sees are far apart, and an upper bound from their lengths and
+ * from the characters they share (Jaro's matches are a subset of those) settles them in a linear
+ * pass instead of Jaro's quadratic one: on street addresses this was most of comparing's time.
+ */
+export function jaroWinklerAtLeast(a: string, b: string, floor: number): number {
+  if (a === b) return a.length ? 1 : 0;
+  const la = a.length;
+  const lb = b.length;
+  if (!la || !lb) return 0;
+  let prefix = 0;
+  const maxPrefix = Math.min(4, la, lb);
+  while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  // Jaro <= (m/la + m/lb + 1) / 3 for m matching characters, and Winkler's boost grows with Jaro.
+  const bound = (m: number): number => {
+    const j = (m / la + m / lb + 1) / 3;
+    return j + prefix * 0.1 * (1 - j);
+  };
+  if (bound(Math.min(la, lb)) < floor - 1e-12) return 0;
+  for (let i = 0; i < la; i++) charCounts[a.charCodeAt(i)]!++;
+  let common = 0;
+  for (let j = 0; j < lb; j++) {
+    const c = b.charCodeAt(j);
+    if (charCounts[c]! > 0) {
+      common++;
+      charCounts[c]!--;
+    }
+  }
+  for (let i = 0; i < la; i++) charCounts[a.charCodeAt(i)] = 0;
+  if (bound(common) < floor - 1e-12) return 0;
+  return jaroWinkler(a, b);
+}
+
 /** Levenshtein edit distance (fast-levenshtein). */
 export function editDistance(a: string, b: string): number {
   return levenshtein.get(a, b);
+}
+
+/**
+ * Whether `a` and `b` are at most `k` insertions, deletions or substitutions apart.
+ * Comparisons only ever ask "one or two edits?", and fast-levenshtein's full table (allocated per
+ * call) was the largest cost of comparing dates, phones and codes of a non-matching pair: this
+ * skips the common prefix and suffix, then tries the three edits at the first difference, which
+ * costs O(3^k · length) and allocates nothing.
+ */
+export function withinEdits(a: string, b: string, k: number): boolean {
+  return within(a, 0, a.length, b, 0, b.length, k);
+}
+
+function within(a: string, i: number, ea: number, b: string, j: number, eb: number, k: number): boolean {
+  while (i < ea && j < eb && a.charCodeAt(i) === b.charCodeAt(j)) {
+    i++;
+    j++;
+  }
+  while (ea > i && eb > j && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) {
+    ea--;
+    eb--;
+  }
+  const la = ea - i;
+  const lb = eb - j;
+  if (la === 0 || lb === 0) return la + lb <= k;
+  if (k === 0 || Math.abs(la - lb) > k) return false;
+  return (
+    within(a, i + 1, ea, b, j + 1, eb, k - 1) || // substitution
+    within(a, i, ea, b, j + 1, eb, k - 1) || // insertion into a
+    within(a, i + 1, ea, b, j, eb, k - 1) // deletion from a
+  );
 }
 
 /** Damerau-style check: `a` and `b` differ by one adjacent transposition. */
@@ -65,7 +133,9 @@ export function isTransposition(a: string, b: string): boolean {
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
   if (i >= a.length - 1) return false;
-  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  if (a.charCodeAt(i) !== b.charCodeAt(i + 1) || a.charCodeAt(i + 1) !== b.charCodeAt(i)) return false;
+  for (let j = i + 2; j < a.length; j++) if (a.charCodeAt(j) !== b.charCodeAt(j)) return false;
+  return true;
 }
 
 /** Share of the words of the shorter list found in the other; both lists sorted and distinct. */

@@ -1,6 +1,5 @@
-import type { BlockingRule } from './blocking.js';
+import { type BlockingRule, whole } from './blocking.js';
 import type { RuleBlocks } from './engine.js';
-import type { MatchRecord } from './features.js';
 
 /**
  * Rules that pick the pairs the model learns m from. They are stricter than the blocking rules
@@ -14,16 +13,14 @@ import type { MatchRecord } from './features.js';
  */
 const LOCATION = ['address', 'city', 'postal_code', 'region'];
 
-const one = (k: string | false | undefined): string[] => (k ? [k] : []);
-
 export const TRAINING_RULES: readonly BlockingRule[] = [
-  { name: 'train:birth_date', fields: ['birth_date'], keys: (r) => one(r.dob.length === 8 && r.dob) },
-  { name: 'train:full_name', fields: ['given_name', 'family_name'], keys: (r) => one(r.given && r.family && `${r.given}|${r.family}`) },
-  { name: 'train:email', fields: ['email'], keys: (r) => one(r.email) },
-  { name: 'train:phone', fields: ['phone'], keys: (r) => one(r.phone.length >= 7 && r.phone) },
-  { name: 'train:address', fields: LOCATION, keys: (r) => one(r.address && `${r.address}|${r.postcode || r.city}`) },
-  { name: 'train:company', fields: ['company_name'], keys: (r) => one(r.company) },
-  { name: 'train:national_id', fields: ['national_id'], keys: (r) => one(r.nid) },
+  { name: 'train:birth_date', fields: ['birth_date'], by: { on: 'dob', part: whole((v) => v.length === 8) } },
+  { name: 'train:full_name', fields: ['given_name', 'family_name'], by: { on: ['given', 'family'], parts: [whole(), whole()] } },
+  { name: 'train:email', fields: ['email'], by: { on: 'email', part: whole() } },
+  { name: 'train:phone', fields: ['phone'], by: { on: 'phone', part: whole((v) => v.length >= 7) } },
+  { name: 'train:address', fields: LOCATION, by: { record: (r) => r.address && `${r.address}|${r.postcode || r.city}` } },
+  { name: 'train:company', fields: ['company_name'], by: { on: 'company', part: whole() } },
+  { name: 'train:national_id', fields: ['national_id'], by: { on: 'nid', part: whole() } },
 ];
 
 /** Largest block a training rule samples from: a value shared by more says little. */

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPARISONS, compareRecords } from '../../../src/transforms/match/comparisons.js';
 import { encodeRecords } from '../../../src/transforms/match/encoded.js';
-import { MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
+import { ENGINE_RULES, MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
+import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
 import { encodedTermFrequencies, randomPairs } from '../../../src/transforms/match/model.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
@@ -31,6 +32,33 @@ describe('matching engine on columns', () => {
     const got = engine.comparePairs(pa, pb);
     expect(new Map(got.keys.map((k, i) => [k, got.counts[i]!]))).toEqual(expected);
     expect(expected.size).toBeGreaterThan(50);
+  });
+
+  it('computes every rule key from columns as ruleKey does from the record', () => {
+    const enc = encodeRecords(records);
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
+    const keyIds = ENGINE_RULES.map(() => new Int32Array(records.length));
+    const counts = engine.computeKeys(ENGINE_RULES.map((_, r) => r), keyIds);
+    let used = 0;
+    ENGINE_RULES.forEach((rule, r) => {
+      // Same key string <=> same key id; no key <=> 0; ids run 1..count.
+      const idOf = new Map<string, number>();
+      let keyed = 0;
+      records.forEach((rec, i) => {
+        const k = ruleKey(rule, rec);
+        const id = keyIds[r]![i]!;
+        if (!k) return expect(id, `${rule.name} #${i}`).toBe(0);
+        keyed++;
+        expect(id, rule.name).toBeGreaterThan(0);
+        expect(id, rule.name).toBeLessThanOrEqual(counts[r]!);
+        if (!idOf.has(k)) idOf.set(k, id);
+        expect(id, `${rule.name} ${k}`).toBe(idOf.get(k));
+      });
+      expect(new Set(idOf.values()).size, rule.name).toBe(idOf.size);
+      if (keyed > 100) used++;
+    });
+    // The generated records hold no national or tax ids; every other rule has keys to check.
+    expect(used).toBeGreaterThanOrEqual(ENGINE_RULES.length - 4);
   });
 
   it('round-trips comparison patterns', () => {
