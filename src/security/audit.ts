@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
  * What a write did: `token.create`, `token.revoke`, `review.accept`, `review.reject`,
  * `run.trigger` (a run started or queued), `resync.trigger` (`crm-etl resync`), `customer.merge`,
  * `customer.unmerge`, `customer.erase`, `subject.export`, `keys.rotate`, `store.restore`,
- * `job.retry`, `schedule.add`, `schedule.remove`, `config.change`. The master's own changes to
+ * `job.retry`, `schedule.add`, `schedule.remove`, `config.change`, `queue.board` (a Bull Board
+ * action: retry, clean, remove… on the path it names). The master's own changes to
  * each customer are in `master_audit` (src/master/audit.ts); listAuditTrail reads both.
  */
 export type AuditAction =
@@ -24,7 +25,8 @@ export type AuditAction =
   | 'resync.trigger'
   | 'schedule.add'
   | 'schedule.remove'
-  | 'config.change';
+  | 'config.change'
+  | 'queue.board';
 
 /** One audited write: who, what, on what, and the state before and after (no personal values). */
 export interface AuditEvent {

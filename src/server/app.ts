@@ -307,6 +307,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
         // Bull Board's own routes carry no role: the whole prefix is guarded here.
         if (req.url === '/admin/queues' || req.url.startsWith('/admin/queues/')) await adminOnly(req, reply);
       });
+      // Bull Board's buttons (retry, promote, clean, remove, pause…) write to the queue: audited
+      // like the API's writes, with the board's path (queue name, job id) as what was done.
+      // (onSend: written before the answer leaves, so a caller that reads the trail next finds it.)
+      app.addHook('onSend', async (req, reply, payload) => {
+        if (req.method === 'GET' || req.method === 'HEAD' || !req.url.startsWith('/admin/queues/') || !req.principal || reply.statusCode >= 400) return payload;
+        const path = req.url.split('?')[0]!;
+        await writeAudit(knex, { actor: actorOf(req), action: 'queue.board', target: path.slice(0, 255), before: null, after: { method: req.method, status: reply.statusCode } }).catch((err: unknown) =>
+          opts.log.error({ path, err: err instanceof Error ? err.message : String(err) }, 'audit of a Bull Board action failed'),
+        );
+        return payload;
+      });
       await queue.mountBoard(app, '/admin/queues');
     }
   } else {
