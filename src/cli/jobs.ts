@@ -7,6 +7,7 @@ import { listFailedJobs, retryJob } from '../jobs/triggers.js';
 import type { RunSummary } from '../pipeline/run-pipeline.js';
 import type { Store } from '../store/store.js';
 import { CrmEtlError } from '../core/errors.js';
+import { cliActor, writeAudit } from '../security/audit.js';
 import { table } from './format.js';
 
 /** What the queue commands need from main.ts. */
@@ -62,12 +63,14 @@ function progressPrinter(sources: readonly string[]): { update(w: RunWatch): voi
 export async function runOnQueue(
   deps: CliDeps,
   config: Config,
-  o: { source?: string[]; full?: boolean; detach?: boolean; quiet?: boolean },
+  o: { source?: string[]; full?: boolean; detach?: boolean; quiet?: boolean; actor?: string },
 ): Promise<RunSummary | { runId: string; detached: true }> {
   assertServerStore(config.store);
+  const actor = o.actor ?? cliActor();
   return deps.withStore(config, (store) =>
     withQueue(config, async (q) => {
-      const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) });
+      const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), actor, ...(o.source ? { sources: o.source } : {}) });
+      await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${run.runId}`, before: null, after: { sources: o.source ?? 'all', full: Boolean(o.full), queued: true } });
       if (o.detach) return { runId: run.runId, detached: true as const };
       process.stderr.write(`run ${run.runId} queued on ${q.maskedUrl}; waiting for workers (crm-etl worker)…\n`);
       const names = config.sources.filter((s) => !run.payload.sources.length || run.payload.sources.includes(s.name)).map((s) => s.name);
@@ -102,11 +105,17 @@ export function registerJobsCommands(program: Command, deps: CliDeps, print: (s:
     .description('run a failed job again; a failed stage queues its run again (finished stages are kept)')
     .argument('<id>', 'the job id, as jobs failed lists it')
     .option('-c, --config <file>', 'configuration file')
-    .action(async (id: string, o: { config?: string }) => {
+    .option('--actor <name>', 'who retries, for the audit log (default: cli:<OS user>)')
+    .action(async (id: string, o: { config?: string; actor?: string }) => {
       const config = await deps.config(o.config);
       const r = await deps.withStore(config, (store) =>
-        withQueue(config, (q) => retryJob(q, config, id, (request) =>
-            store.knex('runs').where({ id: request.runId }).update({ status: 'queued', finished_at: null, summary: JSON.stringify({ request }) }).then(() => undefined))),
+        withQueue(config, async (q) => {
+          const retried = await retryJob(q, config, id, (request) =>
+            store.knex('runs').where({ id: request.runId }).update({ status: 'queued', finished_at: null, summary: JSON.stringify({ request }) }).then(() => undefined),
+          );
+          await writeAudit(store.knex, { actor: o.actor ?? cliActor(), action: 'job.retry', target: `job:${id}`, before: { state: 'failed' }, after: { state: 'waiting', ...(retried.runId ? { run: retried.runId } : {}) } });
+          return retried;
+        }),
       );
       print(r.runId ? `run ${r.runId} queued again (job ${r.rootJobId}); crm-etl jobs watch ${r.runId} follows it` : `job ${id} queued again`);
     });

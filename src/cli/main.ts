@@ -28,6 +28,10 @@ import { registerBackupCommands } from './backup.js';
 import { registerEraseCommand, writeSubjectExport } from './erase.js';
 import { registerKeysCommands } from './keys.js';
 import { registerStewardCommands } from './steward.js';
+import { registerAuditCommands } from './audit.js';
+import { registerConfigCommands } from './config.js';
+import { cliActor, writeAudit } from '../security/audit.js';
+import { newRunId } from '../pipeline/context.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -103,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
       const config = await loadConfig(resolveConfigPath(file));
       return withStore(config, (store) => fn(store, config));
     },
+    configPath: resolveConfigPath,
+    withConfigStore: withStore,
   };
 
   program
@@ -112,23 +118,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--source <name...>', 'run only these sources')
     .option('--full', 'read every source in full, ignoring the stored cursors (default: only what changed)')
     .option('--json', 'print the summary as JSON')
-    .option('--actor <name>', 'who the audit log names for changes to the master (default: the OS user)')
+    .option('--actor <name>', 'who the audit log names for the run and its changes to the master (default: cli:<OS user>)')
     .option('--detach', 'with a queue: print the run id once queued and return (crm-etl jobs watch RUN follows it)')
     .action(async (o: { config?: string; source?: string[]; full?: boolean; json?: boolean; detach?: boolean; actor?: string }) => {
       const config = await loadConfig(resolveConfigPath(o.config));
       let summary;
+      const actor = o.actor ?? cliActor();
       if (config.queue) {
         // A queue configured: the run's stages become jobs that `crm-etl worker` processes share.
-        const r = await runOnQueue(deps, config, o);
+        const r = await runOnQueue(deps, config, { ...o, actor });
         if ('detached' in r) {
           print(o.json ? JSON.stringify({ runId: r.runId, status: 'queued' }) : `run ${r.runId} queued`);
           return;
         }
         summary = r;
       } else {
-        summary = await withStore(config, (store) =>
-          runPipeline({ config, store, log: logger(), full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}), ...(o.actor ? { actor: o.actor } : {}) }),
-        );
+        summary = await withStore(config, async (store) => {
+          const runId = newRunId();
+          await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${runId}`, before: null, after: { sources: o.source ?? 'all', full: Boolean(o.full) } });
+          return runPipeline({ config, store, log: logger(), runId, actor, full: Boolean(o.full), ...(o.source ? { sources: o.source } : {}) });
+        });
       }
       process.stdout.write((o.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)) + '\n');
       if (!o.json && !cipherFromEnv(process.env, config.security.sensitive_fields)) {
@@ -275,6 +284,8 @@ export async function main(argv: string[]): Promise<number> {
   registerKeysCommands(program, cliEnv);
   registerBackupCommands(program, cliEnv);
   registerServeCommand(program, cliEnv, (level) => createLogger(program.opts<{ verbose?: boolean }>().verbose ? 'info' : (level ?? 'warn')));
+  registerAuditCommands(program, cliEnv, print);
+  registerConfigCommands(program, cliEnv, print);
   registerStewardCommands(program, {
     configOption: `configuration file (default ${DEFAULT_CONFIG})`,
     loadConfigFile: (c) => loadConfig(resolveConfigPath(c)),

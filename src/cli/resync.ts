@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CrmEtlError } from '../core/errors.js';
+import { cliActor, writeAudit } from '../security/audit.js';
 import { resyncCustomer, resyncSource } from '../jobs/triggers.js';
 import { type CliDeps, withQueue } from './jobs.js';
 
@@ -12,10 +13,19 @@ export function registerResyncCommand(program: Command, deps: CliDeps, print: (s
     .option('--full', 'with --source: read the source in full')
     .option('--customer <id>', 're-read the sources of this customer\'s records and rebuild its golden record')
     .option('-c, --config <file>', 'configuration file')
-    .action(async (o: { source?: string; full?: boolean; customer?: string; config?: string }) => {
+    .option('--actor <name>', 'who asks, for the audit log (default: cli:<OS user>)')
+    .action(async (o: { source?: string; full?: boolean; customer?: string; config?: string; actor?: string }) => {
       if (Boolean(o.source) === Boolean(o.customer)) throw new CrmEtlError('INPUT_INVALID', 'resync needs --source NAME or --customer ID (one of them)');
       const config = await deps.config(o.config);
-      const t = await withQueue(config, (q) => (o.source ? resyncSource(q, config, o.source, Boolean(o.full)) : resyncCustomer(q, o.customer!)));
+      const actor = o.actor ?? cliActor();
+      const t = await deps.withStore(config, (store) =>
+        withQueue(config, async (q) => {
+          const queued = o.source ? await resyncSource(q, config, o.source, Boolean(o.full), actor) : await resyncCustomer(q, o.customer!, actor);
+          const target = o.source ? `source:${o.source}` : o.customer!;
+          await writeAudit(store.knex, { actor, action: 'resync.trigger', target, before: null, after: { job: queued.jobId, duplicate: queued.duplicate, ...(o.source ? { full: Boolean(o.full) } : {}) } });
+          return queued;
+        }),
+      );
       const what = o.source ? `source ${o.source}${o.full ? ' (full)' : ''}` : `customer ${o.customer}`;
       print(t.duplicate ? `re-sync of ${what} is already pending as job ${t.jobId}: not queued again` : `re-sync of ${what} queued as job ${t.jobId}`);
     });

@@ -2,6 +2,12 @@ import type { Command } from 'commander';
 import { addSchedule, listSchedules, removeSchedule } from '../jobs/schedules.js';
 import { type CliDeps, withQueue } from './jobs.js';
 import { table } from './format.js';
+import { cliActor, writeAudit } from '../security/audit.js';
+
+/** What the audit log keeps of a schedule. */
+function scheduleState(s: { cron?: string | null; tz?: string | null; sources: readonly string[]; full: boolean }): Record<string, unknown> {
+  return { cron: s.cron ?? null, tz: s.tz ?? 'UTC', sources: s.sources.length ? [...s.sources] : 'all', full: s.full };
+}
 
 /** Registers `crm-etl schedule add|list|remove` (BullMQ job schedulers). */
 export function registerScheduleCommands(program: Command, deps: CliDeps, print: (s: string) => void): void {
@@ -15,9 +21,18 @@ export function registerScheduleCommands(program: Command, deps: CliDeps, print:
     .option('--source <name...>', 'run only these sources (default: all)')
     .option('--full', 'read the sources in full (default: only what changed)')
     .option('-c, --config <file>', 'configuration file')
-    .action(async (name: string, o: { cron: string; tz?: string; source?: string[]; full?: boolean; config?: string }) => {
+    .option('--actor <name>', 'who schedules, for the audit log (default: cli:<OS user>)')
+    .action(async (name: string, o: { cron: string; tz?: string; source?: string[]; full?: boolean; config?: string; actor?: string }) => {
       const config = await deps.config(o.config);
-      const r = await withQueue(config, (q) => addSchedule(q, config, { name, cron: o.cron, ...(o.tz ? { tz: o.tz } : {}), sources: o.source ?? [], full: Boolean(o.full) }));
+      const spec = { name, cron: o.cron, ...(o.tz ? { tz: o.tz } : {}), sources: o.source ?? [], full: Boolean(o.full) };
+      const r = await deps.withStore(config, (store) =>
+        withQueue(config, async (q) => {
+          const old = (await listSchedules(q)).find((s) => s.name === name);
+          const added = await addSchedule(q, config, spec);
+          await writeAudit(store.knex, { actor: o.actor ?? cliActor(), action: 'schedule.add', target: `schedule:${name}`, before: old ? scheduleState(old) : null, after: scheduleState(spec) });
+          return added;
+        }),
+      );
       print(`schedule ${name}: "${o.cron}" ${o.tz ?? 'UTC'}; next run ${r.next ? r.next.toISOString() : 'not planned'}`);
     });
   schedule
@@ -51,9 +66,16 @@ export function registerScheduleCommands(program: Command, deps: CliDeps, print:
     .description('remove a schedule (its past runs stay)')
     .argument('<name>')
     .option('-c, --config <file>', 'configuration file')
-    .action(async (name: string, o: { config?: string }) => {
+    .option('--actor <name>', 'who removes it, for the audit log (default: cli:<OS user>)')
+    .action(async (name: string, o: { config?: string; actor?: string }) => {
       const config = await deps.config(o.config);
-      await withQueue(config, (q) => removeSchedule(q, name));
+      await deps.withStore(config, (store) =>
+        withQueue(config, async (q) => {
+          const old = (await listSchedules(q)).find((s) => s.name === name);
+          await removeSchedule(q, name);
+          await writeAudit(store.knex, { actor: o.actor ?? cliActor(), action: 'schedule.remove', target: `schedule:${name}`, before: old ? scheduleState(old) : null, after: null });
+        }),
+      );
       print(`schedule ${name} removed`);
     });
 }

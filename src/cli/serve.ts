@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Logger } from 'pino';
+import { LiveConfig } from '../config/live-config.js';
 import { buildServer } from '../server/app.js';
 import { createQueueAccess } from '../server/queue-access.js';
 import type { CliEnv } from './cli-env.js';
@@ -23,11 +24,14 @@ export function registerServeCommand(program: Command, env: CliEnv, logger: (lev
     .option('--port <n>', 'port (default 8080; 0 picks a free one)', port, 8080)
     .option('--host <host>', 'address to listen on (default 127.0.0.1)', '127.0.0.1')
     .action(async (o: { config?: string; port: number; host: string }) => {
-      await env.withStore(o.config, async (store, config) => {
+      // Admins may change its runtime settings (PATCH /api/config): written back to this file.
+      const live = await LiveConfig.load(env.configPath(o.config), env.env);
+      const config = live.current;
+      await env.withConfigStore(config, async (store) => {
         const log = logger('info');
         // With a queue, runs go to the workers and Bull Board is mounted at /admin/queues.
         const queue = config.queue ? createQueueAccess(config, store) : null;
-        const { app, runs } = await buildServer({ config, store, log, queue });
+        const { app, runs } = await buildServer({ config, live, store, log, queue });
         const address = await app.listen({ port: o.port, host: o.host });
         process.stderr.write(`crm-etl serve: listening on ${address} (dashboard at ${address}/, API at ${address}/api/openapi.json)\n`);
         if (!store.cipher) process.stderr.write(`crm-etl serve: CRM_ETL_KEY is not set: ${config.security.sensitive_fields.join(', ')} are stored in clear (docs/security.md)\n`);

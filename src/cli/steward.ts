@@ -3,7 +3,9 @@ import { InvalidArgumentError } from 'commander';
 import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { readAudit } from '../master/audit.js';
-import { customerRecords, decideReview, listReview, mergeCustomers, resolveCustomer, unmergeRecord, type StewardResult } from '../master/steward.js';
+import { customerRecords, listReview, resolveCustomer, type StewardResult } from '../master/steward.js';
+import { cliActor } from '../security/audit.js';
+import { decideReviewAudited, mergeCustomersAudited, unmergeRecordAudited } from '../security/audited-steward.js';
 import type { Store } from '../store/store.js';
 import { parseRecordRef } from './explain.js';
 import { table } from './format.js';
@@ -37,13 +39,13 @@ function printResult(what: string, r: StewardResult, json?: boolean): void {
 
 /**
  * The steward's commands: merge, unmerge, the review queue and customer show. Each decision is
- * stored as a constraint that every later run respects, and audited under `--actor` (default:
- * the OS user).
+ * stored as a constraint that every later run respects, and audited (the operation in
+ * `audit_log`, each customer changed in `master_audit`) under `--actor` (default: `cli:<OS user>`).
  */
 export function registerStewardCommands(program: Command, h: StewardCliHelpers): void {
-  const withEnv = async <T>(o: Common, fn: (env: { store: Store; config: Config; actor?: string }) => Promise<T>): Promise<T> => {
+  const withEnv = async <T>(o: Common, fn: (env: { store: Store; config: Config; actor: string }) => Promise<T>): Promise<T> => {
     const config = await h.loadConfigFile(o.config);
-    return h.withStore(config, (store) => fn({ store, config, ...(o.actor ? { actor: o.actor } : {}) }));
+    return h.withStore(config, (store) => fn({ store, config, actor: o.actor ?? cliActor() }));
   };
 
   program
@@ -52,10 +54,10 @@ export function registerStewardCommands(program: Command, h: StewardCliHelpers):
     .argument('<customer>', 'customer id')
     .argument('<other>', 'customer id')
     .option('-c, --config <file>', h.configOption)
-    .option('--actor <name>', 'who decides, for the audit log (default: the OS user)')
+    .option('--actor <name>', 'who decides, for the audit log (default: cli:<OS user>)')
     .option('--json', 'print the outcome as JSON')
     .action(async (a: string, b: string, o: Common) => {
-      const r = await withEnv(o, (env) => mergeCustomers(env, a, b));
+      const r = await withEnv(o, (env) => mergeCustomersAudited(env, a, b));
       printResult(`Merged ${a} and ${b} into ${r.customerId}.`, r, o.json);
     });
 
@@ -64,11 +66,11 @@ export function registerStewardCommands(program: Command, h: StewardCliHelpers):
     .description('take a source record out of its customer; later runs keep it apart from that customer\'s other records')
     .argument('<record>', 'SOURCE:KEY')
     .option('-c, --config <file>', h.configOption)
-    .option('--actor <name>', 'who decides, for the audit log (default: the OS user)')
+    .option('--actor <name>', 'who decides, for the audit log (default: cli:<OS user>)')
     .option('--json', 'print the outcome as JSON')
     .action(async (ref: string, o: Common) => {
       const rec = parseRecordRef(ref);
-      const r = await withEnv(o, (env) => unmergeRecord(env, rec));
+      const r = await withEnv(o, (env) => unmergeRecordAudited(env, rec));
       printResult(`Took ${ref} out of ${r.customerId}; it is now in ${r.detachedTo ?? '(no customer)'}.`, r, o.json);
     });
 
@@ -98,10 +100,10 @@ export function registerStewardCommands(program: Command, h: StewardCliHelpers):
       .description(accept ? 'the two records are one customer (stored as a must-link)' : 'the two records are different customers (stored as a cannot-link)')
       .argument('<id>', 'pair id from review list', positiveInt)
       .option('-c, --config <file>', h.configOption)
-      .option('--actor <name>', 'who decides, for the audit log (default: the OS user)')
+      .option('--actor <name>', 'who decides, for the audit log (default: cli:<OS user>)')
       .option('--json', 'print the outcome as JSON')
       .action(async (id: number, o: Common) => {
-        const r = await withEnv(o, (env) => decideReview(env, id, accept));
+        const r = await withEnv(o, (env) => decideReviewAudited(env, id, accept ? 'accept' : 'reject'));
         printResult(`Review pair ${id} ${accept ? 'accepted' : 'rejected'}.`, r, o.json);
       });
   }

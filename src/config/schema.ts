@@ -129,6 +129,10 @@ export const configSchema = z
       names?.forEach((n, i) => {
         if (!seen.has(n)) ctx.addIssue({ code: 'custom', path: [...path, i], message: `unknown source "${n}"; the configuration has: ${[...seen].join(', ')}` });
       });
+    // A review band upside down would send nothing to review and link below the review threshold.
+    if (cfg.matching.review_threshold > cfg.matching.link_threshold) {
+      ctx.addIssue({ code: 'custom', path: ['matching', 'review_threshold'], message: `must not be above link_threshold (${cfg.matching.link_threshold}): pairs in [review_threshold, link_threshold) go to review` });
+    }
     known(cfg.survivorship.source_priority, ['survivorship', 'source_priority']);
     for (const [f, r] of Object.entries(cfg.survivorship.fields)) if (typeof r === 'object') known(r.sources, ['survivorship', 'fields', f, 'sources']);
   });

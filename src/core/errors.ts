@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'STORE_CONNECT'
   | 'INPUT_INVALID'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'KEY_INVALID';
 
 /** The one base error: a code from a closed set, a retryable flag and a cause. */
@@ -38,6 +39,8 @@ export function isRetryable(code: ErrorCode): boolean {
     case 'SOURCE_FAILURE_RATE':
     case 'INPUT_INVALID':
     case 'NOT_FOUND':
+    // Someone else changed the thing first (a configuration file): read it again, then decide.
+    case 'CONFLICT':
     // A missing or wrong encryption key does not fix itself: the operator must set CRM_ETL_KEY.
     case 'KEY_INVALID':
       return false;

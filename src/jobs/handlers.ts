@@ -31,6 +31,7 @@ function runContext(p: RunStagePayload, env: HandlerEnv): RunContext {
     today: p.today,
     sources: p.sources,
     full: p.full,
+    ...(p.actor ? { actor: p.actor } : {}),
   };
 }
 
@@ -73,15 +74,15 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   },
   async 'scheduled-run'(p, env) {
     // A scheduled run is one job: its stages run in this worker, one after the other.
-    const s = await runPipeline({ config: env.config, store: env.store, log: env.log.child({ schedule: p.schedule }), sources: p.sources, full: p.full, onProgress: env.report });
+    const s = await runPipeline({ config: env.config, store: env.store, log: env.log.child({ schedule: p.schedule }), sources: p.sources, full: p.full, onProgress: env.report, actor: `schedule:${p.schedule}` });
     return runCounts(s);
   },
   async 'resync-source'(p, env) {
-    const s = await runPipeline({ config: env.config, store: env.store, log: env.log, sources: [p.source], full: p.full, onProgress: env.report });
+    const s = await runPipeline({ config: env.config, store: env.store, log: env.log, sources: [p.source], full: p.full, onProgress: env.report, ...(p.actor ? { actor: p.actor } : {}) });
     return runCounts(s);
   },
   async 'resync-customer'(p, env) {
-    const ctx = createRunContext({ config: env.config, store: env.store, log: env.log });
+    const ctx = createRunContext({ config: env.config, store: env.store, log: env.log, ...(p.actor ? { actor: p.actor } : {}) });
     await recordRunStart(ctx, 'running');
     try {
       const r = await rebuildCustomer(ctx, p.customerId);

@@ -7,6 +7,8 @@ import { z } from 'zod';
 const runId = z.string().regex(/^\d{8}T\d{6}Z-[a-z0-9]+$/, 'a run id such as 20260101T020000Z-abc123');
 const sourceName = z.string().regex(/^[a-z0-9_-]+$/, 'a source name');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** Who asked (`api:<token> (<id>)`, `cli:<user>`, `--actor`): the master's audit log names them. */
+const actor = z.string().min(1).max(128).optional();
 
 /** The run a stage job belongs to, and how the run was asked for. */
 export const runStagePayload = z.object({
@@ -16,6 +18,7 @@ export const runStagePayload = z.object({
   /** The sources the run reads (all configured sources when empty). */
   sources: z.array(sourceName),
   full: z.boolean(),
+  actor,
 });
 export type RunStagePayload = z.infer<typeof runStagePayload>;
 
@@ -31,11 +34,11 @@ export const scheduledRunPayload = z.object({
 export type ScheduledRunPayload = z.infer<typeof scheduledRunPayload>;
 
 /** `crm-etl resync --source NAME [--full]`. */
-export const resyncSourcePayload = z.object({ source: sourceName, full: z.boolean() });
+export const resyncSourcePayload = z.object({ source: sourceName, full: z.boolean(), actor });
 export type ResyncSourcePayload = z.infer<typeof resyncSourcePayload>;
 
 /** `crm-etl resync --customer ID`. */
-export const resyncCustomerPayload = z.object({ customerId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a customer id') });
+export const resyncCustomerPayload = z.object({ customerId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a customer id'), actor });
 export type ResyncCustomerPayload = z.infer<typeof resyncCustomerPayload>;
 
 /** Every job name with its payload schema: the worker's catalog. */

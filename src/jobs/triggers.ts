@@ -20,15 +20,15 @@ async function addDeduplicated(client: QueueClient, name: string, data: Record<s
 }
 
 /** `crm-etl resync --source NAME [--full]`: re-reads one source (from its cursor, or in full) and rebuilds the master. */
-export function resyncSource(client: QueueClient, config: Config, source: string, full: boolean): Promise<Trigger> {
+export function resyncSource(client: QueueClient, config: Config, source: string, full: boolean, actor?: string): Promise<Trigger> {
   checkSourceNames(config, [source]);
-  return addDeduplicated(client, 'resync-source', { source, full }, `resync-source.${source}.${full ? 'full' : 'changes'}`);
+  return addDeduplicated(client, 'resync-source', { source, full, ...(actor ? { actor } : {}) }, `resync-source.${source}.${full ? 'full' : 'changes'}`);
 }
 
 /** `crm-etl resync --customer ID`: re-reads the customer's sources and rebuilds its golden record. */
-export function resyncCustomer(client: QueueClient, customerId: string): Promise<Trigger> {
+export function resyncCustomer(client: QueueClient, customerId: string, actor?: string): Promise<Trigger> {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(customerId)) throw new CrmEtlError('INPUT_INVALID', `"${customerId}" is not a customer id (as in export customers)`);
-  return addDeduplicated(client, 'resync-customer', { customerId }, `resync-customer.${customerId}`);
+  return addDeduplicated(client, 'resync-customer', { customerId, ...(actor ? { actor } : {}) }, `resync-customer.${customerId}`);
 }
 
 /** A failed job as `jobs failed` lists it: references and the error, never data. */
@@ -73,7 +73,7 @@ export async function retryJob(client: QueueClient, config: Config, id: string, 
     await job.retry('failed');
     return { rootJobId: id };
   }
-  const payload = { runId: stage.data.runId, today: stage.data.today, sources: stage.data.sources, full: stage.data.full };
+  const payload = { runId: stage.data.runId, today: stage.data.today, sources: stage.data.sources, full: stage.data.full, ...(stage.data.actor ? { actor: stage.data.actor } : {}) };
   await markQueued(payload);
   const rootJobId = await addRunFlow(client, config, payload, Date.now().toString(36));
   for (const f of await client.queue.getFailed(0, -1)) {

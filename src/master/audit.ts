@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Knex } from 'knex';
+import { decryptJsonFields } from '../store/encrypted-fields.js';
 import type { Store } from '../store/store.js';
 
 export const AUDIT_COLUMNS = ['at', 'actor', 'run_id', 'customer_id', 'action', 'reason', 'before', 'after'] as const;
@@ -39,7 +40,10 @@ export interface AuditContext {
   reason: string;
 }
 
-/** Appends entries to `master_audit` (bulk, inside `trx`). */
+/**
+ * Appends entries to `master_audit` (bulk, inside `trx`). With a cipher, the store encrypts the
+ * sensitive fields inside `before` and `after` (src/store/encrypted-fields.ts).
+ */
 export async function writeAudit(store: Store, ctx: AuditContext, entries: readonly AuditEntry[], trx?: Knex.Transaction): Promise<void> {
   if (!entries.length) return;
   const rows = entries.map((e) => [
@@ -68,7 +72,7 @@ export interface AuditRow {
   after: Record<string, unknown> | null;
 }
 
-/** The audit log of some customers, oldest first. */
+/** The audit log of some customers, oldest first, sensitive values decrypted. */
 export async function readAudit(store: Store, customerIds: readonly string[]): Promise<AuditRow[]> {
   if (!customerIds.length) return [];
   const rows = (await store.knex('master_audit').whereIn('customer_id', customerIds).orderBy('id')) as Record<string, unknown>[];
@@ -80,7 +84,7 @@ export async function readAudit(store: Store, customerIds: readonly string[]): P
     customerId: String(r.customer_id),
     action: r.action as AuditAction,
     reason: String(r.reason),
-    before: r.before ? (JSON.parse(String(r.before)) as Record<string, unknown>) : null,
-    after: r.after ? (JSON.parse(String(r.after)) as Record<string, unknown>) : null,
+    before: r.before ? (decryptJsonFields(store.cipher, JSON.parse(String(r.before))) as Record<string, unknown>) : null,
+    after: r.after ? (decryptJsonFields(store.cipher, JSON.parse(String(r.after))) as Record<string, unknown>) : null,
   }));
 }

@@ -3,6 +3,8 @@ import { CrmEtlError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { extractSource, prepareSources } from './extract.js';
 import { survivalPolicy, surviveGolden } from '../master/survivorship.js';
+import { type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
+import { encryptValues } from '../store/encrypted-fields.js';
 import type { StagedRecord } from './match-stage.js';
 
 /** What a customer rebuild did: counts only. */
@@ -49,13 +51,44 @@ export async function rebuildCustomer(ctx: RunContext, customerId: string): Prom
   }
   // The order loadStagedRecords uses, so that ties in survivorship go the same way as in a run.
   members.sort((a, b) => (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) || (a.line ?? 0) - (b.line ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const before = (await knex('customers').where({ id: customerId }).first()) as Record<string, unknown> | undefined;
+  const audit = { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: re-sync of customer ${customerId}` };
   if (!members.length) {
-    await knex('customers').where({ id: customerId }).update({ status: 'retired', updated_run: ctx.runId });
+    await ctx.store.transaction(async (trx) => {
+      await trx('customers').where({ id: customerId }).update({ status: 'retired', updated_run: ctx.runId });
+      await writeAudit(ctx.store, audit, [{ customerId, action: 'retire', before: { status: String(before?.status ?? 'active'), record_count: Number(before?.record_count ?? 0) }, after: { status: 'retired' } }], trx);
+    });
     return { customerId, sourcesRead: sources, records: 0, status: 'retired' };
   }
   const golden = surviveGolden(members, survivalPolicy(ctx.config));
-  await knex('customers')
-    .where({ id: customerId })
-    .update({ ...golden.values, provenance: JSON.stringify(golden.provenance), record_count: members.length, updated_run: ctx.runId, status: 'active' });
+  const provenance = JSON.stringify(golden.provenance);
+  // Only what changed goes to the audit log, as a run writes it (src/pipeline/load-master.ts).
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const f of CANONICAL_FIELDS) {
+    const old = (before?.[f] as string | null | undefined) ?? null;
+    const now = golden.values[f] ?? null;
+    if (old !== now) {
+      b[f] = old;
+      a[f] = now;
+    }
+  }
+  if (Number(before?.record_count ?? 0) !== members.length) {
+    b.record_count = Number(before?.record_count ?? 0);
+    a.record_count = members.length;
+  }
+  if (before?.status !== 'active') {
+    b.status = before?.status ?? null;
+    a.status = 'active';
+  }
+  if (provenance !== before?.provenance && !Object.keys(a).length) a.provenance = 'changed';
+  const entries: AuditEntry[] = Object.keys(a).length ? [{ customerId, action: 'update', before: b, after: a }] : [];
+  await ctx.store.transaction(async (trx) => {
+    // An UPDATE, not insertRows: the sensitive fields are encrypted here, as insertRows would.
+    await trx('customers')
+      .where({ id: customerId })
+      .update({ ...encryptValues(ctx.store.cipher, golden.values), provenance, record_count: members.length, updated_run: ctx.runId, status: 'active' });
+    await writeAudit(ctx.store, audit, entries, trx);
+  });
   return { customerId, sourcesRead: sources, records: members.length, status: 'active' };
 }

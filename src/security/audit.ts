@@ -3,8 +3,11 @@ import type { Knex } from 'knex';
 
 /**
  * What a write did: `token.create`, `token.revoke`, `review.accept`, `review.reject`,
- * `run.trigger`, `customer.merge`, `customer.unmerge`, `customer.erase`, `subject.export`,
- * `keys.rotate`, `store.restore`, `job.retry`.
+ * `run.trigger` (a run started or queued), `resync.trigger` (`crm-etl resync`), `customer.merge`,
+ * `customer.unmerge`, `customer.erase`, `subject.export`, `keys.rotate`, `store.restore`,
+ * `job.retry`, `schedule.add`, `schedule.remove`, `config.change`, `queue.board` (a Bull Board
+ * action: retry, clean, remove… on the path it names). The master's own changes to
+ * each customer are in `master_audit` (src/master/audit.ts); listAuditTrail reads both.
  */
 export type AuditAction =
   | 'token.create'
@@ -18,7 +21,12 @@ export type AuditAction =
   | 'subject.export'
   | 'keys.rotate'
   | 'store.restore'
-  | 'job.retry';
+  | 'job.retry'
+  | 'resync.trigger'
+  | 'schedule.add'
+  | 'schedule.remove'
+  | 'config.change'
+  | 'queue.board';
 
 /** One audited write: who, what, on what, and the state before and after (no personal values). */
 export interface AuditEvent {
@@ -64,7 +72,10 @@ export interface AuditRow {
   after: unknown;
 }
 
-/** The newest `limit` audit entries (default 100), optionally of one target, newest first. */
+/**
+ * The newest `limit` entries of `audit_log` alone (default 100), optionally of one target, newest
+ * first. The whole trail, with the master's changes: listAuditTrail (src/security/audit-trail.ts).
+ */
 export async function readAudit(db: Knex, opts: { target?: string; limit?: number } = {}): Promise<AuditRow[]> {
   const q = db('audit_log').orderBy('id', 'desc').limit(opts.limit ?? 100);
   if (opts.target !== undefined) q.where({ target: opts.target });

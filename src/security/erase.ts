@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { Store } from '../store/store.js';
-import { readAudit, writeAudit } from './audit.js';
+import { writeAudit } from './audit.js';
+import { listAuditTrail } from './audit-trail.js';
 
 /** The tombstone key of an erased record: its source and key, hashed (the key may itself identify the person). */
 export function erasedKeyHash(source: string, key: string): string {
@@ -40,6 +41,38 @@ async function deleteByRefs(trx: Knex.Transaction, table: string, refs: readonly
   return n;
 }
 
+/** Stands for an erased value in the master's audit log. */
+export const ERASED = '[erased]';
+
+/**
+ * An entry of `master_audit` about an erased customer, emptied of the person: each canonical
+ * field's value and each record reference (`source:key`, the key may identify them) becomes
+ * {@link ERASED}; counts, statuses and ids stay, so the history still says what happened when.
+ */
+function scrubMasterJson(json: unknown, refs: ReadonlySet<string>): string | null {
+  if (typeof json !== 'string' || json === '') return null;
+  const scrub = (v: unknown, key: string): unknown => {
+    if (Array.isArray(v)) return v.map((x) => scrub(x, key));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x, k)]));
+    if (typeof v !== 'string') return v;
+    if ((CANONICAL_FIELDS as readonly string[]).includes(key) || key === 'records' || refs.has(v)) return ERASED;
+    return v;
+  };
+  return JSON.stringify(scrub(JSON.parse(json), ''));
+}
+
+/** The master's history of these customers with the person's values and record keys removed (see scrubMasterJson). */
+async function scrubMasterAudit(trx: Knex.Transaction, customerIds: readonly string[], refs: readonly Ref[]): Promise<void> {
+  if (!(await trx.schema.hasTable('master_audit'))) return;
+  const names = new Set(refs.map((r) => `${r.source}:${r.source_key}`));
+  const rows = (await trx('master_audit').whereIn('customer_id', [...customerIds]).select('id', 'before', 'after', 'reason')) as Record<string, unknown>[];
+  for (const r of rows) {
+    let reason = String(r.reason);
+    for (const n of names) reason = reason.split(n).join(ERASED);
+    await trx('master_audit').where({ id: r.id }).update({ before: scrubMasterJson(r.before, names), after: scrubMasterJson(r.after, names), reason });
+  }
+}
+
 /** What an erasure removed (counts only: the tombstone holds no personal data). */
 export interface ErasureResult {
   customerId: string;
@@ -51,9 +84,11 @@ export interface ErasureResult {
 /**
  * Erases a person (GDPR art. 17, PIPL art. 47): the customer, its source records, their links,
  * rejects, scored pairs and review decisions, and the master's stored keys for them when the
- * master's tables exist. What stays: an audit tombstone (who, when, how many records from which
- * sources) and the hashed keys in `erased_records`, so the next run does not stage the same
- * records again from a source that still has them. Erase at the source too.
+ * master's tables exist. The master's history of the customer (`master_audit`) keeps its entries
+ * (who changed what when) with the person's values and record keys replaced by `[erased]`.
+ * What stays: an audit tombstone (who, when, how many records from which sources) and the hashed
+ * keys in `erased_records`, so the next run does not stage the same records again from a source
+ * that still has them. Erase at the source too.
  */
 export async function eraseCustomer(store: Store, customerId: string, actor: string, now: Date = new Date()): Promise<ErasureResult> {
   const refs = await linkedRecords(store.knex, customerId);
@@ -72,6 +107,8 @@ export async function eraseCustomer(store: Store, customerId: string, actor: str
       await deleteByRefs(trx, 'master_constraints', refs, 'b_source', 'b_key');
     });
     await deleteByRefs(trx, 'customer_links', refs);
+    const mergedHere = ((await trx('customers').where({ merged_into: customerId }).select('id')) as { id: string }[]).map((c) => c.id);
+    await scrubMasterAudit(trx, [customerId, ...mergedHere], refs);
     await trx('customers').where({ id: customerId }).delete();
     // Customers merged into this one resolve to nothing now: they go too (their records moved here).
     await trx('customers').where({ merged_into: customerId }).delete();
@@ -89,7 +126,8 @@ export async function eraseCustomer(store: Store, customerId: string, actor: str
 /**
  * One person's data (GDPR art. 15, PIPL art. 45): the golden record with its provenance, every
  * source record with its place and unmapped columns, its rejected values, the scored pairs that
- * involve it, and the audit entries about the customer. Audited as `subject.export`.
+ * involve it, and the audit trail about the customer (operations and the master's changes, see
+ * listAuditTrail), everything decrypted. Audited as `subject.export`.
  */
 export async function exportSubject(store: Store, customerId: string, actor: string, now: Date = new Date()) {
   const knex = store.knex;
@@ -119,7 +157,7 @@ export async function exportSubject(store: Store, customerId: string, actor: str
       }
     }
   }
-  const audit = await readAudit(knex, { target: customerId, limit: 1000 });
+  const audit = await listAuditTrail(store, { target: customerId, limit: 10_000 });
   await writeAudit(knex, { actor, action: 'subject.export', target: customerId, before: null, after: { records: records.length }, at: now });
   return {
     exportedAt: now.toISOString(),

@@ -5,16 +5,19 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { checkSources } from '../cli/sources-check.js';
+import { LiveConfig, RUNTIME_SETTINGS, configPatchSchema, maskConfigSecrets } from '../config/live-config.js';
 import type { Config } from '../config/schema.js';
 import { CrmEtlError } from '../core/errors.js';
 import { maskValue } from '../core/mask.js';
-import { readAudit, writeAudit } from '../security/audit.js';
+import { writeAudit } from '../security/audit.js';
+import { listAuditTrail, parseSince } from '../security/audit-trail.js';
+import { decideReviewAudited, mergeCustomersAudited, unmergeRecordAudited } from '../security/audited-steward.js';
+import { changeConfigAudited } from '../security/config-change.js';
 import type { Store } from '../store/store.js';
 import { actorOf, authHook, masked } from './auth.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { decideReview as decideStewardReview, mergeCustomers, unmergeRecord } from '../master/steward.js';
-import { decideReview, getCustomer, getRun, listPairs, listRuns, qualityScores, qualityTrend, searchCustomers } from './queries.js';
+import { getCustomer, getRun, listPairs, listRejects, listRuns, qualityScores, qualityTrend, searchCustomers } from './queries.js';
 import { RunTracker } from './run-tracker.js';
 
 /** A failed job as the API shows it: no payload (it may hold record keys), only what to act on. */
@@ -38,15 +41,21 @@ export interface QueueAccess {
   failed(limit: number): Promise<FailedJob[]>;
   /** Retries a failed job; false when no failed job has that id. */
   retry(id: string): Promise<boolean>;
-  /** Queues a run for the workers; returns its id. */
-  enqueue(opts: { sources?: readonly string[]; full?: boolean; log: Logger }): Promise<string>;
+  /** Queues a run for the workers; returns its id. `actor` names the caller in the master's audit log. */
+  enqueue(opts: { sources?: readonly string[]; full?: boolean; actor?: string; log: Logger }): Promise<string>;
   /** Mounts Bull Board under `basePath` on `app` (admin only: the auth hook guards the prefix). */
   mountBoard?(app: FastifyInstance, basePath: string): Promise<void>;
 }
 
 /** Options of {@link buildServer}. */
 export interface ServerOptions {
+  /** The configuration (when `live` is not given: fixed, and GET/PATCH /api/config answer 404). */
   config: Config;
+  /**
+   * The configuration file the server was started with, changeable within its runtime settings
+   * (PATCH /api/config); every route reads `live.current` afresh. Default: `config`, fixed.
+   */
+  live?: LiveConfig;
   /** The store, opened with the configuration's cipher (see openConfiguredStore). */
   store: Store;
   log: Logger;
@@ -84,11 +93,12 @@ const str = (v: unknown, max = 200): string | undefined => (typeof v === 'string
  * Request bodies above `security.body_limit` (default 1 MiB) are refused with 413.
  */
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; runs: RunTracker; routes: { method: string; url: string }[] }> {
-  const { config, store } = opts;
+  const { store } = opts;
+  const live = opts.live ?? new LiveConfig(null, opts.config, null, {});
   const knex = store.knex;
   const queue = opts.queue ?? null;
   const app = Fastify({
-    bodyLimit: config.security.body_limit,
+    bodyLimit: live.current.security.body_limit,
     // Request logs carry method, URL and status; the URL's query string may hold a searched
     // e-mail, so only the path is logged (see the serializer).
     logger: false,
@@ -96,7 +106,10 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   const metrics = createMetrics(knex, queue ? () => queue.depths() : null);
   const runs = new RunTracker({
-    config,
+    // A getter: each run starts with the settings in effect at that moment.
+    get config() {
+      return live.current;
+    },
     store,
     log: opts.log,
     onFinished: (summary, _p, seconds) => metrics.observeRun(summary ? 'succeeded' : 'failed', seconds),
@@ -170,7 +183,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   app.get('/api/sources', viewer, async () => {
     const cursors = (await knex('source_cursors').select('source', 'run_id')) as { source: string; run_id: string }[];
-    return config.sources.map((s) => ({ name: s.name, kind: s.kind, unique: s.unique, lastRun: cursors.find((c) => c.source === s.name)?.run_id ?? null }));
+    return live.current.sources.map((s) => ({ name: s.name, kind: s.kind, unique: s.unique, lastRun: cursors.find((c) => c.source === s.name)?.run_id ?? null }));
   });
   app.get('/api/quality', viewer, async (req) => qualityScores(knex, str((req.query as Record<string, unknown>).run, 40)));
   app.get('/api/quality/trend', viewer, async (req) => {
@@ -179,13 +192,22 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   app.get('/api/customers', viewer, async (req) => {
     const q = req.query as Record<string, unknown>;
-    return searchCustomers({ knex, config, cipher: store.cipher }, { name: str(q.q), email: str(q.email), phone: str(q.phone, 64), country: str(q.country, 2), limit: limitOf(q.limit, 20, 200) }, masked(req));
+    return searchCustomers({ knex, config: live.current, cipher: store.cipher }, { name: str(q.q), email: str(q.email), phone: str(q.phone, 64), country: str(q.country, 2), limit: limitOf(q.limit, 20, 200) }, masked(req));
   });
-  app.get('/api/customers/:id', viewer, async (req) => getCustomer(knex, config, (req.params as { id: string }).id, masked(req)));
+  app.get('/api/customers/:id', viewer, async (req) => getCustomer(knex, live.current, (req.params as { id: string }).id, masked(req)));
   app.get('/api/pairs', viewer, async (req) => {
     const q = req.query as Record<string, unknown>;
     const decision = q.decision === 'link' || q.decision === 'review' ? q.decision : undefined;
     return listPairs(knex, { ...(decision ? { decision } : {}), runId: str(q.run, 40), limit: limitOf(q.limit, 100, 1000), mask: masked(req) });
+  });
+  app.get('/api/rejects', viewer, async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const after = Number(q.after);
+    return listRejects(
+      knex,
+      { runId: str(q.run, 40), source: str(q.source, 64), field: str(q.field, 64), code: str(q.code, 64), after: Number.isSafeInteger(after) && after > 0 ? after : undefined, limit: limitOf(q.limit, 100, 1000) },
+      masked(req),
+    );
   });
 
   // --- ops ----------------------------------------------------------------------------------
@@ -194,22 +216,15 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     app.post(`/api/review/:id/${decision}`, ops, async (req) => {
       const id = Number((req.params as { id: string }).id);
       if (!Number.isSafeInteger(id) || id <= 0) throw new CrmEtlError('INPUT_INVALID', 'a review pair id is a positive integer');
-      const at = new Date();
-      const actor = actorOf(req);
-      const r = await store.transaction(async (trx) => {
-        const d = await decideReview(trx, id, decision, actor, at);
-        await writeAudit(trx, { actor, action: `review.${decision}`, target: `pair:${id}`, before: { decision: d.before }, after: { decision, ...d.pair }, at });
-        return d;
-      });
       // The decision becomes a master constraint (must-link or cannot-link) that every later run
       // respects, and both records' customers are rebuilt now, as `crm-etl review` does.
-      const steward = await decideStewardReview({ store, config, actor, now: at }, id, decision === 'accept');
-      return { id, decision, ...r.pair, customerId: steward.customerId };
+      const r = await decideReviewAudited({ store, config: live.current, actor: actorOf(req) }, id, decision);
+      return { id, decision, a: r.a, b: r.b, customerId: r.customerId };
     });
   }
   app.post('/api/sources/check', ops, async (req) => {
     const body = checkBody.parse(req.body ?? {});
-    const { checks } = await checkSources(config, body.sources ?? [], new Date().toISOString().slice(0, 10));
+    const { checks } = await checkSources(live.current, body.sources ?? [], new Date().toISOString().slice(0, 10));
     return checks;
   });
 
@@ -218,38 +233,63 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   // which also writes the master's own audit trail of the customers changed.
   app.post('/api/customers/merge', admin, async (req) => {
     const body = mergeBody.parse(req.body ?? {});
-    const actor = actorOf(req);
-    const r = await mergeCustomers({ store, config, actor }, body.a, body.b);
-    await writeAudit(knex, { actor, action: 'customer.merge', target: r.customerId, before: { customers: [body.a, body.b] }, after: { customer: r.customerId } });
+    const r = await mergeCustomersAudited({ store, config: live.current, actor: actorOf(req) }, body.a, body.b);
     return { customerId: r.customerId };
   });
   app.post('/api/records/unmerge', admin, async (req) => {
     const body = unmergeBody.parse(req.body ?? {});
-    const actor = actorOf(req);
-    const r = await unmergeRecord({ store, config, actor }, { source: body.source, key: body.key });
-    await writeAudit(knex, { actor, action: 'customer.unmerge', target: `${body.source}:${body.key}`.slice(0, 255), before: { customer: r.customerId }, after: { customer: r.detachedTo ?? null } });
+    const r = await unmergeRecordAudited({ store, config: live.current, actor: actorOf(req) }, { source: body.source, key: body.key });
     // customerId: the customer the record left (it keeps its id); detachedTo: where the record is now.
     return { customerId: r.customerId, detachedTo: r.detachedTo ?? null };
   });
   app.post('/api/runs', admin, async (req, reply) => {
     const body = runBody.parse(req.body ?? {});
+    const actor = actorOf(req);
     for (const s of body.sources ?? []) {
-      if (!config.sources.some((c) => c.name === s)) throw new CrmEtlError('INPUT_INVALID', `unknown source "${maskValue(s).slice(0, 64)}"; GET /api/sources lists them`);
+      if (!live.current.sources.some((c) => c.name === s)) throw new CrmEtlError('INPUT_INVALID', `unknown source "${maskValue(s).slice(0, 64)}"; GET /api/sources lists them`);
     }
     if (queue) {
       // With a queue the workers run it (the store is a server then, shared with them).
-      const queued = await queue.enqueue({ ...body, log: opts.log });
-      await writeAudit(knex, { actor: actorOf(req), action: 'run.trigger', target: `run:${queued}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full), queued: true } });
+      const queued = await queue.enqueue({ ...body, actor, log: opts.log });
+      await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${queued}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full), queued: true } });
       return reply.code(202).send({ runId: queued, progress: null });
     }
-    const runId = runs.start(body);
+    const runId = runs.start({ ...body, actor });
     if (!runId) return reply.code(409).send({ error: 'run_in_progress', message: `run ${runs.running!.runId} is in progress; wait for it to finish`, running: runs.running });
-    await writeAudit(knex, { actor: actorOf(req), action: 'run.trigger', target: `run:${runId}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full) } });
+    await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${runId}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full) } });
     return reply.code(202).send({ runId, progress: runs.progressOf(runId) });
   });
   app.get('/api/audit', admin, async (req) => {
     const q = req.query as Record<string, unknown>;
-    return readAudit(knex, { ...(str(q.target, 255) ? { target: str(q.target, 255)! } : {}), limit: limitOf(q.limit, 100, 1000) });
+    const since = str(q.since, 40);
+    const until = str(q.until, 40);
+    const target = str(q.customer, 64) ?? str(q.target, 255);
+    // Admins see personal data in clear elsewhere too; the trail's sensitive values are stored encrypted.
+    return listAuditTrail(store, {
+      ...(since ? { since: parseSince(since) } : {}),
+      ...(until ? { until: parseSince(until) } : {}),
+      ...(str(q.actor, 128) ? { actor: str(q.actor, 128)! } : {}),
+      ...(target ? { target } : {}),
+      ...(str(q.action, 64) ? { action: str(q.action, 64)! } : {}),
+      limit: limitOf(q.limit, 100, 1000),
+    });
+  });
+  app.get('/api/config', admin, async (_req, reply) => {
+    const version = await live.version();
+    if (version) reply.header('etag', `"${version}"`);
+    return { file: live.file, version, changeable: RUNTIME_SETTINGS, config: maskConfigSecrets(live.current) };
+  });
+  app.patch('/api/config', admin, async (req, reply) => {
+    const patch = configPatchSchema.parse(req.body ?? {});
+    const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'].replace(/^W\//, '').replace(/"/g, '').trim() : undefined;
+    try {
+      const r = await changeConfigAudited(live, store, { actor: actorOf(req), patch, ...(ifMatch ? { ifMatch } : {}) });
+      reply.header('etag', `"${r.version}"`);
+      return { file: live.file, ...r, config: maskConfigSecrets(live.current) };
+    } catch (err) {
+      if (err instanceof CrmEtlError && err.code === 'CONFLICT') return reply.code(412).send({ error: 'CONFLICT', message: err.message });
+      throw err;
+    }
   });
   const noQueue = async (_req: FastifyRequest, reply: FastifyReply) =>
     reply.code(404).send({ error: 'NOT_FOUND', message: 'no queue is configured: jobs exist only with the BullMQ runner (set queue: redis://… in the configuration)' });
@@ -266,6 +306,17 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       app.addHook('onRequest', async (req, reply) => {
         // Bull Board's own routes carry no role: the whole prefix is guarded here.
         if (req.url === '/admin/queues' || req.url.startsWith('/admin/queues/')) await adminOnly(req, reply);
+      });
+      // Bull Board's buttons (retry, promote, clean, remove, pause…) write to the queue: audited
+      // like the API's writes, with the board's path (queue name, job id) as what was done.
+      // (onSend: written before the answer leaves, so a caller that reads the trail next finds it.)
+      app.addHook('onSend', async (req, reply, payload) => {
+        if (req.method === 'GET' || req.method === 'HEAD' || !req.url.startsWith('/admin/queues/') || !req.principal || reply.statusCode >= 400) return payload;
+        const path = req.url.split('?')[0]!;
+        await writeAudit(knex, { actor: actorOf(req), action: 'queue.board', target: path.slice(0, 255), before: null, after: { method: req.method, status: reply.statusCode } }).catch((err: unknown) =>
+          opts.log.error({ path, err: err instanceof Error ? err.message : String(err) }, 'audit of a Bull Board action failed'),
+        );
+        return payload;
       });
       await queue.mountBoard(app, '/admin/queues');
     }

@@ -3,9 +3,11 @@ import type { Config } from '../config/schema.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { FieldCipher } from '../security/field-cipher.js';
-import { maskPersonal } from '../security/roles.js';
+import { maskValue } from '../core/mask.js';
+import { PERSONAL_FIELDS, maskPersonal } from '../security/roles.js';
 import { formatPhoneValue, standardizeEmail, standardizePhone } from '../transforms/standardize/index.js';
 
+const PERSONAL = new Set<string>(PERSONAL_FIELDS);
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string | Date).toISOString());
 const parseJson = (v: unknown): unknown => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as unknown) : null);
 
@@ -289,12 +291,58 @@ async function recordValues(knex: Knex, refs: [string, string][]): Promise<Map<s
   return out;
 }
 
-/** Records a steward's accept/reject of a review pair (latest decision wins). NOT_FOUND for an unknown pair. */
-export async function decideReview(knex: Knex, pairId: number, decision: 'accept' | 'reject', actor: string, at: Date): Promise<{ before: string | null; pair: { a: string; b: string } }> {
-  const p = (await knex('match_pairs').where({ id: pairId }).first()) as Record<string, unknown> | undefined;
-  if (!p || p.decision !== 'review') throw new CrmEtlError('NOT_FOUND', `no review pair ${pairId}; GET /api/review lists them`);
-  const prev = await latestDecisions(knex, [[String(p.a_source), String(p.a_key), String(p.b_source), String(p.b_key)]]);
-  const before = prev.get(pairKey(String(p.a_source), String(p.a_key), String(p.b_source), String(p.b_key)))?.decision ?? null;
-  await knex('review_decisions').insert({ pair_id: pairId, a_source: p.a_source, a_key: p.a_key, b_source: p.b_source, b_key: p.b_key, decision, actor: actor.slice(0, 128), at });
-  return { before, pair: { a: `${String(p.a_source)}:${String(p.a_key)}`, b: `${String(p.b_source)}:${String(p.b_key)}` } };
+/** A rejected value or malformed row as the API shows it. */
+export interface RejectView {
+  id: number;
+  runId: string;
+  source: string;
+  key: string | null;
+  location: string;
+  line: number | null;
+  field: string | null;
+  value: string | null;
+  code: string;
+  reason: string;
+}
+
+/**
+ * Rejected values and malformed rows, in the order they were found (by id, from `after`): by
+ * default those of the runs whose staged data is current (as `crm-etl export rejects`), or of
+ * one run. Values of sensitive fields and raw rows are stored encrypted and read back in clear;
+ * with `mask` (viewers), the value of a personal field or a raw row is masked, and so are the
+ * digits in the reason for a personal field (a date's reason may quote part of it).
+ */
+export async function listRejects(
+  knex: Knex,
+  opts: { runId?: string; source?: string; field?: string; code?: string; after?: number; limit?: number },
+  mask: boolean,
+): Promise<RejectView[]> {
+  const q = knex('rejects')
+    .select('id', 'run_id', 'source', 'source_key', 'location', 'line', 'field', 'value', 'code', 'reason')
+    .orderBy('id')
+    .limit(Math.min(opts.limit ?? 100, 1000));
+  if (opts.runId) q.where({ run_id: opts.runId });
+  else q.whereIn('run_id', knex('source_records').distinct('run_id'));
+  if (opts.source) q.where({ source: opts.source });
+  if (opts.field) q.where({ field: opts.field });
+  if (opts.code) q.where({ code: opts.code });
+  if (opts.after) q.where('id', '>', opts.after);
+  return ((await q) as Record<string, unknown>[]).map((r) => {
+    const field = (r.field as string | null) ?? null;
+    const personal = field === null || PERSONAL.has(field);
+    const value = (r.value as string | null) ?? null;
+    return {
+      id: Number(r.id),
+      runId: String(r.run_id),
+      source: String(r.source),
+      key: (r.source_key as string | null) ?? null,
+      location: String(r.location),
+      line: r.line == null ? null : Number(r.line),
+      field,
+      value: mask && personal && value !== null ? maskValue(value) : value,
+      code: String(r.code),
+      // A reason quotes digits at most ("Day 31 does not exist in 1990-02"): those are masked.
+      reason: mask && field !== null && PERSONAL.has(field) ? String(r.reason).replace(/\p{N}/gu, '•') : String(r.reason),
+    };
+  });
 }

@@ -70,8 +70,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 /** How to open a store. */
 export interface OpenStoreOptions {
   /**
-   * Encrypts the cipher's fields in `source_records` and `customers` on {@link Store.insertRows}
-   * and decrypts every encrypted value read back (docs/security.md). Default: none; reading an
+   * Encrypts personal values on {@link Store.insertRows} (the cipher's fields in `source_records`
+   * and `customers`, staged `extra` columns, sensitive rejected values, sensitive values in
+   * `master_audit`: see ENCRYPTED_TABLES) and decrypts every encrypted value read back
+   * (docs/security.md). Default: none; reading an
    * encrypted value without it fails with `KEY_INVALID`.
    */
   cipher?: FieldCipher | null;
@@ -114,7 +116,7 @@ class KnexStore implements Store {
   ): Promise<number> {
     const target: BulkTarget = { table, columns };
     checkColumns(target);
-    if (this.cipher && ENCRYPTED_TABLES.has(table)) rows = encryptRows(this.cipher, columns, rows);
+    if (this.cipher && ENCRYPTED_TABLES.has(table)) rows = encryptRows(this.cipher, table, columns, rows);
     switch (this.dialect) {
       case 'postgres':
         // A single COPY statement is atomic without a transaction of its own.

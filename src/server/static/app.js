@@ -79,7 +79,7 @@ function logout() {
 }
 
 // --- views ---------------------------------------------------------------------------------
-const views = { runs: loadRuns, quality: loadQuality, pairs: loadPairs, review: loadReview, customers: async () => {} };
+const views = { runs: loadRuns, quality: loadQuality, pairs: loadPairs, review: loadReview, customers: async () => {}, config: loadConfig };
 
 async function show(name) {
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${name}`;
@@ -234,6 +234,23 @@ async function showCustomer(id) {
     h('h4', {}, `${c.records.length} source record(s)`),
     h('table', {}, h('tbody', {}, ...c.records.map((r) => h('tr', {}, h('td', {}, `${r.source}:${r.key}`), h('td', {}, r.location + (r.line ? `:${r.line}` : '')), h('td', {}, r.matchProbability ?? ''), h('td', {}, [r.values.full_name ?? r.values.given_name, r.values.family_name, r.values.email].filter(Boolean).join(' · ')))))),
   );
+}
+
+// Leaves of the runtime settings, by dotted path (lists shown as one value).
+function settingRows(config, paths) {
+  const rows = [];
+  const walk = (v, p) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) for (const [k, x] of Object.entries(v)) walk(x, `${p}.${k}`);
+    else rows.push([p, Array.isArray(v) ? v.join(', ') : v === undefined ? '(default)' : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  };
+  for (const p of paths) walk(p.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), config), p);
+  return rows;
+}
+
+async function loadConfig() {
+  const c = await api('/api/config');
+  $('#config-file').textContent = c.file ? `${c.file} (version ${String(c.version).slice(0, 12)})` : 'started without a configuration file';
+  fillTable($('#config-table'), settingRows(c.config, c.changeable));
 }
 
 // --- wiring --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
+import { readAudit } from '../../../src/security/audit.js';
 import { createToken } from '../../../src/security/tokens.js';
 import { buildServer } from '../../../src/server/app.js';
 import { createQueueAccess } from '../../../src/server/queue-access.js';
@@ -47,7 +48,11 @@ describe.skipIf(!dialect)('HTTP API with a queue (Redis and a database server)',
     const r = await app.inject({ method: 'POST', url: '/api/runs', headers: { authorization: `Bearer ${tok.admin}` }, payload: { full: true } });
     expect(r.statusCode).toBe(202);
     const { runId } = r.json() as { runId: string };
-    expect(((await store.knex('runs').where({ id: runId }).first('status')) as { status: string }).status).toBe('queued');
+    const queued = (await store.knex('runs').where({ id: runId }).first('status', 'summary')) as { status: string; summary: string };
+    expect(queued.status).toBe('queued');
+    // The workers name the caller in the master's audit log: the request carries it.
+    expect((JSON.parse(queued.summary) as { request: { actor: string } }).request.actor).toMatch(/^api:admin \(tok_\w+\)$/);
+    expect((await readAudit(store.knex, { target: `run:${runId}` }))[0]).toMatchObject({ action: 'run.trigger', after: { queued: true } });
     const m = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${tok.ops}` } });
     expect(m.body).toMatch(/^crm_etl_queue_jobs\{queue="crm-etl",state="(waiting|waiting-children)"\} [1-9]\d*$/m);
     expect((await app.inject({ url: '/api/jobs/failed', headers: { authorization: `Bearer ${tok.ops}` } })).statusCode).toBe(403);
@@ -63,5 +68,13 @@ describe.skipIf(!dialect)('HTTP API with a queue (Redis and a database server)',
     const ok = await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${tok.admin}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('crm-etl');
+    // Its buttons write to the queue: audited.
+    for (const action of ['pause', 'resume']) {
+      const r = await app.inject({ method: 'PUT', url: `/admin/queues/api/queues/crm-etl/${action}`, headers: { authorization: `Bearer ${tok.admin}` } });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+    }
+    const audit = (await readAudit(store.knex)).filter((e) => e.action === 'queue.board');
+    expect(audit.map((e) => e.target)).toEqual(['/admin/queues/api/queues/crm-etl/resume', '/admin/queues/api/queues/crm-etl/pause']);
+    expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^api:admin \(tok_/), after: { method: 'PUT' } });
   });
 });

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../src/store/open-store.js';
+import { isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BIN = path.join(ROOT, 'bin/crm-etl.js');
+
+interface Entry {
+  trail: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/**
+ * The built command line, as an operator runs it (npm test builds dist/ first), on PostgreSQL:
+ * each command opens the store afresh, and the embedded store takes seconds to start.
+ */
+describe('audit trail, configuration and encrypted rejects from the command line', () => {
+  let iso: IsolatedStoreUrl;
+  let dir: string;
+  let file: string;
+  let env: Record<string, string>;
+  const me = `cli:${userInfo().username}`;
+  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const r = await run(process.execPath, [BIN, ...args, '-c', file], { cwd: dir, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-audit-cli-'));
+    file = path.join(dir, 'crm-etl.yaml');
+    const demo = await readFile(path.join(ROOT, 'config/demo.yaml'), 'utf8');
+    await writeFile(file, demo.replaceAll('../fixtures/', `${path.join(ROOT, 'fixtures')}/`));
+    iso = await isolatedStoreUrl('postgres', 'audit-cli');
+    env = { DATABASE_URL: iso.url, CRM_ETL_KEY: randomBytes(32).toString('base64') };
+    const r = await cli('run');
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await iso?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('audits a run, a merge and a configuration change, and lists them with the master changes in one time order', async () => {
+    const store = await openStore(env.DATABASE_URL!);
+    const [a, b] = ((await store.knex('customers').where({ status: 'active' }).orderBy('id').limit(2).select('id')) as { id: string }[]).map((c) => c.id) as [string, string];
+    await store.close();
+    const merged = await cli('merge', a, b, '--json');
+    expect(merged.code, merged.stderr).toBe(0);
+    const survivor = (JSON.parse(merged.stdout) as { customerId: string }).customerId;
+
+    const bad = await cli('config', 'set', 'matching.max_block_size=3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/matching\.max_block_size: cannot be changed at runtime/);
+    const set = await cli('config', 'set', 'matching.review_threshold=0.6', '--actor', 'carol');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('matching.review_threshold: 0.5 → 0.6');
+    expect(await readFile(file, 'utf8')).toMatch(/review_threshold: 0\.6/);
+
+    const all = await cli('audit', 'list', '--json', '--limit', '1000');
+    expect(all.code, all.stderr).toBe(0);
+    const entries = JSON.parse(all.stdout) as Entry[];
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((x, y) => y - x));
+    expect(entries[0]).toMatchObject({ action: 'config.change', actor: 'carol', before: { settings: { 'matching.review_threshold': 0.5 } }, after: { settings: { 'matching.review_threshold': 0.6 } } });
+    expect(entries.find((e) => e.action === 'customer.merge')).toMatchObject({ actor: me, target: survivor, before: { customers: [a, b] } });
+    expect(entries.find((e) => e.action === 'master.merge')).toMatchObject({ actor: me, after: { merged_into: survivor } });
+    expect(entries.find((e) => e.action === 'run.trigger')).toMatchObject({ actor: me, target: expect.stringMatching(/^run:/), after: { sources: 'all', full: false } });
+    expect(entries.filter((e) => e.action === 'master.create').every((e) => e.actor === me)).toBe(true);
+
+    // One customer's history, personal values masked unless asked for.
+    const history = await cli('audit', 'list', '--customer', survivor);
+    expect(history.stdout).toMatch(/customer\.merge/);
+    expect(history.stdout).toMatch(/master\.create/);
+    expect(history.stdout).not.toMatch(/[\w.+-]+@[\w-]+\.\w/);
+    const clear = JSON.parse((await cli('audit', 'list', '--customer', survivor, '--action', 'master.create', '--unmask', '--json')).stdout) as Entry[];
+    expect(clear.some((e) => /@/.test(String(e.after?.email ?? '')))).toBe(true);
+  });
+
+  it('exports rejected values in clear while the store holds them encrypted', async () => {
+    const r = await cli('export', 'rejects', '--format', 'jsonl');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('test@test.com');
+    const store = await openStore(env.DATABASE_URL!);
+    try {
+      const raw = (await store.knex('rejects').where({ field: 'email' }).select(store.knex.raw("concat('#', value) as raw"))) as { raw: string | null }[];
+      expect(raw.length).toBeGreaterThan(3);
+      for (const v of raw) if (v.raw && v.raw !== '#') expect(v.raw).toMatch(/^#enc1:/);
+      // Without the key the store refuses to hand the values out.
+      await expect(store.knex('rejects').where({ field: 'email' }).select('value')).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    } finally {
+      await store.close();
+    }
+  });
+});
