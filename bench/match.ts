@@ -15,6 +15,7 @@ import { readTruth } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { pairMetrics } from '../src/eval/pair-metrics.js';
 import { type StandardizedRecord, readStandardizedRecords } from '../src/eval/standardized-records.js';
+import { RecordViews, encodeRecords } from '../src/transforms/match/encoded.js';
 import { type MatchRecord, matchRecords, toMatchRecord } from '../src/transforms/match/index.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' } } });
@@ -35,7 +36,15 @@ async function standardizedRecords(): Promise<StandardizedRecord[]> {
 let staged: StandardizedRecord[] | undefined = await standardizedRecords();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const records: MatchRecord[] = staged.map((r) => toMatchRecord(r.source, r.key, r.values));
+// Features are computed one record at a time straight into the engine's columns (as the
+// pipeline streams staged rows): no million match records as objects.
+const refs = staged.map((r) => `${r.source}\u0000${r.key}`);
+const enc = encodeRecords(
+  (function* () {
+    for (const r of staged!) yield toMatchRecord(r.source, r.key, r.values);
+  })(),
+  staged.length,
+);
 const tFeatures = performance.now() - t0;
 // The standardized values are the input, not part of matching's memory: let them go.
 staged = undefined;
@@ -45,7 +54,7 @@ let rssPeak = rssBefore;
 const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
 const timings: Record<string, number> = {};
 const t1 = performance.now();
-const result = await matchRecords(records, {
+const result = await matchRecords(enc, {
   linkThreshold: Number(process.env.LINK_THRESHOLD ?? 0.9),
   reviewThreshold: Math.min(0.5, Number(process.env.LINK_THRESHOLD ?? 0.9)),
   maxBlockSize: 1000,
@@ -58,14 +67,14 @@ rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 const cpu = process.cpuUsage(cpu0);
 
 const predicted = new Map<string, string>();
-records.forEach((r, i) => predicted.set(`${r.source}\u0000${r.key}`, String(result.clusterOf[i])));
+refs.forEach((ref, i) => predicted.set(ref, String(result.clusterOf[i])));
 const m = pairMetrics(predicted, readTruth(path.join(dir, 'truth.csv')));
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-console.log(`records ${records.length.toLocaleString('en-US')}, candidate pairs ${result.candidatePairs.toLocaleString('en-US')}`);
+console.log(`records ${enc.n.toLocaleString('en-US')}, candidate pairs ${result.candidatePairs.toLocaleString('en-US')}`);
 console.log(`features ${s(tFeatures)}; ${Object.entries(timings).map(([k, v]) => `${k} ${s(v)}`).join(', ')}`);
 const mb = (b: number): string => `${(b / 1048576).toFixed(0)} MB`;
 console.log(`matching ${s(tMatch)} (features + matching ${s(tFeatures + tMatch)}; CPU ${s((cpu.user + cpu.system) / 1000)} over all threads)`);
-console.log(`memory: ${mb(rssBefore)} with the match records built, ${mb(rssPeak)} peak while matching (process peak ${mb(process.resourceUsage().maxRSS * 1024)}, including loading the input)`);
+console.log(`memory: ${mb(rssBefore)} with the records encoded, ${mb(rssPeak)} peak while matching (process peak ${mb(process.resourceUsage().maxRSS * 1024)}, including loading the input)`);
 {
   const sizes = new Map<number, number>();
   for (const c of result.clusterOf) sizes.set(c, (sizes.get(c) ?? 0) + 1);
@@ -77,17 +86,19 @@ if (process.env.SHOW_BLOCKING) for (const r of result.blocking) console.log(`  $
 if (process.env.SHOW_ERRORS) {
   // False links: linked pairs of records the truth says are different entities, with their evidence.
   const truth = readTruth(path.join(dir, 'truth.csv'));
-  const ent = (i: number): string | undefined => truth.get(`${records[i]!.source}\u0000${records[i]!.key}`);
+  const ent = (i: number): string | undefined => truth.get(refs[i]!);
+  const views = new RecordViews(enc);
+  const [va, vb] = [views.view(), views.view()];
   let shown = 0;
   const kinds = new Map<string, number>();
   for (const p of result.pairs) {
     if (p.decision !== 'link' || ent(p.a) === ent(p.b)) continue;
-    const ex = result.scorer.explain(records[p.a]!, records[p.b]!);
+    const ex = result.scorer.explain(va.fill(p.a), vb.fill(p.b));
     const sig = ex.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}`).join(' ');
     kinds.set(sig, (kinds.get(sig) ?? 0) + 1);
     if (shown++ < Number(process.env.SHOW_ERRORS)) {
       const r = (x: MatchRecord): string => [x.given, x.family, x.dob, x.email, x.phone, x.address, x.postcode, x.company].join('|');
-      console.log(`FP p=${p.probability.toFixed(3)} ${r(records[p.a]!)}\n   ${r(records[p.b]!)}\n   ${ex.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}:${f.weight}`).join(' ')}`);
+      console.log(`FP p=${p.probability.toFixed(3)} ${r(va.fill(p.a))}\n   ${r(vb.fill(p.b))}\n   ${ex.fields.filter((f) => f.level !== 'missing').map((f) => `${f.field}:${f.level.split(' ')[0]}:${f.weight}`).join(' ')}`);
     }
   }
   console.log('false links by pattern:');

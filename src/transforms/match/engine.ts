@@ -6,7 +6,7 @@
  */
 import { type BlockingRule, DEFAULT_BLOCKING_RULES, type KeyPart } from './blocking.js';
 import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
-import { type EncodedRecords, type EncodedField, type RecordView, RecordViews } from './encoded.js';
+import { ENCODED_FIELDS, type EncodedRecords, type EncodedField, NF, type RecordView, RecordViews } from './encoded.js';
 import { dependentGroup, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
 
@@ -15,6 +15,8 @@ export const ENGINE_RULES: readonly BlockingRule[] = [...DEFAULT_BLOCKING_RULES,
 export const BLOCKING_RULE_COUNT = DEFAULT_BLOCKING_RULES.length;
 
 const F = COMPARISONS.length;
+const GIVEN_AT = ENCODED_FIELDS.indexOf('given');
+const FAMILY_AT = ENCODED_FIELDS.indexOf('family');
 
 /**
  * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7.
@@ -112,8 +114,8 @@ export class MatchEngine {
   private levels = new Uint8Array(F << 16);
   private count = 0;
   private readonly fieldWeights = new Float64Array(F);
-  /** Per comparison, the id column of the field it compares. */
-  private readonly columns: Int32Array[];
+  /** Per comparison, the place in a record's row of the field it compares. */
+  private readonly fieldAt: Int32Array;
 
   constructor(
     private readonly enc: EncodedRecords,
@@ -122,7 +124,7 @@ export class MatchEngine {
     this.views = new RecordViews(enc);
     this.va = this.views.view();
     this.vb = this.views.view();
-    this.columns = TF_FIELDS.map((f) => enc.ids[f!]);
+    this.fieldAt = Int32Array.from(TF_FIELDS, (f) => ENCODED_FIELDS.indexOf(f!));
   }
 
   /**
@@ -135,16 +137,18 @@ export class MatchEngine {
   private compareAt(i: number, j: number, out: Uint8Array, o: number): void {
     const a = this.va.fill(i);
     const b = this.vb.fill(j);
-    const { given, family } = this.enc.ids;
+    const rows = this.enc.rows;
+    const ri = i * NF;
+    const rj = j * NF;
     // Swapped names change which values meet: compare those few pairs the plain way.
-    if (given[i] !== given[j] && family[i] !== family[j] && namesSwapped(a, b)) {
+    if (rows[ri + GIVEN_AT] !== rows[rj + GIVEN_AT] && rows[ri + FAMILY_AT] !== rows[rj + FAMILY_AT] && namesSwapped(a, b)) {
       compareRecords(a, b, out, o);
       return;
     }
     for (let f = 0; f < F; f++) {
-      const col = this.columns[f]!;
-      const x = col[i]!;
-      const y = col[j]!;
+      const at = this.fieldAt[f]!;
+      const x = rows[ri + at]!;
+      const y = rows[rj + at]!;
       out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : COMPARISONS[f]!.compare(a, b);
     }
   }
@@ -256,11 +260,15 @@ export class MatchEngine {
     this.compareAt(i, j, this.levels, p * F);
   }
 
-  /** Whether rule `r` produced the pair (i, j): same key, in a block it compared, close enough. */
-  private produced(blocks: readonly RuleBlocks[], r: number, i: number, j: number): boolean {
+  /**
+   * Whether rule `r` produced the pair (i, j): same key, in a block it compared, close enough.
+   * `keyRows` holds every record's blocking keys in one row (`keyRows[i * BLOCKING_RULE_COUNT + r]`):
+   * asking this of every earlier rule for every pair reads one row per record, not one array per rule.
+   */
+  private produced(blocks: readonly RuleBlocks[], keyRows: Int32Array, r: number, i: number, j: number): boolean {
+    const key = keyRows[i * BLOCKING_RULE_COUNT + r]!;
+    if (key === 0 || key !== keyRows[j * BLOCKING_RULE_COUNT + r]!) return false;
     const b = blocks[r]!;
-    const key = b.keyIds[i]!;
-    if (key === 0 || key !== b.keyIds[j]!) return false;
     const size = b.start[key + 1]! - b.start[key]!;
     if (size > this.opts.maxBlockSize) return false;
     if (size <= this.opts.fullBlockSize) return true;
@@ -275,7 +283,7 @@ export class MatchEngine {
    * key linear while look-alike names still meet. A pair that an earlier rule already produced
    * is skipped: the union of the rules without a set of seen pairs.
    */
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[]): PatternCounts {
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): PatternCounts {
     const hist = new Map<number, number>();
     const { maxBlockSize, fullBlockSize, window } = this.opts;
     const from = this.count;
@@ -294,7 +302,7 @@ export class MatchEngine {
             const i = ox < oy ? ox : oy;
             const j = ox < oy ? oy : ox;
             let earlier = false;
-            for (let r = 0; r < t.rule && !earlier; r++) earlier = this.produced(blocks, r, i, j);
+            for (let r = 0; r < t.rule && !earlier; r++) earlier = this.produced(blocks, keyRows, r, i, j);
             if (earlier || !this.canLink(i, j)) continue;
             this.push(i, j);
           }

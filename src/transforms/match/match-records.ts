@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
-import { type EncodedRecords, encodeRecords } from './encoded.js';
+import { type EncodedRecords, RecordViews, encodeRecords } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
@@ -141,12 +141,17 @@ function split(a: Int32Array, b: Int32Array, parts: number): { a: Int32Array; b:
  * Blocking, comparing and scoring run on `threads` worker threads (default: the machine's
  * cores) once there are enough records to pay for them; the result does not depend on it.
  */
-export async function matchRecords(records: readonly MatchRecord[], opts: MatchOptions): Promise<MatchResult> {
-  const n = records.length;
+export async function matchRecords(input: readonly MatchRecord[] | EncodedRecords, opts: MatchOptions): Promise<MatchResult> {
+  const enc = Array.isArray(input) ? encodeRecords(input as readonly MatchRecord[]) : (input as EncodedRecords);
+  const n = enc.n;
   const unique = opts.uniqueSources ?? new Set<string>();
-  const canLink = unique.size
-    ? (i: number, j: number) => !(records[i]!.source === records[j]!.source && unique.has(records[i]!.source))
-    : undefined;
+  const uniqueSource = Uint8Array.from(enc.sources, (s) => (unique.has(s) ? 1 : 0));
+  const canLink = unique.size ? (i: number, j: number) => !(enc.source[i] === enc.source[j] && uniqueSource[enc.source[i]!] === 1) : undefined;
+  // Records for the few pair weights clustering asks for: the input's, or views over the columns.
+  const views = new RecordViews(enc);
+  const [va, vb] = [views.view(), views.view()];
+  const recordA = Array.isArray(input) ? (i: number): MatchRecord => (input as readonly MatchRecord[])[i]! : (i: number): MatchRecord => va.fill(i);
+  const recordB = Array.isArray(input) ? (i: number): MatchRecord => (input as readonly MatchRecord[])[i]! : (i: number): MatchRecord => vb.fill(i);
   const timings = opts.timings;
   let mark = performance.now();
   const lap = (phase: string): void => {
@@ -156,8 +161,6 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
     mark = now;
   };
 
-  const enc = encodeRecords(records);
-  const uniqueSource = Uint8Array.from(enc.sources, (s) => (unique.has(s) ? 1 : 0));
   const fullBlockSize = opts.fullBlockSize ?? 10;
   const window = opts.blockWindow ?? 4;
   const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource };
@@ -178,6 +181,11 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
       }),
     );
     const byName = nameOrder(enc);
+    const keyRows = sharedInt32(n * BLOCKING_RULE_COUNT);
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      const k = keyIds[r]!;
+      for (let i = 0; i < n; i++) keyRows[i * BLOCKING_RULE_COUNT + r] = k[i]!;
+    }
     const blocks = ENGINE_RULES.map((_, r) => blocksOf(keyIds[r]!, keyCounts[r]!, byName));
 
     // Candidate pairs: blocks cut into slices of similar work, each slice to the least loaded engine.
@@ -226,7 +234,7 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
     lap('blocking');
     const candidates = new Map<number, number>();
     let pairCount = 0;
-    for (const r of await Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks)))) {
+    for (const r of await Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks, keyRows)))) {
       addPatternCounts(candidates, r.patterns);
       pairCount += r.pairs;
     }
@@ -279,8 +287,8 @@ export async function matchRecords(records: readonly MatchRecord[], opts: MatchO
       // Groups join while their members' cross pairs average at least 1:16 odds (log space): a
       // corrupted member still joins its duplicates, a weakly linked stranger does not.
       minAverageWeight: -4,
-      weight: (i, j) => scorer.weight(records[i]!, records[j]!),
-      probability: (i, j) => scorer.probability(records[i]!, records[j]!),
+      weight: (i, j) => scorer.weight(recordA(i), recordB(j)),
+      probability: (i, j) => scorer.probability(recordA(i), recordB(j)),
       ...(canLink ? { canLink } : {}),
       ...(opts.mustLink ? { mustLink: opts.mustLink } : {}),
       ...(opts.cannotLink ? { cannotLink: opts.cannotLink } : {}),

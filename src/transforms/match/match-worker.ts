@@ -9,13 +9,13 @@ const engine = new MatchEngine(enc, opts);
 parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => {
   try {
     let result: unknown;
-    const a = msg.args as [never, never];
+    const a = msg.args as [never, never, never];
     switch (msg.op) {
       case 'computeKeys':
         result = engine.computeKeys(a[0], a[1]);
         break;
       case 'candidatePairs':
-        result = { patterns: engine.candidatePairs(a[0], a[1]), pairs: engine.pairCount };
+        result = { patterns: engine.candidatePairs(a[0], a[1], a[2]), pairs: engine.pairCount };
         break;
       case 'comparePairs':
         result = engine.comparePairs(a[0], a[1]);

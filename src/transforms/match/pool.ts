@@ -5,7 +5,7 @@ import { type EngineOptions, MatchEngine, type PairTask, type PatternCounts, typ
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): Promise<number[]>;
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[]): Promise<{ patterns: PatternCounts; pairs: number }>;
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
   score(s: ScoringParams): Promise<{ a: Int32Array; b: Int32Array; weight: Float64Array; histogram: number[] }>;
   close(): Promise<void>;
@@ -16,8 +16,8 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
   const e = new MatchEngine(enc, opts);
   return {
     computeKeys: async (rules, keyIds) => e.computeKeys(rules, keyIds),
-    candidatePairs: async (tasks, blocks) => {
-      const patterns = e.candidatePairs(tasks, blocks);
+    candidatePairs: async (tasks, blocks, keyRows) => {
+      const patterns = e.candidatePairs(tasks, blocks, keyRows);
       return { patterns, pairs: e.pairCount };
     },
     comparePairs: async (a, b) => e.comparePairs(a, b),
@@ -72,7 +72,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
   };
   return {
     computeKeys: (rules, keyIds) => call('computeKeys', rules, keyIds),
-    candidatePairs: (tasks, blocks) => call('candidatePairs', tasks, blocks),
+    candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
     score: (s) => call('score', s),
     close: async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPARISONS, compareRecords } from '../../../src/transforms/match/comparisons.js';
 import { encodeRecords } from '../../../src/transforms/match/encoded.js';
-import { ENGINE_RULES, MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
+import { BLOCKING_RULE_COUNT, ENGINE_RULES, MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
 import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
 import { encodedTermFrequencies, randomPairs } from '../../../src/transforms/match/model.js';
@@ -78,7 +78,7 @@ describe('matching engine on columns', () => {
     // Each pair as a block of two of the first rule (blocks of two are always compared in full) (which checks no earlier rule): the engine keeps them all.
     const order = Int32Array.from(pa.flatMap((x, p) => [x, pb[p]!]));
     const start = Int32Array.from({ length: pa.length + 2 }, (_, k) => Math.max(0, 2 * (k - 1)));
-    engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order, position: new Int32Array(records.length) }]);
+    engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order, position: new Int32Array(records.length) }], new Int32Array(records.length * BLOCKING_RULE_COUNT));
     expect(engine.pairCount).toBe(pa.length);
     const tf = encodedTermFrequencies(enc);
     const scored = engine.score(res.scorer.scoringParams(tf.byId, -Infinity));
