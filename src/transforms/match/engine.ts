@@ -16,6 +16,13 @@ export const BLOCKING_RULE_COUNT = DEFAULT_BLOCKING_RULES.length;
 
 const F = COMPARISONS.length;
 const GIVEN_AT = ENCODED_FIELDS.indexOf('given');
+/**
+ * The comparison left for the scoring pass ({@link MatchEngine.score}): the street address, the
+ * costliest (long strings, word lists) and, once names, dates and contacts disagree, rarely able
+ * to lift a pair to review. A level not yet computed reads as {@link DEFERRED}.
+ */
+const DEFERRED_AT = COMPARISONS.findIndex((c) => c.name === 'address');
+const DEFERRED = 254;
 const FAMILY_AT = ENCODED_FIELDS.indexOf('family');
 
 /**
@@ -99,10 +106,21 @@ export interface EngineOptions {
   window: number;
   /** Per source index: its records never link to each other. */
   uniqueSource: Uint8Array;
+  /**
+   * Every how-many-th candidate pair is compared in full while pairs are collected (1: all), for
+   * the patterns the prior is estimated from; the others leave the address to the scoring pass,
+   * which skips it where it cannot lift the pair above the lowest bin of the histogram.
+   */
+  sampleEvery: number;
 }
 
 /** Match weights (bits) at probabilities 0.05, 0.10, …, 0.95: the edges of the histogram's twenty bins. */
 const HISTOGRAM_BINS: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.log2((i + 1) / (19 - i)));
+
+/** Whether the pair (i, j) is in the one-in-`every` sample of candidates (a hash: the same on any thread). */
+function sampled(i: number, j: number, every: number): boolean {
+  return every <= 1 || (Math.imul(i, 0x9e3779b1) ^ Math.imul(j, 0x85ebca77)) >>> 0 < 0x100000000 / every;
+}
 
 /** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
@@ -134,7 +152,7 @@ export class MatchEngine {
    * (Remembering levels per pair of values, in a Map or in a direct-mapped typed-array table, was
    * measured no faster than comparing again.)
    */
-  private compareAt(i: number, j: number, out: Uint8Array, o: number): void {
+  private compareAt(i: number, j: number, out: Uint8Array, o: number, defer = false): void {
     const a = this.va.fill(i);
     const b = this.vb.fill(j);
     const rows = this.enc.rows;
@@ -149,7 +167,7 @@ export class MatchEngine {
       const at = this.fieldAt[f]!;
       const x = rows[ri + at]!;
       const y = rows[rj + at]!;
-      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : COMPARISONS[f]!.compare(a, b);
+      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : defer && f === DEFERRED_AT ? DEFERRED : COMPARISONS[f]!.compare(a, b);
     }
   }
 
@@ -257,7 +275,7 @@ export class MatchEngine {
     const p = this.count++;
     this.pairA[p] = i;
     this.pairB[p] = j;
-    this.compareAt(i, j, this.levels, p * F);
+    this.compareAt(i, j, this.levels, p * F, !sampled(i, j, this.opts.sampleEvery));
   }
 
   /**
@@ -309,9 +327,12 @@ export class MatchEngine {
         }
       }
     }
+    // The sample's patterns stand for all the pairs: each counts `sampleEvery` times.
+    const every = this.opts.sampleEvery;
     for (let p = from; p < this.count; p++) {
+      if (!sampled(this.pairA[p]!, this.pairB[p]!, every)) continue;
       const key = patternKey(this.levels, p * F);
-      hist.set(key, (hist.get(key) ?? 0) + 1);
+      hist.set(key, (hist.get(key) ?? 0) + every);
     }
     return toPatternCounts(hist);
   }
@@ -362,7 +383,23 @@ export class MatchEngine {
     const b: number[] = [];
     const weight: number[] = [];
     const histogram = new Array<number>(HISTOGRAM_BINS.length + 1).fill(0);
+    // The most a deferred address can add: its best level's weight, term frequency included.
+    let addressBest = 0;
+    for (let l = 0; l < COMPARISONS[DEFERRED_AT]!.levels.length; l++) addressBest = Math.max(addressBest, s.weights[DEFERRED_AT * 8 + l]!);
+    if (s.tf[DEFERRED_AT]) addressBest = Math.max(addressBest, Math.log2(s.mExact[DEFERRED_AT]! / s.uFloor));
+    // A pair below this even with the best address lands in the histogram's first bin and is not kept.
+    const skipBelow = Math.min(s.minWeight, HISTOGRAM_BINS[0]!);
     for (let p = 0; p < this.count; p++) {
+      const o = p * F + DEFERRED_AT;
+      if (this.levels[o] === DEFERRED) {
+        this.levels[o] = MISSING;
+        if (this.weightOf(p, s) + addressBest < skipBelow) {
+          this.levels[o] = DEFERRED;
+          histogram[0]!++;
+          continue;
+        }
+        this.levels[o] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(this.pairA[p]!), this.vb.fill(this.pairB[p]!));
+      }
       const w = this.weightOf(p, s);
       let bin = 0;
       while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;

@@ -33,6 +33,13 @@ export interface MatchOptions {
   /** With `model`: the term frequencies and record count of the base it was trained on. Default: of `records`. */
   termFrequencies?: TermFrequencies;
   recordCount?: number;
+  /**
+   * Every how-many-th candidate pair is compared in full before training (the prior is estimated
+   * from their patterns); the others leave the street address to scoring, which skips it where it
+   * cannot matter. Results at or above the review threshold, and the histogram, are the same
+   * either way. Default: 1 (all) below 200,000 records, 8 from there.
+   */
+  candidateSample?: number;
   /** Record index pairs a steward put together / kept apart (see clusterRecords). Default none. */
   mustLink?: readonly (readonly [number, number])[];
   cannotLink?: readonly (readonly [number, number])[];
@@ -163,7 +170,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 
   const fullBlockSize = opts.fullBlockSize ?? 10;
   const window = opts.blockWindow ?? 4;
-  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource };
+  const sampleEvery = Math.max(1, Math.floor(opts.candidateSample ?? (n >= 200_000 ? 8 : 1)));
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, sampleEvery };
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
   const engines: EngineHandle[] =
     threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));

@@ -17,7 +17,7 @@ beforeAll(async () => {
 describe('matching engine on columns', () => {
   it('compares encoded records exactly as the record comparisons do', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
     const { a, b } = randomPairs(records.length, 20_000);
     // Random pairs rarely agree: add each record with its neighbours, where the generator puts duplicates.
     const pa = Int32Array.from([...a, ...records.map((_, i) => i).slice(0, -1)]);
@@ -36,7 +36,7 @@ describe('matching engine on columns', () => {
 
   it('computes every rule key from columns as ruleKey does from the record', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
     const keyIds = ENGINE_RULES.map(() => new Int32Array(records.length));
     const counts = engine.computeKeys(ENGINE_RULES.map((_, r) => r), keyIds);
     let used = 0;
@@ -71,7 +71,7 @@ describe('matching engine on columns', () => {
   it('scores candidate pairs as the pair scorer does, term frequencies included', async () => {
     const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length) });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
     const { a, b } = randomPairs(records.length, 5000);
     const pa = [...a, ...records.map((_, i) => i).slice(0, -1)];
     const pb = [...b, ...records.map((_, i) => i + 1).slice(0, -1)];
@@ -97,5 +97,22 @@ describe('matching engine on columns', () => {
     expect([...two.clusterOf]).toEqual([...one.clusterOf]);
     expect(two.model.lambda).toBeCloseTo(one.model.lambda, 12);
     expect(one.pairs.filter((p) => p.decision === 'link').length).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('keeps the same pairs, weights and histogram when most addresses are left to scoring', async () => {
+    // With the model fixed, sampling the candidates only decides which addresses are compared
+    // before scoring; every pair that can reach review (or leave the first bin) is compared anyway.
+    const base = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
+    const opts = { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, model: base.model, threads: 1 };
+    const all = await matchRecords(records, { ...opts, candidateSample: 1 });
+    const few = await matchRecords(records, { ...opts, candidateSample: 8 });
+    expect(few.candidatePairs).toBe(all.candidatePairs);
+    expect(few.pairs).toEqual(all.pairs);
+    expect(few.probabilityHistogram).toEqual(all.probabilityHistogram);
+    expect([...few.clusterOf]).toEqual([...all.clusterOf]);
+    expect(all.pairs.length).toBeGreaterThan(300);
+    // Trained on the sample, the prior moves little.
+    const trained = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1, candidateSample: 8 });
+    expect(Math.abs(Math.log2(trained.model.lambda / base.model.lambda))).toBeLessThan(0.5);
   }, 60_000);
 });
