@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
-import { blockingKeyHashes, loadStoredModel, loadTermFrequencies, replaceBlockingKeys, type StoredModel } from './match-index.js';
+import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeBlockingKeys, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
 import { CHUNK, type MasterRecord, type RecordRef, loadAllLinks, loadLinks, loadRecords } from './store-io.js';
 
@@ -109,9 +109,9 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   } catch {
     return null;
   }
-  // The model's run must have stored its blocking keys (a master older than them: match in full once).
-  const indexed = (await store.knex('blocking_keys').first('id')) !== undefined;
-  if (!indexed) return null;
+  // The model's run must have stored its blocking keys (a master older than them: match in full
+  // once), hashed under the store's key (a key set without `crm-etl keys rotate`: the same).
+  if (!(await matchIndexUsable(store))) return null;
   const changes = await stagedChanges(store);
   const share = (changes.changed.length + changes.vanished.length) / Math.max(changes.linked, 1);
   if (!changes.linked) return null;
@@ -124,7 +124,7 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   const changed = await loadRecords(store, ctx.config, changes.changed);
   const changedRefs = new Set(changed.map((r) => refOf(r.source, r.key)));
   const changedMrs = changed.map((r) => toMatchRecord(r.source, r.key, r.values));
-  const keysOf = changedMrs.map(blockingKeyHashes);
+  const keysOf = changedMrs.map(storeBlockingKeys(store));
   const members = await blockMembers(store, [...new Set(keysOf.flat())], cfg.max_block_size);
   const candidateRefs = new Map<string, RecordRef>();
   for (const l of members.values()) for (const r of l) if (!changedRefs.has(refOf(r.source, r.key))) candidateRefs.set(refOf(r.source, r.key), r);

@@ -1,36 +1,89 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CrmEtlError } from '../core/errors.js';
+import { CANONICAL_FIELDS } from '../core/fields.js';
+import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
-import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
-import { CHUNK, type RecordRef, refChunks } from './store-io.js';
+import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
+import { CHUNK, type RecordRef, refChunks, toMasterRecord } from './store-io.js';
 
 /**
  * 16 hex characters of SHA-1: a fixed-width, indexable stand-in for a blocking key or a value
  * (keys can be long, and MySQL indexes only a prefix of text). 64 bits: collisions only add a
- * candidate that scoring then rejects.
+ * candidate that scoring then rejects. Unkeyed: the match index's hash of a store without a key.
  */
 export function hash16(s: string): string {
   return createHash('sha1').update(s).digest('hex').slice(0, 16);
 }
 
-/** The blocking keys of a record, hashed with their rule's name (the same key under two rules is two keys). */
-export function blockingKeyHashes(r: MatchRecord): string[] {
+/** Hashes a blocking key or a value for the match index: 16 hex characters. */
+export type IndexHash = (s: string) => string;
+
+/**
+ * The match index's hash (`blocking_keys.key_hash`, `match_term_frequencies.value_hash`). With a
+ * key (CRM_ETL_KEY): HMAC-SHA256 under the key's `blocking index` sub-key, cut to 16 hex like
+ * {@link hash16}, so that the index holds nothing a dictionary of phone numbers, birth dates or
+ * e-mails can be checked against. Without a key: {@link hash16}, as before keys.
+ *
+ * @param keyId with a cipher: the key to hash under (default its current key; an old one while
+ *   a rotation re-keys the index).
+ */
+export function indexHash(cipher: FieldCipher | null, keyId?: string): IndexHash {
+  if (!cipher) return hash16;
+  return (s) => cipher.mac('blocking index', s, keyId).slice(0, 16);
+}
+
+/**
+ * The blocking keys of a record, hashed with their rule's name (the same key under two rules is
+ * two keys) by `hash` (the store's: {@link indexHash}).
+ */
+export function blockingKeyHashes(r: MatchRecord, hash: IndexHash): string[] {
   const out = new Set<string>();
   for (const rule of DEFAULT_BLOCKING_RULES) {
     const k = ruleKey(rule, r);
-    if (k) out.add(hash16(`${rule.name}\u0000${k}`));
+    if (k) out.add(hash(`${rule.name}\u0000${k}`));
   }
   return [...out];
+}
+
+/** The blocking keys of records in `store`: {@link blockingKeyHashes} with the store's hash. */
+export function storeBlockingKeys(store: Pick<Store, 'cipher'>): (r: MatchRecord) => string[] {
+  const hash = indexHash(store.cipher);
+  return (r) => blockingKeyHashes(r, hash);
+}
+
+/**
+ * `match_term_frequencies.comparison` of the row that names the key the index is hashed under:
+ * its `value_hash` is the key's id (as in `enc1:<id>:`, which names no secret). No such row: the
+ * index is unkeyed ({@link hash16}). An index hashed under another key than the store's finds
+ * nothing, so an incremental run does not use it ({@link matchIndexUsable}).
+ */
+const INDEX_KEY_ROW = -1;
+
+/** The id of the key the match index is hashed under, null when unkeyed. */
+async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: string | null; runId: string | null }> {
+  const row = (await db('match_term_frequencies').where({ comparison: INDEX_KEY_ROW }).first('run_id', 'value_hash')) as { run_id: string; value_hash: string } | undefined;
+  return row ? { keyId: row.value_hash, runId: row.run_id } : { keyId: null, runId: null };
+}
+
+/**
+ * True when the store holds blocking keys hashed under its own key (or unkeyed, without one): an
+ * incremental run can find candidates through them. False after the key changed without
+ * `crm-etl keys rotate` (a store that ran without a key, then with one): the run then matches in
+ * full, which writes the index again under the key.
+ */
+export async function matchIndexUsable(store: Store): Promise<boolean> {
+  if ((await store.knex('blocking_keys').first('id')) === undefined) return false;
+  return (await matchIndexKey(store.knex)).keyId === (store.cipher?.keyId ?? null);
 }
 
 const BLOCKING_KEY_COLUMNS = ['source', 'source_key', 'key_hash'] as const;
 const TF_COLUMNS = ['run_id', 'comparison', 'value_hash', 'frequency'] as const;
 
-function* keyRows(mrs: readonly MatchRecord[]): Generator<unknown[][]> {
+function* keyRows(mrs: readonly MatchRecord[], hash: IndexHash): Generator<unknown[][]> {
   let batch: unknown[][] = [];
   for (const r of mrs) {
-    for (const h of blockingKeyHashes(r)) batch.push([r.source, r.key, h]);
+    for (const h of blockingKeyHashes(r, hash)) batch.push([r.source, r.key, h]);
     if (batch.length >= 50_000) {
       yield batch;
       batch = [];
@@ -46,17 +99,20 @@ async function* asAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
 /**
  * After a full match: the blocking keys of every record and the term frequencies the model
  * scored with, so that a later incremental run finds candidates by key and scores exactly as
- * the full run did. Replaces what an earlier full run stored.
+ * the full run did. Replaces what an earlier full run stored. Hashed under the store's key
+ * ({@link indexHash}), which a row of its own names.
  */
 export async function writeMatchIndex(store: Store, runId: string, mrs: readonly MatchRecord[], tf: TermFrequencies): Promise<void> {
+  const hash = indexHash(store.cipher);
   await store.transaction(async (trx) => {
     await trx('blocking_keys').delete();
-    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs)), trx);
+    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, hash)), trx);
     await trx('match_term_frequencies').delete();
     const rows: unknown[][] = [];
     tf.forEach((m, f) => {
-      if (m) for (const [v, p] of m) rows.push([runId, f, hash16(v), p]);
+      if (m) for (const [v, p] of m) rows.push([runId, f, hash(v), p]);
     });
+    if (store.cipher) rows.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
     if (rows.length) await store.insertRows('match_term_frequencies', TF_COLUMNS, rows, trx);
   });
 }
@@ -64,7 +120,7 @@ export async function writeMatchIndex(store: Store, runId: string, mrs: readonly
 /** Replaces the blocking keys of some records (changed, new or gone) after an incremental match. */
 export async function replaceBlockingKeys(store: Store, trx: Knex.Transaction, removed: readonly RecordRef[], mrs: readonly MatchRecord[]): Promise<void> {
   for (const { source, keys } of refChunks([...removed, ...mrs])) await trx('blocking_keys').where({ source }).whereIn('source_key', keys).delete();
-  await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs)), trx);
+  await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, indexHash(store.cipher))), trx);
 }
 
 /** The model of the latest full match, with the base's record count and its run. */
@@ -94,6 +150,7 @@ export async function loadStoredModel(store: Store): Promise<StoredModel> {
  * did not count).
  */
 export async function loadTermFrequencies(store: Store, runId: string, mrs: readonly MatchRecord[]): Promise<TermFrequencies> {
+  const hash = indexHash(store.cipher);
   return Promise.all(
     COMPARISONS.map(async (c, f) => {
       const field = c.tf;
@@ -101,7 +158,7 @@ export async function loadTermFrequencies(store: Store, runId: string, mrs: read
       const byHash = new Map<string, string>();
       for (const r of mrs) {
         const v = r[field];
-        if (v) byHash.set(hash16(v), v);
+        if (v) byHash.set(hash(v), v);
       }
       const out = new Map<string, number>();
       const hashes = [...byHash.keys()];
@@ -112,4 +169,86 @@ export async function loadTermFrequencies(store: Store, runId: string, mrs: read
       return out;
     }),
   );
+}
+
+/** What {@link rekeyMatchIndex} did. */
+export interface RekeyResult {
+  /**
+   * `rebuilt`: hashed again under the current key; `current`: it already was (a rotation run
+   * again); `empty`: no index yet; `cleared`: it was hashed under a key the cipher does not hold
+   * (CRM_ETL_OLD_KEY dropped too early), so it was deleted: the next run matches in full.
+   */
+  status: 'rebuilt' | 'current' | 'empty' | 'cleared';
+  blockingKeys: number;
+  termFrequencies: number;
+}
+
+/** `source_records` rows read per page while re-keying. */
+const REKEY_PAGE = 2000;
+
+/**
+ * Hashes the match index again under the store's current key (`crm-etl keys rotate`), from the
+ * staged records, so that an incremental run after the rotation finds the same candidates and
+ * scores with the same term frequencies as before it:
+ * - blocking keys: those of the indexed records, computed from their staged values;
+ * - term frequencies: a stored hash cannot be turned back into its value, so every staged value
+ *   (of live and deleted records) is hashed under the index's old key (or unkeyed) and, where it
+ *   matches a stored row, stored again under the new key with the same frequency. Values no
+ *   staged record holds any more (erased people) are dropped.
+ * One transaction: the index is wholly under the old key or wholly under the new one, and a
+ * rotation that stopped half way can run again.
+ */
+export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
+  const cipher = store.cipher;
+  if (!cipher) throw new CrmEtlError('KEY_INVALID', 're-keying the match index needs the new key in CRM_ETL_KEY');
+  const knex = store.knex;
+  const from = await matchIndexKey(knex);
+  const none: RekeyResult = { status: 'empty', blockingKeys: 0, termFrequencies: 0 };
+  if (from.keyId === cipher.keyId) return { ...none, status: 'current' };
+  const tfRows = (await knex('match_term_frequencies').where('comparison', '>=', 0).select('run_id', 'comparison', 'value_hash', 'frequency')) as { run_id: string; comparison: number; value_hash: string; frequency: number }[];
+  const refs = (await knex('blocking_keys').distinct('source', 'source_key')) as { source: string; source_key: string }[];
+  if (!tfRows.length && !refs.length) return none;
+  const model = (await knex('match_models').orderBy('run_id', 'desc').first('run_id')) as { run_id: string } | undefined;
+  const runId = tfRows[0]?.run_id ?? from.runId ?? model?.run_id;
+  if ((from.keyId !== null && !cipher.hasKey(from.keyId)) || runId === undefined) {
+    await store.transaction(async (trx) => {
+      await trx('blocking_keys').delete();
+      await trx('match_term_frequencies').delete();
+    });
+    return { ...none, status: 'cleared' };
+  }
+  const oldHash = from.keyId === null ? hash16 : indexHash(cipher, from.keyId);
+  const stored = COMPARISONS.map(() => new Map<string, number>());
+  for (const r of tfRows) stored[Number(r.comparison)]?.set(r.value_hash, Number(r.frequency));
+  const tf: TermFrequencies = COMPARISONS.map((c) => (c.tf ? new Map<string, number>() : null));
+  const indexed = new Set(refs.map((r) => `${r.source}\u0000${r.source_key}`));
+  const mrs: MatchRecord[] = [];
+  let after: { source: string; source_key: string } | null = null;
+  for (;;) {
+    const q = knex('source_records').select('source', 'source_key', 'line', 'deleted', ...CANONICAL_FIELDS).orderBy(['source', 'source_key']).limit(REKEY_PAGE);
+    if (after) {
+      const last = after;
+      q.where((b: Knex.QueryBuilder) => b.where('source', '>', last.source).orWhere((c) => c.where('source', last.source).andWhere('source_key', '>', last.source_key)));
+    }
+    const rows = (await q) as Record<string, unknown>[];
+    if (!rows.length) break;
+    for (const row of rows) {
+      const rec = toMasterRecord(row);
+      const mr = toMatchRecord(rec.source, rec.key, rec.values);
+      const deleted = row.deleted === true || Number(row.deleted) === 1;
+      if (!deleted && indexed.has(`${rec.source}\u0000${rec.key}`)) mrs.push(mr);
+      COMPARISONS.forEach((c, f) => {
+        const m = tf[f];
+        const v = c.tf ? mr[c.tf] : '';
+        if (!m || !v || m.has(v)) return;
+        const p = stored[f]!.get(oldHash(v));
+        if (p !== undefined) m.set(v, p);
+      });
+    }
+    const last = rows[rows.length - 1]!;
+    after = { source: String(last.source), source_key: String(last.source_key) };
+  }
+  await writeMatchIndex(store, runId, mrs, tf);
+  const [keys] = (await knex('blocking_keys').count({ n: '*' })) as { n: number | string }[];
+  return { status: 'rebuilt', blockingKeys: Number(keys!.n), termFrequencies: tf.reduce((n, m) => n + (m?.size ?? 0), 0) };
 }

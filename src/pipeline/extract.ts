@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../config/schema.js';
 import { createConnector } from '../connectors/registry.js';
 import type { Cursor, SourceConnector } from '../connectors/connector.js';
@@ -7,6 +6,7 @@ import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
 import { maskValue } from '../core/mask.js';
 import { erasedKeyHash, erasedKeys } from '../security/erase.js';
+import { recordHash } from '../security/record-hash.js';
 import { createStandardizeCache, detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mapRecord, mappedColumns } from './map-record.js';
@@ -107,13 +107,6 @@ export function describeSource(cfg: SourceConfig): string {
     return typeof c.table === 'string' ? `table ${c.table} at ${url}` : url;
   }
   return `${cfg.kind} source "${c.name}"`;
-}
-
-function hashValues(rec: CleanRecord): string {
-  const h = createHash('sha256');
-  for (const f of CANONICAL_FIELDS) h.update(`${rec.values[f] ?? ''}\u0000`);
-  h.update(JSON.stringify(rec.extra));
-  return h.digest('hex');
 }
 
 /** Longest value of a canonical field that is staged; longer ones are rejected (VALUE_TOO_LONG). */
@@ -256,6 +249,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
         rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
       }
+      const extra = JSON.stringify(rec.extra);
       rows.push([
         cfg.name,
         rec.key,
@@ -263,8 +257,9 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         locationOf(rec.lineage),
         rec.lineage.line ?? null,
         ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
-        JSON.stringify(rec.extra),
-        hashValues(rec),
+        extra,
+        // Keyed when the store has a key (src/security/record-hash.ts).
+        recordHash(ctx.store.cipher, rec.values, extra),
         m.raw.deleted === true,
       ]);
     }

@@ -12,11 +12,26 @@ interface DerivedKey {
   id: string;
   enc: Buffer;
   iv: Buffer;
+  /** Keyed hashes ({@link FieldCipher.mac}), one sub-key per purpose. */
+  mac: Record<MacPurpose, Buffer>;
 }
+
+/**
+ * What a keyed hash is for; each purpose has its own sub-key, so a hash made for one cannot be
+ * compared with one made for another:
+ * - `blocking index`: the match index (`blocking_keys.key_hash`, `match_term_frequencies.value_hash`);
+ * - `record hash`: a staged record's hash (`source_records.record_hash`, `customer_links.record_hash`).
+ */
+export type MacPurpose = 'blocking index' | 'record hash';
 
 function derive(key: Buffer): DerivedKey {
   const sub = (info: string): Buffer => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
-  return { id: createHash('sha256').update(key).digest('hex').slice(0, 8), enc: sub('crm-etl field encryption'), iv: sub('crm-etl synthetic iv') };
+  return {
+    id: createHash('sha256').update(key).digest('hex').slice(0, 8),
+    enc: sub('crm-etl field encryption'),
+    iv: sub('crm-etl synthetic iv'),
+    mac: { 'blocking index': sub('crm-etl blocking index'), 'record hash': sub('crm-etl record hash') },
+  };
 }
 
 /**
@@ -95,6 +110,26 @@ export class FieldCipher {
     } catch (err) {
       throw new CrmEtlError('KEY_INVALID', `a stored ${field} value does not authenticate under key ${id}: it was altered or belongs to another column`, { cause: err });
     }
+  }
+
+  /** True when this cipher holds the key `keyId` (the current key or an old one). */
+  hasKey(keyId: string): boolean {
+    return this.byId.has(keyId);
+  }
+
+  /**
+   * A keyed hash of `data`: HMAC-SHA256 (hex, 64 characters) under the sub-key for `purpose`
+   * (HKDF of the key with info `crm-etl <purpose>`). Deterministic, so the store can still look
+   * values up by hash, but without the key nobody can hash candidate values (a phone number, a
+   * birth date) to find them again.
+   *
+   * @param keyId the key to hash under: default the current key; an old one during a rotation.
+   * @throws CrmEtlError `KEY_INVALID` when this cipher does not hold `keyId`.
+   */
+  mac(purpose: MacPurpose, data: string, keyId: string = this.current.id): string {
+    const key = this.byId.get(keyId);
+    if (!key) throw new CrmEtlError('KEY_INVALID', `key ${keyId} is neither CRM_ETL_KEY (${this.current.id}) nor CRM_ETL_OLD_KEY`);
+    return createHmac('sha256', key.mac[purpose]).update(data).digest('hex');
   }
 
   /** True when `stored` is encrypted with the current key (a rotation skips it). */

@@ -1,9 +1,13 @@
 import type { Knex } from 'knex';
 import { CrmEtlError } from '../core/errors.js';
+import { CANONICAL_FIELDS } from '../core/fields.js';
+import { type RekeyResult, rekeyMatchIndex } from '../master/match-index.js';
+import { toMasterRecord } from '../master/store-io.js';
 import { isSensitiveReject } from '../store/encrypted-fields.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { ENCRYPTED_PREFIX, type FieldCipher } from './field-cipher.js';
+import { recordHash } from './record-hash.js';
 
 /**
  * One table to re-encrypt: its key (for keyset paging), what to read, and the update of a row
@@ -15,6 +19,8 @@ interface Rotation {
   pk: readonly string[];
   select(knex: Knex): (string | Knex.Raw)[];
   rewrite(row: Record<string, unknown>): Record<string, unknown> | null;
+  /** What else changes with a rewritten row, in the same transaction. */
+  also?(trx: Knex.Transaction, row: Record<string, unknown>, update: Record<string, unknown>): Promise<void>;
 }
 
 /** Rows re-encrypted per transaction. */
@@ -44,8 +50,23 @@ function rotations(cipher: FieldCipher): Rotation[] {
     {
       table: 'source_records',
       pk: ['source', 'source_key'],
-      select: () => ['source', 'source_key', ...fields, 'extra'],
-      rewrite: (r) => ({ ...Object.fromEntries(fields.map((f) => [f, encrypt(cipher, f, r[f])])), extra: r.extra === '{}' ? r.extra : encrypt(cipher, 'extra', r.extra) }),
+      select: () => ['source', 'source_key', ...CANONICAL_FIELDS, 'extra', 'record_hash'],
+      // The record hash is keyed too (src/security/record-hash.ts): computed again under the new key.
+      rewrite: (r) => ({
+        ...Object.fromEntries(fields.map((f) => [f, encrypt(cipher, f, r[f])])),
+        extra: r.extra === '{}' ? r.extra : encrypt(cipher, 'extra', r.extra),
+        record_hash: recordHash(cipher, toMasterRecord(r).values, String(r.extra)),
+      }),
+      // A link holds the hash of its record as linked: the staged hash when the record has not
+      // changed since, else an older one nothing can recompute. The first follows the record
+      // under the new key; the second becomes null, which still reads as changed.
+      also: async (trx, r, update) => {
+        const [old, now] = [String(r.record_hash), String(update.record_hash)];
+        if (old === now) return;
+        await trx('customer_links')
+          .where({ source: r.source, source_key: r.source_key })
+          .update({ record_hash: trx.raw('case when record_hash = ? then ? else null end', [old, now]) });
+      },
     },
     {
       table: 'customers',
@@ -78,6 +99,14 @@ function rotations(cipher: FieldCipher): Rotation[] {
   ];
 }
 
+/** What a rotation did. */
+export interface RotationResult {
+  /** Rows re-encrypted per table. */
+  rows: Record<string, number>;
+  /** The match index, hashed again under the new key. */
+  matchIndex: RekeyResult;
+}
+
 /**
  * Re-encrypts every personal value the store keeps encrypted (src/store/encrypted-fields.ts:
  * staged and golden sensitive fields, staged unmapped columns, sensitive rejected values and raw
@@ -87,13 +116,16 @@ function rotations(cipher: FieldCipher): Rotation[] {
  * new one. Page by page, each in a transaction, so an interrupted rotation can simply run again
  * (both keys still decrypt).
  *
- * @returns rows rewritten per table.
+ * The keyed hashes follow the key: the staged records' hashes (and their links' where the record
+ * has not changed since it was linked), then the match index (blocking keys and term
+ * frequencies, {@link rekeyMatchIndex}), so that the next incremental run finds the same
+ * candidates as before the rotation.
  */
-export async function rotateKeys(store: Store, actor: string): Promise<Record<string, number>> {
+export async function rotateKeys(store: Store, actor: string): Promise<RotationResult> {
   const cipher = store.cipher;
   if (!cipher) throw new CrmEtlError('KEY_INVALID', 'crm-etl keys rotate needs the new key in CRM_ETL_KEY (and the old one in CRM_ETL_OLD_KEY)');
   const out: Record<string, number> = {};
-  for (const { table, pk, select, rewrite } of rotations(cipher)) {
+  for (const { table, pk, select, rewrite, also } of rotations(cipher)) {
     let n = 0;
     let after: Record<string, unknown> | null = null;
     for (;;) {
@@ -111,6 +143,7 @@ export async function rotateKeys(store: Store, actor: string): Promise<Record<st
           const update = rewrite(r);
           if (!update) continue;
           await trx(table).where(Object.fromEntries(pk.map((k) => [k, r[k]]))).update(update);
+          await also?.(trx, r, update);
           n++;
         }
       });
@@ -118,6 +151,7 @@ export async function rotateKeys(store: Store, actor: string): Promise<Record<st
     }
     out[table] = n;
   }
-  await writeAudit(store.knex, { actor, action: 'keys.rotate', target: `key:${cipher.keyId}`, before: null, after: { keyId: cipher.keyId, fields: [...cipher.fields], rows: out } });
-  return out;
+  const matchIndex = await rekeyMatchIndex(store);
+  await writeAudit(store.knex, { actor, action: 'keys.rotate', target: `key:${cipher.keyId}`, before: null, after: { keyId: cipher.keyId, fields: [...cipher.fields], rows: out, matchIndex } });
+  return { rows: out, matchIndex };
 }

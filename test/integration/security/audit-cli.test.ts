@@ -108,4 +108,16 @@ describe('audit trail, configuration and encrypted rejects from the command line
       await store.close();
     }
   });
+
+  it('rotates the key: re-encrypts, hashes the match index again under the new key, and audits it', async () => {
+    const oldKey = env.CRM_ETL_KEY!;
+    env = { ...env, CRM_ETL_KEY: randomBytes(32).toString('base64'), CRM_ETL_OLD_KEY: oldKey };
+    const r = await cli('keys', 'rotate');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^re-encrypted under key [0-9a-f]{8}: \d+ source_records row\(s\).*Match index hashed again under it: [1-9]\d* blocking key\(s\), [1-9]\d* term frequencies\. CRM_ETL_OLD_KEY is no longer needed\.$/m);
+    // The new key alone reads the store.
+    env = { DATABASE_URL: env.DATABASE_URL!, CRM_ETL_KEY: env.CRM_ETL_KEY! };
+    const entries = JSON.parse((await cli('audit', 'list', '--action', 'keys.rotate', '--json')).stdout) as Entry[];
+    expect(entries[0]).toMatchObject({ actor: me, after: { matchIndex: { status: 'rebuilt' } } });
+  });
 });

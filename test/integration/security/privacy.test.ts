@@ -77,7 +77,7 @@ describe.each(TEST_DIALECTS)('personal data: subject export, erasure, key rotati
     await store.close();
     store = await openStore(config.store, { cipher: new FieldCipher(newKey, FIELDS, [oldKey]) });
     const rows = await rotateKeys(store, 'ops');
-    expect(rows.customers).toBe(before.length);
+    expect(rows.rows.customers).toBe(before.length);
     await store.close();
     store = await openStore(config.store, { cipher: new FieldCipher(newKey, FIELDS) });
     expect(await store.knex('customers').orderBy('id').select('id', 'email', 'phone')).toEqual(before);

@@ -163,7 +163,7 @@ describe.each(DIALECTS)('personal data in rejects, staging extras and the master
     await app.close();
     await store.close();
     store = await openStore(config.store, { cipher: new FieldCipher(newKey, FIELDS, [oldKey]) });
-    const rows = await rotateKeys(store, 'ops');
+    const { rows } = await rotateKeys(store, 'ops');
     expect(rows.rejects).toBeGreaterThan(5);
     expect(rows.master_audit).toBeGreaterThan(20);
     await store.close();

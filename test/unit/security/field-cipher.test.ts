@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FieldCipher, cipherFromEnv, parseKey } from '../../../src/security/field-cipher.js';
 import { maskPersonal, roleAllows } from '../../../src/security/roles.js';
@@ -27,6 +27,20 @@ describe('FieldCipher', () => {
     expect(() => other.decrypt('email', a)).toThrow(/CRM_ETL_KEY/);
     // During a rotation the old key still decrypts.
     expect(new FieldCipher(randomBytes(32), ['email'], [key]).decrypt('email', a)).toBe('x@y.org');
+  });
+
+  it('makes keyed hashes: HMAC-SHA256 under a sub-key per purpose, stable, per key, and under an old key on request', () => {
+    const h = cipher.mac('blocking index', '0412345678');
+    const sub = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'crm-etl blocking index', 32));
+    expect(h).toBe(createHmac('sha256', sub).update('0412345678').digest('hex'));
+    expect(cipher.mac('blocking index', '0412345678')).toBe(h);
+    expect(cipher.mac('record hash', '0412345678')).not.toBe(h);
+    expect(new FieldCipher(key, []).mac('blocking index', '0412345678')).toBe(h);
+    const next = new FieldCipher(randomBytes(32), ['email'], [key]);
+    expect(next.mac('blocking index', '0412345678')).not.toBe(h);
+    expect(next.hasKey(cipher.keyId)).toBe(true);
+    expect(next.mac('blocking index', '0412345678', cipher.keyId)).toBe(h);
+    expect(() => cipher.mac('blocking index', 'x', next.keyId)).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
   });
 
   it('reads keys from the environment, and names the variable (not the value) when one is bad', () => {
