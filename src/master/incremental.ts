@@ -5,9 +5,9 @@ import type { Store } from '../store/store.js';
 import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
-import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeBlockingKeys, type StoredModel } from './match-index.js';
+import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
-import { CHUNK, type MasterRecord, type RecordRef, loadAllLinks, loadLinks, loadRecords } from './store-io.js';
+import { type MasterRecord, type RecordRef, loadAllLinks, loadLinks, loadRecords, lookupChunk, whereAny } from './store-io.js';
 
 /**
  * Above this share of the master changed, a run matches everything again: re-scoring most of the
@@ -58,27 +58,123 @@ export interface IncrementalMatching {
   changedRecords: number;
   vanishedRecords: number;
   rebuiltCustomers: number;
+  /** Wall time of each step, in ms (finding changes, candidates, scoring, the rebuild plan). */
+  phases: Record<string, number>;
+}
+
+/** A stored record in a block, with its place in name order (null where names are encrypted). */
+interface Member {
+  source: string;
+  key: string;
+  sortKey: string | null;
+}
+
+/** One block lookup: a changed record's blocking key and its sort key. */
+interface WindowQuery {
+  hash: string;
+  sortKey: string | null;
 }
 
 /**
- * Per blocking-key hash, the stored records holding it, leaving out keys whose block is larger
- * than `maxBlockSize` (a full run skips those blocks too).
+ * A changed record's neighbours in one block: the stored members just before its sort key
+ * (nearest first) and from it on (nearest first, equal keys included). `complete`: the lists
+ * hold the whole block. `ordered` false: the block has no order (names encrypted), every
+ * member is a neighbour.
  */
-async function blockMembers(store: Store, hashes: readonly string[], maxBlockSize: number): Promise<Map<string, RecordRef[]>> {
-  const out = new Map<string, RecordRef[]>();
-  for (let i = 0; i < hashes.length; i += CHUNK) {
-    const chunk = hashes.slice(i, i + CHUNK);
-    const sizes = (await store.knex('blocking_keys').select('key_hash').count({ n: '*' }).whereIn('key_hash', chunk).groupBy('key_hash')) as { key_hash: string; n: number | string }[];
-    const kept = sizes.filter((s) => Number(s.n) < maxBlockSize).map((s) => s.key_hash);
-    if (!kept.length) continue;
-    const rows = (await store.knex('blocking_keys').select('source', 'source_key', 'key_hash').whereIn('key_hash', kept)) as { source: string; source_key: string; key_hash: string }[];
-    for (const r of rows) {
-      let l = out.get(r.key_hash);
-      if (!l) out.set(r.key_hash, (l = []));
-      l.push({ source: r.source, key: r.source_key });
-    }
+interface Neighbours {
+  before: Member[];
+  after: Member[];
+  complete: boolean;
+  ordered: boolean;
+}
+
+/** The hashes among `hashes` of blocks the full run skipped as larger than `matching.max_block_size`. */
+async function oversizedOf(store: Store, hashes: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const db = store.knex;
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < hashes.length; i += chunk) {
+    const rows = (await whereAny(db, db('oversized_blocks').select('key_hash'), 'key_hash', hashes.slice(i, i + chunk))) as { key_hash: string }[];
+    for (const r of rows) out.add(r.key_hash);
   }
   return out;
+}
+
+/** Window queries per statement on PostgreSQL (each is two short index range scans). */
+const WINDOW_BATCH = 10_000;
+
+/**
+ * Up to `limit` stored members on each side of each query's sort key in its block. On
+ * PostgreSQL, two index range scans per query on (key_hash, sort_key), batched through
+ * LATERAL: a record's place in a block of a thousand costs what it costs in a block of ten.
+ * Elsewhere (MySQL, or names encrypted: no sort keys), the blocks are read whole and cut here.
+ */
+async function neighbours(store: Store, qs: readonly WindowQuery[], limit: number): Promise<Neighbours[]> {
+  const out: Neighbours[] = qs.map(() => ({ before: [], after: [], complete: true, ordered: true }));
+  const db = store.knex;
+  const sorted = qs.every((q) => q.sortKey !== null);
+  if (db.client.dialect !== 'mysql' && sorted) {
+    for (let i = 0; i < qs.length; i += WINDOW_BATCH) {
+      const batch = qs.slice(i, i + WINDOW_BATCH);
+      const res = (await db.raw(
+        `select q.i, b.source, b.source_key, b.sort_key, b.before
+           from unnest(?::text[], ?::text[]) with ordinality as q(h, s, i)
+           cross join lateral (
+             (select source, source_key, sort_key, true as before from blocking_keys
+               where key_hash = q.h and sort_key < q.s collate "C" order by sort_key desc limit ${limit})
+             union all
+             (select source, source_key, sort_key, false as before from blocking_keys
+               where key_hash = q.h and sort_key >= q.s collate "C" order by sort_key limit ${limit})
+           ) b`,
+        [batch.map((q) => q.hash), batch.map((q) => q.sortKey as string)],
+      )) as { rows: { i: string | number; source: string; source_key: string; sort_key: string | null; before: boolean }[] };
+      for (const r of res.rows) {
+        const n = out[i + Number(r.i) - 1]!;
+        (r.before ? n.before : n.after).push({ source: r.source, key: r.source_key, sortKey: r.sort_key });
+      }
+    }
+    for (const n of out) n.complete = n.before.length < limit && n.after.length < limit;
+    return out;
+  }
+  const blocks = new Map<string, Member[]>();
+  const hashes = [...new Set(qs.map((q) => q.hash))];
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < hashes.length; i += chunk) {
+    const q = db('blocking_keys').select('source', 'source_key', 'key_hash', 'sort_key');
+    for (const r of (await whereAny(db, q, 'key_hash', hashes.slice(i, i + chunk))) as { source: string; source_key: string; key_hash: string; sort_key: string | null }[]) {
+      let l = blocks.get(r.key_hash);
+      if (!l) blocks.set(r.key_hash, (l = []));
+      l.push({ source: r.source, key: r.source_key, sortKey: r.sort_key });
+    }
+  }
+  const byte = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  for (const l of blocks.values()) if (l.every((m) => m.sortKey !== null)) l.sort((a, b) => byte(a.sortKey!, b.sortKey!));
+  qs.forEach((q, i) => {
+    const l = blocks.get(q.hash) ?? [];
+    const n = out[i]!;
+    if (q.sortKey === null || l.some((m) => m.sortKey === null)) {
+      n.before = l;
+      n.ordered = false;
+      return;
+    }
+    let at = l.findIndex((m) => byte(m.sortKey!, q.sortKey!) >= 0);
+    if (at < 0) at = l.length;
+    n.before = l.slice(0, at).reverse();
+    n.after = l.slice(at);
+  });
+  return out;
+}
+
+/**
+ * The stored records a changed record is compared with in one block, as a full run would
+ * compare it: the whole block when it holds at most `fullBlockSize` records (the changed one
+ * included), otherwise the `window` nearest on each side in name order.
+ */
+function pickNeighbours(n: Neighbours, self: string, fullBlockSize: number, window: number): Member[] {
+  const before = n.before.filter((m) => refOf(m.source, m.key) !== self);
+  const after = n.after.filter((m) => refOf(m.source, m.key) !== self);
+  if (!n.ordered || (n.complete && before.length + after.length + 1 <= fullBlockSize)) return [...before, ...after];
+  return [...before.slice(0, window), ...after.slice(0, window)];
 }
 
 /** An incremental run's matching, computed but not yet written (the quality gates decide). */
@@ -112,28 +208,64 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   // The model's run must have stored its blocking keys (a master older than them: match in full
   // once), hashed under the store's key (a key set without `crm-etl keys rotate`: the same).
   if (!(await matchIndexUsable(store))) return null;
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    const now = performance.now();
+    phases[phase] = Math.round(now - mark);
+    mark = now;
+  };
   const changes = await stagedChanges(store);
+  lap('changes');
   const share = (changes.changed.length + changes.vanished.length) / Math.max(changes.linked, 1);
   if (!changes.linked) return null;
   if (ctx.matchMode !== 'incremental' && (changes.linked < INCREMENTAL_MIN_LINKS || share > INCREMENTAL_MAX_CHANGED_SHARE)) return null;
   const cfg = ctx.config.matching;
-  const matching: IncrementalMatching = { records: 0, candidatePairs: 0, links: 0, reviewPairs: 0, refusedMerges: 0, changedRecords: changes.changed.length, vanishedRecords: changes.vanished.length, rebuiltCustomers: 0 };
+  const matching: IncrementalMatching = { records: 0, candidatePairs: 0, links: 0, reviewPairs: 0, refusedMerges: 0, changedRecords: changes.changed.length, vanishedRecords: changes.vanished.length, rebuiltCustomers: 0, phases };
   if (!changes.changed.length && !changes.vanished.length) return { matching, changes, rebuild: null, changedMrs: [], changedRefs: new Set() };
 
   // 1. The changed records against the records sharing a blocking key with them.
   const changed = await loadRecords(store, ctx.config, changes.changed);
   const changedRefs = new Set(changed.map((r) => refOf(r.source, r.key)));
   const changedMrs = changed.map((r) => toMatchRecord(r.source, r.key, r.values));
-  const keysOf = changedMrs.map(storeBlockingKeys(store));
-  const members = await blockMembers(store, [...new Set(keysOf.flat())], cfg.max_block_size);
+  const index = storeRecordIndex(store);
+  const indexOf = changedMrs.map(index);
+  const keysOf = indexOf.map((x) => x.hashes);
+  // Blocks the full run skipped stay skipped; in the others, the neighbours a full run would pair.
+  const oversized = await oversizedOf(store, [...new Set(keysOf.flat())]);
+  const queries: WindowQuery[] = [];
+  const queryOf: number[] = [];
+  indexOf.forEach((x, i) => {
+    for (const hash of x.hashes) {
+      if (oversized.has(hash)) continue;
+      queries.push({ hash, sortKey: x.sortKey });
+      queryOf.push(i);
+    }
+  });
+  const fullBlockSize = cfg.full_block_size;
+  const window = cfg.block_window;
+  const found = await neighbours(store, queries, Math.max(fullBlockSize, window) + 1);
+  const neighboursOf: string[][] = changedMrs.map(() => []);
   const candidateRefs = new Map<string, RecordRef>();
-  for (const l of members.values()) for (const r of l) if (!changedRefs.has(refOf(r.source, r.key))) candidateRefs.set(refOf(r.source, r.key), r);
+  found.forEach((n, q) => {
+    const i = queryOf[q]!;
+    const self = refOf(changedMrs[i]!.source, changedMrs[i]!.key);
+    for (const m of pickNeighbours(n, self, fullBlockSize, window)) {
+      const ref = refOf(m.source, m.key);
+      if (changedRefs.has(ref)) continue;
+      neighboursOf[i]!.push(ref);
+      candidateRefs.set(ref, { source: m.source, key: m.key });
+    }
+  });
+  lap('blocks');
   const candidates = await loadRecords(store, ctx.config, candidateRefs.values());
+  lap('candidates');
   const byRef = new Map<string, MatchRecord>();
   changedMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
   const candidateMrs = candidates.map((r) => toMatchRecord(r.source, r.key, r.values));
   candidateMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
   const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, [...changedMrs, ...candidateMrs]), stored.recordCount);
+  lap('term frequencies');
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   // Changed records among themselves share keys in memory (their stored keys may be stale).
   const changedByKey = new Map<string, string[]>();
@@ -144,28 +276,28 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   }));
   const seen = new Set<string>();
   const linkedTo: RecordRef[] = [];
-  keysOf.forEach((ks, i) => {
-    const a = changedMrs[i]!;
+  const compare = (a: MatchRecord, bRef: string): void => {
     const aRef = refOf(a.source, a.key);
-    for (const k of ks) {
-      const others = [...(members.get(k) ?? []).map((r) => refOf(r.source, r.key)), ...(changedByKey.get(k) ?? [])];
-      for (const bRef of others) {
-        if (bRef === aRef) continue;
-        const pair = aRef < bRef ? `${aRef}\u0001${bRef}` : `${bRef}\u0001${aRef}`;
-        if (seen.has(pair)) continue;
-        seen.add(pair);
-        const b = byRef.get(bRef);
-        if (!b || (a.source === b.source && unique.has(a.source))) continue;
-        matching.candidatePairs++;
-        if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
-      }
-    }
+    if (bRef === aRef) return;
+    const pair = aRef < bRef ? `${aRef}\u0001${bRef}` : `${bRef}\u0001${aRef}`;
+    if (seen.has(pair)) return;
+    seen.add(pair);
+    const b = byRef.get(bRef);
+    if (!b || (a.source === b.source && unique.has(a.source))) return;
+    matching.candidatePairs++;
+    if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
+  };
+  changedMrs.forEach((a, i) => {
+    for (const bRef of neighboursOf[i]!) compare(a, bRef);
+    // Changed records among themselves: by their new keys, in memory (their stored keys are stale).
+    for (const k of keysOf[i]!) if (!oversized.has(k)) for (const bRef of changedByKey.get(k) ?? []) compare(a, bRef);
   });
-
+  lap('scoring');
   // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.
   const links = await loadLinks(store.knex, [], [...linkedTo, ...changes.changed, ...changes.vanished]);
   const touched = new Set([...links.values()].map((l) => l.customerId));
   const rebuild = await planRebuild({ store, config: ctx.config }, { customers: touched, records: changed });
+  lap('rebuild plan');
   matching.records = rebuild.records.length;
   matching.rebuiltCustomers = rebuild.scope.size;
   matching.refusedMerges = rebuild.match.refusedMerges;

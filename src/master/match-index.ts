@@ -5,7 +5,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
 import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
-import { CHUNK, type RecordRef, refChunks, toMasterRecord } from './store-io.js';
+import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 
 /**
  * 16 hex characters of SHA-1: a fixed-width, indexable stand-in for a blocking key or a value
@@ -46,10 +46,33 @@ export function blockingKeyHashes(r: MatchRecord, hash: IndexHash): string[] {
   return [...out];
 }
 
-/** The blocking keys of records in `store`: {@link blockingKeyHashes} with the store's hash. */
-export function storeBlockingKeys(store: Pick<Store, 'cipher'>): (r: MatchRecord) => string[] {
+/** Code points of the names a sort key keeps: enough to order look-alike names side by side. */
+const SORT_KEY_NAME_CHARS = 24;
+
+/**
+ * A record's place in the name order a full run compares large blocks in (family name, given
+ * name, then birth date: see nameOrder in src/transforms/match/match-records.ts), as stored in
+ * `blocking_keys.sort_key` and compared byte-wise by the store. The birth date enters as a short
+ * hash under the index's key (it is a sensitive field): records born the same day still sit
+ * together, in no telling order. `\u0001` separates the parts, so a name orders before its
+ * longer look-alikes ("li" before "lin") as it does field by field.
+ */
+export function sortKeyOf(r: MatchRecord, hash: IndexHash): string {
+  const names = Array.from(`${r.family}\u0001${r.given}`).slice(0, SORT_KEY_NAME_CHARS).join('');
+  return r.dob ? `${names}\u0001${hash(`birth date\u0000${r.dob}`).slice(0, 6)}` : names;
+}
+
+/** True when the store encrypts names: then the index holds no sort keys (they would show the names). */
+export function namesEncrypted(store: Pick<Store, 'cipher'>): boolean {
+  const f = store.cipher?.fields;
+  return !!f && (f.has('family_name') || f.has('given_name') || f.has('full_name'));
+}
+
+/** How records are indexed in `store`: their blocking-key hashes and their sort key (null when names are encrypted). */
+export function storeRecordIndex(store: Pick<Store, 'cipher'>): (r: MatchRecord) => { hashes: string[]; sortKey: string | null } {
   const hash = indexHash(store.cipher);
-  return (r) => blockingKeyHashes(r, hash);
+  const sorted = !namesEncrypted(store);
+  return (r) => ({ hashes: blockingKeyHashes(r, hash), sortKey: sorted ? sortKeyOf(r, hash) : null });
 }
 
 /**
@@ -59,6 +82,8 @@ export function storeBlockingKeys(store: Pick<Store, 'cipher'>): (r: MatchRecord
  * nothing, so an incremental run does not use it ({@link matchIndexUsable}).
  */
 const INDEX_KEY_ROW = -1;
+/** The row (`comparison` -2) that says the index holds sort keys (an index written before them, or with names encrypted, has none). */
+const INDEX_SORTED_ROW = -2;
 
 /** The id of the key the match index is hashed under, null when unkeyed. */
 async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: string | null; runId: string | null }> {
@@ -74,16 +99,24 @@ async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: stri
  */
 export async function matchIndexUsable(store: Store): Promise<boolean> {
   if ((await store.knex('blocking_keys').first('id')) === undefined) return false;
-  return (await matchIndexKey(store.knex)).keyId === (store.cipher?.keyId ?? null);
+  if ((await matchIndexKey(store.knex)).keyId !== (store.cipher?.keyId ?? null)) return false;
+  // An index without sort keys (written before they were, or while names were encrypted) where
+  // names are not encrypted now: a full match writes them.
+  return namesEncrypted(store) || (await matchIndexSorted(store.knex));
 }
 
-const BLOCKING_KEY_COLUMNS = ['source', 'source_key', 'key_hash'] as const;
+async function matchIndexSorted(db: Knex | Knex.Transaction): Promise<boolean> {
+  return (await db('match_term_frequencies').where({ comparison: INDEX_SORTED_ROW }).first('run_id')) !== undefined;
+}
+
+const BLOCKING_KEY_COLUMNS = ['source', 'source_key', 'key_hash', 'sort_key'] as const;
 const TF_COLUMNS = ['run_id', 'comparison', 'value_hash', 'frequency'] as const;
 
-function* keyRows(mrs: readonly MatchRecord[], hash: IndexHash): Generator<unknown[][]> {
+function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeRecordIndex>): Generator<unknown[][]> {
   let batch: unknown[][] = [];
   for (const r of mrs) {
-    for (const h of blockingKeyHashes(r, hash)) batch.push([r.source, r.key, h]);
+    const { hashes, sortKey } = index(r);
+    for (const h of hashes) batch.push([r.source, r.key, h, sortKey]);
     if (batch.length >= 50_000) {
       yield batch;
       batch = [];
@@ -97,22 +130,37 @@ async function* asAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
 }
 
 /**
- * After a full match: the blocking keys of every record and the term frequencies the model
- * scored with, so that a later incremental run finds candidates by key and scores exactly as
- * the full run did. Replaces what an earlier full run stored. Hashed under the store's key
- * ({@link indexHash}), which a row of its own names.
+ * How a full run skipped blocks: those larger than `maxBlockSize` records. Given as the
+ * threshold (a full run: counted in the store), or as the hashes themselves (a re-keying: the
+ * old blocks under their new hashes).
  */
-export async function writeMatchIndex(store: Store, runId: string, mrs: readonly MatchRecord[], tf: TermFrequencies): Promise<void> {
+export type OversizedBlocks = { maxBlockSize: number } | { blocks: ReadonlyMap<string, number> };
+
+/**
+ * After a full match: the blocking keys of every record (with its sort key) and the term
+ * frequencies the model scored with, so that a later incremental run finds candidates by key
+ * and scores exactly as the full run did; and the blocks the full run skipped as oversized.
+ * Replaces what an earlier full run stored. Hashed under the store's key ({@link indexHash}),
+ * which a row of its own names.
+ */
+export async function writeMatchIndex(store: Store, runId: string, mrs: Iterable<MatchRecord>, tf: TermFrequencies, oversized: OversizedBlocks): Promise<void> {
   const hash = indexHash(store.cipher);
   await store.transaction(async (trx) => {
     await trx('blocking_keys').delete();
-    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, hash)), trx);
+    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, storeRecordIndex(store))), trx);
+    await trx('oversized_blocks').delete();
+    if ('maxBlockSize' in oversized) {
+      await trx.raw('insert into oversized_blocks (key_hash, size) select key_hash, count(*) from blocking_keys group by key_hash having count(*) > ?', [oversized.maxBlockSize]);
+    } else if (oversized.blocks.size) {
+      await store.insertRows('oversized_blocks', ['key_hash', 'size'], [...oversized.blocks].map(([h, n]) => [h, n]), trx);
+    }
     await trx('match_term_frequencies').delete();
     const rows: unknown[][] = [];
     tf.forEach((m, f) => {
       if (m) for (const [v, p] of m) rows.push([runId, f, hash(v), p]);
     });
     if (store.cipher) rows.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
+    if (!namesEncrypted(store)) rows.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
     if (rows.length) await store.insertRows('match_term_frequencies', TF_COLUMNS, rows, trx);
   });
 }
@@ -120,7 +168,7 @@ export async function writeMatchIndex(store: Store, runId: string, mrs: readonly
 /** Replaces the blocking keys of some records (changed, new or gone) after an incremental match. */
 export async function replaceBlockingKeys(store: Store, trx: Knex.Transaction, removed: readonly RecordRef[], mrs: readonly MatchRecord[]): Promise<void> {
   for (const { source, keys } of refChunks([...removed, ...mrs])) await trx('blocking_keys').where({ source }).whereIn('source_key', keys).delete();
-  await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, indexHash(store.cipher))), trx);
+  await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, storeRecordIndex(store))), trx);
 }
 
 /** The model of the latest full match, with the base's record count and its run. */
@@ -162,8 +210,11 @@ export async function loadTermFrequencies(store: Store, runId: string, mrs: read
       }
       const out = new Map<string, number>();
       const hashes = [...byHash.keys()];
-      for (let i = 0; i < hashes.length; i += CHUNK) {
-        const rows = (await store.knex('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison: f }).whereIn('value_hash', hashes.slice(i, i + CHUNK))) as { value_hash: string; frequency: number }[];
+      const db = store.knex;
+      const chunk = lookupChunk(db);
+      for (let i = 0; i < hashes.length; i += chunk) {
+        const q = db('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison: f });
+        const rows = (await whereAny(db, q, 'value_hash', hashes.slice(i, i + chunk))) as { value_hash: string; frequency: number }[];
         for (const r of rows) out.set(byHash.get(r.value_hash)!, Number(r.frequency));
       }
       return out;
@@ -213,6 +264,7 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
   if ((from.keyId !== null && !cipher.hasKey(from.keyId)) || runId === undefined) {
     await store.transaction(async (trx) => {
       await trx('blocking_keys').delete();
+      await trx('oversized_blocks').delete();
       await trx('match_term_frequencies').delete();
     });
     return { ...none, status: 'cleared' };
@@ -222,6 +274,10 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
   for (const r of tfRows) stored[Number(r.comparison)]?.set(r.value_hash, Number(r.frequency));
   const tf: TermFrequencies = COMPARISONS.map((c) => (c.tf ? new Map<string, number>() : null));
   const indexed = new Set(refs.map((r) => `${r.source}\u0000${r.source_key}`));
+  // The blocks the full run skipped, under their new hashes (found through their members' keys).
+  const oldOversized = new Map(((await knex('oversized_blocks').select('key_hash', 'size')) as { key_hash: string; size: number }[]).map((r) => [r.key_hash, Number(r.size)]));
+  const oversized = new Map<string, number>();
+  const newHash = indexHash(cipher);
   const mrs: MatchRecord[] = [];
   let after: { source: string; source_key: string } | null = null;
   for (;;) {
@@ -236,7 +292,16 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
       const rec = toMasterRecord(row);
       const mr = toMatchRecord(rec.source, rec.key, rec.values);
       const deleted = row.deleted === true || Number(row.deleted) === 1;
-      if (!deleted && indexed.has(`${rec.source}\u0000${rec.key}`)) mrs.push(mr);
+      if (!deleted && indexed.has(`${rec.source}\u0000${rec.key}`)) {
+        mrs.push(mr);
+        if (oldOversized.size) {
+          for (const rule of DEFAULT_BLOCKING_RULES) {
+            const k = ruleKey(rule, mr);
+            const size = k ? oldOversized.get(oldHash(`${rule.name}\u0000${k}`)) : undefined;
+            if (size !== undefined) oversized.set(newHash(`${rule.name}\u0000${k}`), size);
+          }
+        }
+      }
       COMPARISONS.forEach((c, f) => {
         const m = tf[f];
         const v = c.tf ? mr[c.tf] : '';
@@ -248,7 +313,7 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
     const last = rows[rows.length - 1]!;
     after = { source: String(last.source), source_key: String(last.source_key) };
   }
-  await writeMatchIndex(store, runId, mrs, tf);
+  await writeMatchIndex(store, runId, mrs, tf, { blocks: oversized });
   const [keys] = (await knex('blocking_keys').count({ n: '*' })) as { n: number | string }[];
   return { status: 'rebuilt', blockingKeys: Number(keys!.n), termFrequencies: tf.reduce((n, m) => n + (m?.size ?? 0), 0) };
 }

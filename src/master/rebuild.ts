@@ -70,6 +70,8 @@ export async function planRebuild(
     linkThreshold: m.link_threshold,
     reviewThreshold: m.review_threshold,
     maxBlockSize: m.max_block_size,
+    fullBlockSize: m.full_block_size,
+    blockWindow: m.block_window,
     uniqueSources: new Set(config.sources.filter((s) => s.unique).map((s) => s.name)),
     model: stored.model,
     termFrequencies: await loadTermFrequencies(store, stored.runId, mrs),

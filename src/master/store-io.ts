@@ -7,6 +7,25 @@ import { refOf } from './ids.js';
 /** Rows per `whereIn`: well under every dialect's limit on bound parameters. */
 export const CHUNK = 1000;
 
+/** Values per `= any(?)` on PostgreSQL: one array parameter, so only the statement's size limits it. */
+const PG_CHUNK = 20_000;
+
+const isMysql = (db: Knex | Knex.Transaction): boolean => db.client.dialect === 'mysql';
+
+/** Values per lookup in `db`'s dialect: {@link CHUNK} for MySQL's parameter lists, more for PostgreSQL's arrays. */
+export function lookupChunk(db: Knex | Knex.Transaction): number {
+  return isMysql(db) ? CHUNK : PG_CHUNK;
+}
+
+/**
+ * `column IN (values)`: on PostgreSQL as `column = any(?)` with one array parameter, which plans
+ * and binds in one step however many values there are; on MySQL as a list. Chunk `values` with
+ * {@link lookupChunk}.
+ */
+export function whereAny<Q extends Knex.QueryBuilder>(db: Knex | Knex.Transaction, q: Q, column: string, values: readonly string[]): Q {
+  return (isMysql(db) ? q.whereIn(column, values as string[]) : q.whereRaw('?? = any(?)', [column, values as string[]])) as Q;
+}
+
 /** A staged source record as the master reads it. */
 export interface MasterRecord {
   source: string;
@@ -40,26 +59,24 @@ export function sortRecords<T extends MasterRecord>(config: Pick<Config, 'source
 }
 
 /** Groups refs by source, in chunks: one `where source = ? and key in (…)` each. */
-export function* refChunks(refs: Iterable<RecordRef>): Generator<{ source: string; keys: string[] }> {
+export function* refChunks(refs: Iterable<RecordRef>, chunk = CHUNK): Generator<{ source: string; keys: string[] }> {
   const by = new Map<string, string[]>();
   for (const r of refs) {
     let l = by.get(r.source);
     if (!l) by.set(r.source, (l = []));
     l.push(r.key);
   }
-  for (const [source, keys] of by) for (let i = 0; i < keys.length; i += CHUNK) yield { source, keys: keys.slice(i, i + CHUNK) };
+  for (const [source, keys] of by) for (let i = 0; i < keys.length; i += chunk) yield { source, keys: keys.slice(i, i + chunk) };
 }
 
 /** Live (not deleted) staged records among `refs`, in canonical order. */
 export async function loadRecords(store: Store, config: Pick<Config, 'sources'>, refs: Iterable<RecordRef>): Promise<MasterRecord[]> {
   const out: MasterRecord[] = [];
   const seen = new Set<string>();
-  for (const { source, keys } of refChunks(refs)) {
-    const rows = (await store
-      .knex('source_records')
-      .select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS)
-      .where({ source, deleted: false })
-      .whereIn('source_key', keys)) as Record<string, unknown>[];
+  const db = store.knex;
+  for (const { source, keys } of refChunks(refs, lookupChunk(db))) {
+    const q = db('source_records').select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS).where({ source, deleted: false });
+    const rows = (await whereAny(db, q, 'source_key', keys)) as Record<string, unknown>[];
     for (const r of rows) {
       const ref = refOf(String(r.source), String(r.source_key));
       if (seen.has(ref)) continue;
@@ -108,14 +125,15 @@ const LINK_SELECT = ['source', 'source_key', 'customer_id', 'match_probability',
 export async function loadLinks(db: Knex | Knex.Transaction, customerIds: Iterable<string>, refs: Iterable<RecordRef>): Promise<Map<string, StoredLink>> {
   const out = new Map<string, StoredLink>();
   const ids = [...customerIds];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    for (const r of (await db('customer_links').select(LINK_SELECT).whereIn('customer_id', ids.slice(i, i + CHUNK))) as Record<string, unknown>[]) {
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < ids.length; i += chunk) {
+    for (const r of (await whereAny(db, db('customer_links').select(LINK_SELECT), 'customer_id', ids.slice(i, i + chunk))) as Record<string, unknown>[]) {
       const l = toLink(r);
       out.set(refOf(l.source, l.key), l);
     }
   }
-  for (const { source, keys } of refChunks(refs)) {
-    for (const r of (await db('customer_links').select(LINK_SELECT).where({ source }).whereIn('source_key', keys)) as Record<string, unknown>[]) {
+  for (const { source, keys } of refChunks(refs, chunk)) {
+    for (const r of (await whereAny(db, db('customer_links').select(LINK_SELECT).where({ source }), 'source_key', keys)) as Record<string, unknown>[]) {
       const l = toLink(r);
       out.set(refOf(l.source, l.key), l);
     }

@@ -260,7 +260,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult): Promise<
   );
   // The queue runner's load stage hands over the records without their match features.
   const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
-  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs));
+  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
   return result;
 }
 

@@ -183,15 +183,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     let master: LoadResult | null;
     if (plan) {
       lap('match:incremental', plan.matching.records);
+      for (const [phase, ms] of Object.entries(plan.matching.phases)) stages.push({ stage: `match:${phase}`, ms });
       const matched = await incrementalQualityInput(ctx, plan);
+      lap('quality:input');
       quality = await assessRunQuality(ctx, sources, matched);
+      lap('quality');
       if (quality.gates.passed) master = await applyIncremental(ctx, plan);
       else {
         await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
         master = null;
       }
-      lap('quality+load', plan.matching.records);
-      const { vanishedRecords: _vanished, ...counts } = plan.matching;
+      lap('load', plan.matching.records);
+      const { vanishedRecords: _vanished, phases: _phases, ...counts } = plan.matching;
       matching = { mode: 'incremental', ...counts, duplicatesLinked: matched.records.length - new Set(matched.result.clusterOf).size, blocking: [] };
     } else {
       const matchPhases: Record<string, number> = {};
