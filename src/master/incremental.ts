@@ -340,25 +340,3 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan): 
   });
   return load;
 }
-
-/**
- * What the quality stage reads of an incremental run: every live staged record and the customer
- * each would belong to once the plan is written (the stored links, with the plan's clusters over
- * the touched records).
- */
-export async function incrementalQualityInput(ctx: RunContext, plan: IncrementalPlan): Promise<{ records: MasterRecord[]; result: { clusterOf: Int32Array } }> {
-  const records = await loadStagedRecords(ctx);
-  const planned = new Map<string, string>();
-  plan.rebuild?.records.forEach((r, i) => planned.set(refOf(r.source, r.key), `p${plan.rebuild!.match.clusterOf[i]}`));
-  const links = await loadAllLinks(ctx.store.knex);
-  const ids = new Map<string, number>();
-  const clusterOf = new Int32Array(records.length);
-  records.forEach((r, i) => {
-    const ref = refOf(r.source, r.key);
-    const c = planned.get(ref) ?? (links.has(ref) ? `c${links.get(ref)!.customerId}` : `r${ref}`);
-    let id = ids.get(c);
-    if (id === undefined) ids.set(c, (id = ids.size));
-    clusterOf[i] = id;
-  });
-  return { records, result: { clusterOf } };
-}

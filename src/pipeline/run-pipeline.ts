@@ -8,7 +8,8 @@ import { type SourceStats, extractSource, prepareSources } from './extract.js';
 import { type LoadResult, loadMaster } from './load-master.js';
 import { type MatchStageResult, runMatchStage } from './match-stage.js';
 import type { BlockingRuleReport } from '../transforms/match/index.js';
-import { applyIncremental, incrementalQualityInput, planIncremental } from '../master/incremental.js';
+import { applyIncremental, planIncremental } from '../master/incremental.js';
+import { incrementalQualityTallies } from '../master/incremental-quality.js';
 
 /** The matching section of a run summary: counts and blocking rules, never values. */
 export interface MatchCounts {
@@ -184,9 +185,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     if (plan) {
       lap('match:incremental', plan.matching.records);
       for (const [phase, ms] of Object.entries(plan.matching.phases)) stages.push({ stage: `match:${phase}`, ms });
-      const matched = await incrementalQualityInput(ctx, plan);
-      lap('quality:input');
-      quality = await assessRunQuality(ctx, sources, matched);
+      quality = await assessRunQuality(ctx, sources, { tallies: (d) => incrementalQualityTallies(ctx.store, ctx.config, plan.rebuild, d) });
       lap('quality');
       if (quality.gates.passed) master = await applyIncremental(ctx, plan);
       else {
@@ -195,7 +194,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       }
       lap('load', plan.matching.records);
       const { vanishedRecords: _vanished, phases: _phases, ...counts } = plan.matching;
-      matching = { mode: 'incremental', ...counts, duplicatesLinked: matched.records.length - new Set(matched.result.clusterOf).size, blocking: [] };
+      const sizes = Object.entries(quality.dedupe.clusterSizes);
+      const duplicatesLinked = sizes.reduce((n, [size, count]) => n + (Number(size) - 1) * count, 0);
+      matching = { mode: 'incremental', ...counts, duplicatesLinked, blocking: [] };
     } else {
       const matchPhases: Record<string, number> = {};
       const m = await runMatchStage(ctx, matchPhases);

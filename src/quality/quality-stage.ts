@@ -7,7 +7,7 @@ import { detectAnomalies } from './anomalies.js';
 import { evaluateGates } from './gates.js';
 import { loadPreviousQuality } from './history.js';
 import type { QualityReport } from './quality-report.js';
-import { qualityRows, scoreQuality } from './scores.js';
+import { type QualityTallies, type SourceDelivery, qualityRows, scoreQuality, scoreTallies } from './scores.js';
 
 /** Rows of one run staged with at least one rejected value, per source. */
 async function rowsWithRejects(knex: Knex, runId: string): Promise<Map<string, number>> {
@@ -47,35 +47,32 @@ async function rejectedStagedValues(knex: Knex, sources: readonly string[]): Pro
 export async function assessRunQuality(
   ctx: RunContext,
   sources: readonly SourceStats[],
-  // An incremental run has no full match result: the records and their planned clusters suffice.
-  m: Pick<MatchStageResult, 'records'> & { result: Pick<MatchStageResult['result'], 'clusterOf'> & Partial<Pick<MatchStageResult['result'], 'probabilityHistogram'>> },
+  // A full run: every live record with its cluster. An incremental run: the tallies the store
+  // counted (src/master/incremental-quality.ts), for it holds no records in memory.
+  m:
+    | (Pick<MatchStageResult, 'records'> & { result: Pick<MatchStageResult['result'], 'clusterOf'> & Partial<Pick<MatchStageResult['result'], 'probabilityHistogram'>> })
+    | { tallies: (deliveries: readonly SourceDelivery[]) => Promise<QualityTallies> },
 ): Promise<QualityReport> {
   const knex = ctx.store.knex;
   const rejected = await rowsWithRejects(knex, ctx.runId);
   const rejectedValues = await rejectedStagedValues(knex, sources.map((s) => s.source));
   const countries = new Map(ctx.config.sources.map((s) => [s.name, s.country]));
   const q = ctx.config.quality;
-  const scores = scoreQuality(
-    {
-      today: ctx.today,
-      deliveries: sources.map((s) => ({
-        source: s.source,
-        country: countries.get(s.source),
-        fields: Object.keys(s.fieldCounts),
-        read: s.read,
-        malformed: s.malformed,
-        rowsWithRejects: rejected.get(s.source) ?? 0,
-        incremental: s.incremental,
-        rejectedValues: rejectedValues.get(s.source) ?? {},
-      })),
-      records: m.records,
-      clusterOf: m.result.clusterOf,
-      probabilityHistogram: m.result.probabilityHistogram,
-      linkThreshold: ctx.config.matching.link_threshold,
-      reviewThreshold: ctx.config.matching.review_threshold,
-    },
-    q,
-  );
+  const deliveries: SourceDelivery[] = sources.map((s) => ({
+    source: s.source,
+    country: countries.get(s.source),
+    fields: Object.keys(s.fieldCounts),
+    read: s.read,
+    malformed: s.malformed,
+    rowsWithRejects: rejected.get(s.source) ?? 0,
+    incremental: s.incremental,
+    rejectedValues: rejectedValues.get(s.source) ?? {},
+  }));
+  const common = { today: ctx.today, deliveries, linkThreshold: ctx.config.matching.link_threshold, reviewThreshold: ctx.config.matching.review_threshold };
+  const scores =
+    'tallies' in m
+      ? scoreTallies({ ...common, tallies: await m.tallies(deliveries) }, q)
+      : scoreQuality({ ...common, records: m.records, clusterOf: m.result.clusterOf, probabilityHistogram: m.result.probabilityHistogram }, q);
   const previous = await loadPreviousQuality(ctx.store, ctx.runId);
   const report: QualityReport = {
     ...scores,

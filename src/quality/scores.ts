@@ -45,8 +45,37 @@ export interface QualityInput {
   reviewThreshold: number;
 }
 
+/**
+ * What scoring needs of one source's live staged records: counts, never the records. Built from
+ * records in memory ({@link tallyRecords}, a full run) or counted by the store (an incremental
+ * run, src/master/incremental-quality.ts); both give the same figures for the same data.
+ */
+export interface SourceTallies {
+  /** Live staged records. */
+  records: number;
+  /** Per field: records holding a (valid) value. */
+  present: Record<string, number>;
+  /** Per day (yyyy-mm-dd) of `source_updated_at`: records (values that are no date left out). */
+  updatedDays: Map<string, number>;
+  /** Postcodes checked against their region where reference data exists. */
+  accuracy: Tally;
+  /** Customers (clusters) the records belong to. */
+  clusters: number;
+  /** Per consistency field: pairs with another source's record in the same customer. */
+  consistency: Map<string, Tally>;
+}
+
+/** The cluster figures of the whole run (every source): sizes and the largest clusters. */
+export type ClusterTallies = Pick<DedupeStats, 'clusterSizes' | 'largestClusters'>;
+
+/** Tallies of every delivered source, and the clusters. */
+export interface QualityTallies {
+  sources: Map<string, SourceTallies>;
+  clusters: ClusterTallies;
+}
+
 /** A running ratio: good out of measured. */
-class Tally {
+export class Tally {
   good = 0;
   measured = 0;
   add(good: number, measured = 1): void {
@@ -97,7 +126,7 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 }
 
 /** Per source and field, the comparisons of a consistency field across sources. */
-function measureConsistency(input: QualityInput, fields: readonly string[]): Map<string, Map<string, Tally>> {
+export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[]): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
   const tally = (source: string, field: string): Tally => {
     let bySource = out.get(source);
@@ -140,7 +169,8 @@ function measureConsistency(input: QualityInput, fields: readonly string[]): Map
   return out;
 }
 
-function measureDedupe(input: QualityInput): DedupeStats {
+/** How many clusters of each size, and the ten largest (first 25 members each, in canonical order). */
+export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf'>): ClusterTallies {
   const members = new Map<number, number[]>();
   for (let i = 0; i < input.records.length; i++) {
     const c = input.clusterOf[i]!;
@@ -158,12 +188,56 @@ function measureDedupe(input: QualityInput): DedupeStats {
     clusterSizes,
     largestClusters: largest.map((g) => ({
       size: g.length,
-      members: g.slice(0, 25).map((i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })),
+      members: g.slice(0, LARGEST_MEMBERS).map((i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })),
     })),
-    ...(input.probabilityHistogram ? { probabilityHistogram: [...input.probabilityHistogram] } : {}),
-    linkThreshold: input.linkThreshold,
-    reviewThreshold: input.reviewThreshold,
   };
+}
+
+/** Clusters the dedupe report lists, and members shown of each. */
+export const LARGEST_CLUSTERS = 10;
+export const LARGEST_MEMBERS = 25;
+
+/**
+ * The tallies of records in memory: every live staged record (all sources, in canonical order)
+ * with the cluster matching put it in.
+ */
+export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): QualityTallies {
+  const consistency = measureConsistency(input, config.consistency_fields);
+  const byName = new Map(input.deliveries.map((d) => [d.source, d]));
+  const sources = new Map<string, SourceTallies>();
+  const clustersOf = new Map<string, Set<number>>();
+  for (const d of input.deliveries) {
+    sources.set(d.source, { records: 0, present: Object.fromEntries(d.fields.map((f) => [f, 0])), updatedDays: new Map(), accuracy: new Tally(), clusters: 0, consistency: consistency.get(d.source) ?? new Map() });
+    clustersOf.set(d.source, new Set());
+  }
+  input.records.forEach((r, i) => {
+    const d = byName.get(r.source);
+    if (!d) return;
+    const t = sources.get(r.source)!;
+    t.records++;
+    clustersOf.get(r.source)!.add(input.clusterOf[i]!);
+    for (const f of d.fields) if (r.values[f as keyof CanonicalValues]) t.present[f]!++;
+    const day = dayOf(r.values.source_updated_at);
+    if (day) t.updatedDays.set(day, (t.updatedDays.get(day) ?? 0) + 1);
+    const agrees = postcodeAccuracy(r.values, d.country);
+    if (agrees !== undefined) t.accuracy.add(agrees ? 1 : 0);
+  });
+  for (const [source, c] of clustersOf) sources.get(source)!.clusters = c.size;
+  return { sources, clusters: measureClusters(input) };
+}
+
+/** The yyyy-mm-dd a `source_updated_at` value starts with; undefined when it is no date. */
+export function dayOf(updatedAt: string | null | undefined): string | undefined {
+  return updatedAt ? ISO_DATE.exec(updatedAt)?.[1] : undefined;
+}
+
+/** Whether a record's postcode agrees with its region (undefined: not checkable). */
+export function postcodeAccuracy(values: Pick<CanonicalValues, 'postal_code' | 'region' | 'country'>, sourceCountry: string | undefined): boolean | undefined {
+  const pc = values.postal_code;
+  const region = values.region;
+  const country = values.country ?? sourceCountry;
+  if (!pc || !region || !country) return undefined;
+  return postcodeAgreesWithRegion(pc, region, country);
 }
 
 /**
@@ -185,50 +259,33 @@ function measureDedupe(input: QualityInput): DedupeStats {
  * A score is the weighted mean of the dimensions measured.
  */
 export function scoreQuality(input: QualityInput, config: QualityConfig): QualityScores {
-  const weights = config.weights;
-  const consistency = measureConsistency(input, config.consistency_fields);
-  const byName = new Map(input.deliveries.map((d) => [d.source, d]));
-  const live = new Map<string, ScoredRecord[]>();
-  const clustersOf = new Map<string, Set<number>>();
-  input.records.forEach((r, i) => {
-    if (!byName.has(r.source)) return;
-    let l = live.get(r.source);
-    if (!l) live.set(r.source, (l = []));
-    l.push(r);
-    let c = clustersOf.get(r.source);
-    if (!c) clustersOf.set(r.source, (c = new Set()));
-    c.add(input.clusterOf[i]!);
-  });
+  return scoreTallies({ ...input, tallies: tallyRecords(input, config) }, config);
+}
 
+/** {@link scoreQuality} from tallies: what both a full run (records in memory) and an incremental run (counts from the store) score from. */
+export function scoreTallies(input: Omit<QualityInput, 'records' | 'clusterOf'> & { tallies: QualityTallies }, config: QualityConfig): QualityScores {
+  const weights = config.weights;
   const sources: SourceQuality[] = [];
   for (const d of input.deliveries) {
-    const records = live.get(d.source) ?? [];
+    const t = input.tallies.sources.get(d.source) ?? { records: 0, present: {}, updatedDays: new Map<string, number>(), accuracy: new Tally(), clusters: 0, consistency: new Map<string, Tally>() };
     const fields: Record<string, FieldQuality> = {};
     const fieldCompleteness = new Tally();
     const fieldValidity: number[] = [];
     const pooledConsistency = new Tally();
-    const accuracy = new Tally();
-    for (const r of records) {
-      const pc = r.values.postal_code;
-      const region = r.values.region;
-      const country = r.values.country ?? d.country;
-      if (!pc || !region || !country) continue;
-      const agrees = postcodeAgreesWithRegion(pc, region, country);
-      if (agrees !== undefined) accuracy.add(agrees ? 1 : 0);
-    }
+    const accuracy = t.accuracy;
     const timeliness = new Tally();
-    for (const r of records) {
-      const u = r.values.source_updated_at;
-      const t = u ? timelinessOf(u, input.today, config.timeliness) : undefined;
-      if (t !== undefined) timeliness.add(t);
+    // Day by day in date order: the same sum whichever way the days were counted.
+    for (const day of [...t.updatedDays.keys()].sort()) {
+      const tm = timelinessOf(day, input.today, config.timeliness);
+      const n = t.updatedDays.get(day)!;
+      if (tm !== undefined) timeliness.add(tm * n, n);
     }
     const optional = new Set<string>(config.optional_fields);
-    const n = records.length;
+    const n = t.records;
     for (const field of d.fields) {
       const dims: DimensionScores = {};
       const rejected = d.rejectedValues[field] ?? 0;
-      let valid = 0;
-      for (const r of records) if (r.values[field as keyof CanonicalValues]) valid++;
+      const valid = t.present[field] ?? 0;
       // A rejected value was there, only wrong: present for completeness, invalid for validity.
       const present = valid + rejected;
       if (n && !optional.has(field)) {
@@ -239,7 +296,7 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
         dims.validity = { score: round1((valid / present) * 100), measured: present };
         fieldValidity.push(valid / present);
       }
-      const ct = consistency.get(d.source)?.get(field);
+      const ct = t.consistency.get(field);
       if (ct?.measured) {
         dims.consistency = ct.measure()!;
         pooledConsistency.add(ct.good, ct.measured);
@@ -258,9 +315,8 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
       const meanValidity = fieldValidity.reduce((x, y) => x + y, 0) / fieldValidity.length;
       dims.validity = { score: round1(meanValidity * 100), measured: n };
     }
-    const distinct = clustersOf.get(d.source)?.size ?? 0;
-    const duplicates = records.length - distinct;
-    if (records.length) dims.uniqueness = { score: round1((1 - duplicates / records.length) * 100), measured: records.length };
+    const duplicates = n - t.clusters;
+    if (n) dims.uniqueness = { score: round1((1 - duplicates / n) * 100), measured: n };
     const pc = pooledConsistency.measure();
     if (pc) dims.consistency = pc;
     const tm = timeliness.measure();
@@ -270,13 +326,13 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
     const rejectedRows = d.malformed + d.rowsWithRejects;
     sources.push({
       source: d.source,
-      records: records.length,
+      records: n,
       read: d.read,
       fullRead: !d.incremental,
       rejectedRows,
       rejectRate: d.read ? round4(rejectedRows / d.read) : 0,
       duplicates,
-      duplicateRate: records.length ? round4(duplicates / records.length) : 0,
+      duplicateRate: n ? round4(duplicates / n) : 0,
       score: weighted(dims, weights) ?? 0,
       dimensions: dims,
       fields,
@@ -321,7 +377,12 @@ export function scoreQuality(input: QualityInput, config: QualityConfig): Qualit
     bySource: Object.fromEntries(sources.map((s) => [s.source, s.score])),
     rejectRate: read ? round4(sources.reduce((n, s) => n + s.rejectedRows, 0) / read) : 0,
     sources,
-    dedupe: measureDedupe(input),
+    dedupe: {
+      ...input.tallies.clusters,
+      ...(input.probabilityHistogram ? { probabilityHistogram: [...input.probabilityHistogram] } : {}),
+      linkThreshold: input.linkThreshold,
+      reviewThreshold: input.reviewThreshold,
+    },
   };
 }
 
