@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { type ClusterTallies, LARGEST_CLUSTERS, LARGEST_MEMBERS, type QualityTallies, type SourceDelivery, Tally, dayOf, measureClusters, measureConsistency, postcodeAccuracy } from '../quality/scores.js';
@@ -13,9 +12,10 @@ import { type RecordRef, lookupChunk, whereAny } from './store-io.js';
  * - per-record figures (completeness, timeliness, postcode accuracy) of the delivered sources,
  *   aggregated in SQL over their live staged records (grouped by value where scoring needs the
  *   value: days of `source_updated_at`, postcode and region);
- * - per-cluster figures (uniqueness, consistency, cluster sizes, largest clusters) as the
- *   customers the plan leaves untouched, counted in SQL from the stored links, plus the plan's
- *   clusters, counted in memory.
+ * - per-cluster figures (uniqueness, consistency, cluster sizes, largest clusters) of the
+ *   customers the plan leaves untouched, as the store's figures of all customers (links,
+ *   `customers.record_count`, `customer_consistency`) less those of the touched customers, plus
+ *   the plan's clusters, counted in memory.
  * Untouched customers hold only live records: a record that changed, vanished or was deleted
  * puts its customer in the plan. A live record neither linked nor in the plan (none after a
  * successful run) counts as a customer of its own, as in a full run's view.
@@ -27,14 +27,10 @@ export async function incrementalQualityTallies(
   deliveries: readonly SourceDelivery[],
 ): Promise<QualityTallies> {
   const db = store.knex;
-  const mysql = db.client.dialect === 'mysql';
+  const chunk = lookupChunk(db);
   const touched = [...(plan?.scope ?? [])];
   const planRecords = plan?.records ?? [];
   const planClusterOf = plan?.match.clusterOf ?? new Int32Array(0);
-  // `customer_id` of a customer the plan leaves alone.
-  const untouched = (column: string): { sql: string; bindings: Knex.RawBinding[] } =>
-    mysql ? (touched.length ? { sql: `${column} not in (${touched.map(() => '?').join(', ')})`, bindings: touched } : { sql: '1 = 1', bindings: [] }) : { sql: `${column} <> all(?)`, bindings: [touched] };
-
   const sources: QualityTallies['sources'] = new Map();
   for (const d of deliveries) {
     const fields = d.fields.filter((f) => (CANONICAL_FIELDS as readonly string[]).includes(f));
@@ -65,16 +61,24 @@ export async function incrementalQualityTallies(
     sources.set(d.source, { records: Number(counts!.n), present, updatedDays, accuracy, clusters: 0, consistency: new Map() });
   }
 
-  // Uniqueness: customers among each delivered source's records.
+  // Uniqueness: customers among each delivered source's records. The untouched customers' are
+  // all stored links less the touched customers' (a subtraction: `not in` a long list is slow).
   const names = deliveries.map((d) => d.source);
   if (names.length) {
-    const u = untouched('customer_id');
-    const rows = (await whereAny(db, db('customer_links').select('source'), 'source', names)
-      .whereRaw(u.sql, u.bindings)
-      .countDistinct({ c: 'customer_id' })
-      .count({ n: '*' })
-      .groupBy('source')) as { source: string; c: number | string; n: number | string }[];
-    const linked = new Map(rows.map((r) => [r.source, { customers: Number(r.c), records: Number(r.n) }]));
+    const count = async (ids: readonly string[] | null): Promise<Map<string, { customers: number; records: number }>> => {
+      let q = whereAny(db, db('customer_links').select('source'), 'source', names);
+      if (ids) q = whereAny(db, q, 'customer_id', ids);
+      const rows = (await q.countDistinct({ c: 'customer_id' }).count({ n: '*' }).groupBy('source')) as { source: string; c: number | string; n: number | string }[];
+      return new Map(rows.map((r) => [r.source, { customers: Number(r.c), records: Number(r.n) }]));
+    };
+    const all = await count(null);
+    const inTouched = new Map<string, { customers: number; records: number }>();
+    for (let i = 0; i < touched.length; i += chunk) {
+      for (const [source, x] of await count(touched.slice(i, i + chunk))) {
+        const t = inTouched.get(source) ?? { customers: 0, records: 0 };
+        inTouched.set(source, { customers: t.customers + x.customers, records: t.records + x.records });
+      }
+    }
     const planned = new Map<string, { clusters: Set<number>; records: number }>();
     planRecords.forEach((r, i) => {
       let p = planned.get(r.source);
@@ -83,88 +87,65 @@ export async function incrementalQualityTallies(
       p.records++;
     });
     for (const [source, t] of sources) {
-      const l = linked.get(source) ?? { customers: 0, records: 0 };
+      const a = all.get(source) ?? { customers: 0, records: 0 };
+      const x = inTouched.get(source) ?? { customers: 0, records: 0 };
       const p = planned.get(source) ?? { clusters: new Set(), records: 0 };
-      t.clusters = l.customers + p.clusters.size + Math.max(0, t.records - l.records - p.records);
+      const linked = a.records - x.records;
+      t.clusters = a.customers - x.customers + p.clusters.size + Math.max(0, t.records - linked - p.records);
     }
   }
 
-  // Consistency: pairs across sources in untouched customers (SQL), and in the plan's clusters.
+  // Consistency: the untouched customers' stored pairs (all stored less the touched ones'), and
+  // the plan's clusters compared here.
   const fields = config.quality.consistency_fields.filter((f) => (CANONICAL_FIELDS as readonly string[]).includes(f));
   if (fields.length && names.length) {
-    const order = config.sources.map((s) => s.name);
-    const u = untouched('customer_id');
-    const key = mysql ? 'cl.source_key' : 'cl.source_key collate "C"';
-    const src = mysql ? 'cl.source' : 'cl.source collate "C"';
-    const sums = fields.flatMap((f, i) => [
-      `sum(case when a.${f} <> '' and b.${f} <> '' then 1 else 0 end) as m${i}`,
-      `sum(case when a.${f} <> '' and b.${f} <> '' and a.${f} = b.${f} then 1 else 0 end) as g${i}`,
-    ]);
-    const res = await db.raw(
-      `with multi as (
-         select customer_id from customer_links where ${u.sql} group by customer_id having count(distinct source) > 1
-       ), m as (
-         select cl.customer_id, cl.source, case cl.source ${order.map(() => 'when ? then ?').join(' ')} else ? end as so,
-                coalesce(sr.line, 0) as line, ${key} as k, ${src} as s, ${fields.map((f) => `sr.${f}`).join(', ')}
-           from multi join customer_links cl on cl.customer_id = multi.customer_id
-           join source_records sr on sr.source = cl.source and sr.source_key = cl.source_key
-          where sr.deleted = false
-       ), p as (
-         select m.*, row_number() over (partition by customer_id order by so, s, line, k) as pos from m
-       )
-       select a.source as sa, b.source as sb, ${sums.join(', ')}
-         from p a join p b on b.customer_id = a.customer_id and b.pos > a.pos and b.pos <= a.pos + ${CONSISTENCY_CAP} and b.source <> a.source
-        group by a.source, b.source`,
-      [...u.bindings, ...order.flatMap((name, i) => [name, i]), 1e9],
-    );
-    const rows = (mysql ? (res as unknown[][])[0] : (res as { rows: unknown[] }).rows) as Record<string, string | number>[];
     const tally = (source: string, f: string): Tally | undefined => {
       const t = sources.get(source);
-      if (!t) return undefined;
+      if (!t || !(fields as readonly string[]).includes(f)) return undefined;
       let x = t.consistency.get(f);
       if (!x) t.consistency.set(f, (x = new Tally()));
       return x;
     };
-    for (const r of rows) {
-      fields.forEach((f, i) => {
-        const measured = Number(r[`m${i}`]);
-        if (!measured) return;
-        const good = Number(r[`g${i}`]);
-        tally(String(r.sa), f)?.add(good, measured);
-        tally(String(r.sb), f)?.add(good, measured);
-      });
-    }
+    const sums = async (ids: readonly string[] | null, sign: number): Promise<void> => {
+      let q = whereAny(db, db('customer_consistency').select('source', 'field'), 'source', names);
+      if (ids) q = whereAny(db, q, 'customer_id', ids);
+      const rows = (await q.sum({ good: 'good' }).sum({ measured: 'measured' }).groupBy('source', 'field')) as { source: string; field: string; good: number | string; measured: number | string }[];
+      for (const r of rows) tally(r.source, r.field)?.add(sign * Number(r.good), sign * Number(r.measured));
+    };
+    await sums(null, 1);
+    for (let i = 0; i < touched.length; i += chunk) await sums(touched.slice(i, i + chunk), -1);
     const inPlan = measureConsistency({ records: planRecords, clusterOf: planClusterOf }, fields);
     for (const [source, byField] of inPlan) for (const [f, t] of byField) tally(source, f)?.add(t.good, t.measured);
+    for (const t of sources.values()) for (const [f, x] of t.consistency) if (!x.measured) t.consistency.delete(f);
   }
 
-  return { sources, clusters: await clusterTallies(store, config, touched, planRecords, planClusterOf, untouched) };
+  return { sources, clusters: await clusterTallies(store, config, touched, planRecords, planClusterOf) };
 }
 
-/** Members a consistency comparison pairs each record with (see measureConsistency). */
-const CONSISTENCY_CAP = 100;
-
 /** Cluster sizes and the largest clusters: untouched customers from the store, with the plan's clusters. */
-async function clusterTallies(
-  store: Store,
-  config: Pick<Config, 'sources'>,
-  touched: readonly string[],
-  planRecords: RebuildPlan['records'],
-  planClusterOf: Int32Array,
-  untouched: (column: string) => { sql: string; bindings: Knex.RawBinding[] },
-): Promise<ClusterTallies> {
+async function clusterTallies(store: Store, config: Pick<Config, 'sources'>, touched: readonly string[], planRecords: RebuildPlan['records'], planClusterOf: Int32Array): Promise<ClusterTallies> {
   const db = store.knex;
-  const u = untouched('id');
-  const active = () => db('customers').where({ status: 'active' }).whereRaw(u.sql, u.bindings);
-  const sizes = (await active().select('record_count').count({ n: '*' }).groupBy('record_count')) as { record_count: number | string; n: number | string }[];
+  const chunk = lookupChunk(db);
+  const active = () => db('customers').where({ status: 'active' });
   const clusterSizes: Record<string, number> = {};
   const add = (size: number, n: number): void => {
-    if (size > 0) clusterSizes[String(size)] = (clusterSizes[String(size)] ?? 0) + n;
+    if (size <= 0 || !n) return;
+    const k = String(size);
+    clusterSizes[k] = (clusterSizes[k] ?? 0) + n;
+    if (!clusterSizes[k]) delete clusterSizes[k];
   };
   let linked = 0;
-  for (const r of sizes) {
+  for (const r of (await active().select('record_count').count({ n: '*' }).groupBy('record_count')) as { record_count: number | string; n: number | string }[]) {
     add(Number(r.record_count), Number(r.n));
     linked += Number(r.record_count) * Number(r.n);
+  }
+  // The touched customers as stored leave the count; the plan's clusters take their place.
+  const touchedSet = new Set(touched);
+  for (let i = 0; i < touched.length; i += chunk) {
+    for (const r of (await whereAny(db, active().select('record_count'), 'id', touched.slice(i, i + chunk))) as { record_count: number | string }[]) {
+      add(Number(r.record_count), -1);
+      linked -= Number(r.record_count);
+    }
   }
   const plan = measureClusters({ records: planRecords, clusterOf: planClusterOf });
   for (const [size, n] of Object.entries(plan.clusterSizes)) add(Number(size), n);
@@ -172,17 +153,16 @@ async function clusterTallies(
   const [all] = (await db('source_records').where({ deleted: false }).count({ n: '*' })) as { n: number | string }[];
   add(1, Math.max(0, Number(all!.n) - linked - planRecords.length));
 
-  // The largest: untouched customers at least as large as the tenth largest, with the plan's.
-  const [tenth] = (await active().where('record_count', '>', 1).orderBy('record_count', 'desc').offset(LARGEST_CLUSTERS - 1).limit(1).select('record_count')) as { record_count: number | string }[];
-  const floor = Math.max(2, Number(tenth?.record_count ?? 2));
-  const big = (await active().where('record_count', '>=', floor).orderBy('record_count', 'desc').limit(MAX_TIED).select('id')) as { id: string }[];
+  // The largest: untouched customers at least as large as the tenth largest of them, with the plan's.
+  const [floorRow] = (await active().where('record_count', '>', 1).orderBy('record_count', 'desc').offset(LARGEST_CLUSTERS - 1 + touched.length).limit(1).select('record_count')) as { record_count: number | string }[];
+  const floor = Math.max(2, Number(floorRow?.record_count ?? 2));
+  const big = ((await active().where('record_count', '>=', floor).orderBy('record_count', 'desc').limit(MAX_TIED + touched.length).select('id')) as { id: string }[]).filter((b) => !touchedSet.has(b.id));
   const order = new Map(config.sources.map((s, i) => [s.name, i]));
   type Member = { source: string; key: string; line: number };
   const canonical = (a: Member, b: Member): number =>
     (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) || a.line - b.line || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   const groups = new Map<string, Member[]>();
   const ids = big.map((b) => b.id);
-  const chunk = lookupChunk(db);
   for (let i = 0; i < ids.length; i += chunk) {
     const q = db('customer_links as cl')
       .join('source_records as sr', (j) => j.on('sr.source', 'cl.source').andOn('sr.source_key', 'cl.source_key'))

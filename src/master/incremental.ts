@@ -245,53 +245,66 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   const fullBlockSize = cfg.full_block_size;
   const window = cfg.block_window;
   const found = await neighbours(store, queries, Math.max(fullBlockSize, window) + 1);
-  const neighboursOf: string[][] = changedMrs.map(() => []);
-  const candidateRefs = new Map<string, RecordRef>();
+  // Records by number: the changed ones first (0 … C-1), then each candidate once.
+  const C = changedMrs.length;
+  const indexOfRef = new Map<string, number>();
+  changedMrs.forEach((m, i) => indexOfRef.set(refOf(m.source, m.key), i));
+  const candidateRefs: RecordRef[] = [];
+  const neighboursOf: number[][] = changedMrs.map(() => []);
   found.forEach((n, q) => {
     const i = queryOf[q]!;
     const self = refOf(changedMrs[i]!.source, changedMrs[i]!.key);
     for (const m of pickNeighbours(n, self, fullBlockSize, window)) {
       const ref = refOf(m.source, m.key);
-      if (changedRefs.has(ref)) continue;
-      neighboursOf[i]!.push(ref);
-      candidateRefs.set(ref, { source: m.source, key: m.key });
+      let x = indexOfRef.get(ref);
+      if (x === undefined) {
+        indexOfRef.set(ref, (x = C + candidateRefs.length));
+        candidateRefs.push({ source: m.source, key: m.key });
+      }
+      // Another changed record: compared below by its new keys.
+      if (x >= C) neighboursOf[i]!.push(x);
     }
   });
   lap('blocks');
-  const candidates = await loadRecords(store, ctx.config, candidateRefs.values());
+  const candidates = await loadRecords(store, ctx.config, candidateRefs);
   lap('candidates');
-  const byRef = new Map<string, MatchRecord>();
-  changedMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
-  const candidateMrs = candidates.map((r) => toMatchRecord(r.source, r.key, r.values));
-  candidateMrs.forEach((m) => byRef.set(refOf(m.source, m.key), m));
-  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, [...changedMrs, ...candidateMrs]), stored.recordCount);
+  const all: (MatchRecord | undefined)[] = [...changedMrs];
+  all.length = C + candidateRefs.length;
+  for (const r of candidates) all[indexOfRef.get(refOf(r.source, r.key))!] = toMatchRecord(r.source, r.key, r.values);
+  lap('match records');
+  // Term frequencies adjust agreeing values only, and an agreeing candidate holds the changed
+  // record's value: the changed records' values are all the lookups needed.
+  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount);
   lap('term frequencies');
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   // Changed records among themselves share keys in memory (their stored keys may be stale).
-  const changedByKey = new Map<string, string[]>();
-  keysOf.forEach((ks, i) => ks.forEach((k) => {
-    let l = changedByKey.get(k);
-    if (!l) changedByKey.set(k, (l = []));
-    l.push(refOf(changedMrs[i]!.source, changedMrs[i]!.key));
-  }));
-  const seen = new Set<string>();
+  const changedByKey = new Map<string, number[]>();
+  keysOf.forEach((ks, i) => {
+    for (const k of ks) {
+      let l = changedByKey.get(k);
+      if (!l) changedByKey.set(k, (l = []));
+      l.push(i);
+    }
+  });
+  const seen = new Set<number>();
+  const total = all.length;
   const linkedTo: RecordRef[] = [];
-  const compare = (a: MatchRecord, bRef: string): void => {
-    const aRef = refOf(a.source, a.key);
-    if (bRef === aRef) return;
-    const pair = aRef < bRef ? `${aRef}\u0001${bRef}` : `${bRef}\u0001${aRef}`;
+  const compare = (i: number, j: number): void => {
+    if (i === j) return;
+    const pair = i < j ? i * total + j : j * total + i;
     if (seen.has(pair)) return;
     seen.add(pair);
-    const b = byRef.get(bRef);
+    const a = all[i]!;
+    const b = all[j];
     if (!b || (a.source === b.source && unique.has(a.source))) return;
     matching.candidatePairs++;
     if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
   };
-  changedMrs.forEach((a, i) => {
-    for (const bRef of neighboursOf[i]!) compare(a, bRef);
+  for (let i = 0; i < C; i++) {
+    for (const j of neighboursOf[i]!) compare(i, j);
     // Changed records among themselves: by their new keys, in memory (their stored keys are stale).
-    for (const k of keysOf[i]!) if (!oversized.has(k)) for (const bRef of changedByKey.get(k) ?? []) compare(a, bRef);
-  });
+    for (const k of keysOf[i]!) if (!oversized.has(k)) for (const j of changedByKey.get(k) ?? []) compare(i, j);
+  }
   lap('scoring');
   // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.
   const links = await loadLinks(store.knex, [], [...linkedTo, ...changes.changed, ...changes.vanished]);
@@ -317,7 +330,7 @@ function involves(plan: RebuildPlan, p: { a: number; b: number }, refs: Readonly
  * Writes an incremental plan: the touched customers (only what changed, audited), the pairs of
  * the changed records worth a look (review queue, explanations), and their blocking keys.
  */
-export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan): Promise<LoadResult> {
+export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan, phases: Record<string, number> = {}): Promise<LoadResult> {
   const store = ctx.store;
   if (!plan.rebuild) {
     const [n] = (await store.knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
@@ -325,7 +338,10 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan): 
   }
   const r = plan.rebuild;
   const audit = { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: incremental matching and survivorship` };
+  let mark = performance.now();
   const load = await applyRebuild({ store, config: ctx.config, audit }, r);
+  phases['load:customers'] = Math.round(performance.now() - mark);
+  mark = performance.now();
   const rows = r.match.pairs
     .filter((p) => involves(r, p, plan.changedRefs))
     .map((p) => {
@@ -336,7 +352,10 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan): 
     });
   await store.transaction(async (trx) => {
     if (rows.length) await store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows, trx);
+    phases['load:pairs'] = Math.round(performance.now() - mark);
+    mark = performance.now();
     await replaceBlockingKeys(store, trx, plan.changes.vanished, plan.changedMrs);
+    phases['load:blocking keys'] = Math.round(performance.now() - mark);
   });
   return load;
 }

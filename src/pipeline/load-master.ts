@@ -7,15 +7,17 @@ import { computeTermFrequencies, toMatchRecord } from '../transforms/match/index
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, MAX_ID_SALT, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
-import { CHUNK, type MasterRecord, type StoredLink, loadAllLinks, loadLinks, refChunks } from '../master/store-io.js';
+import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type GoldenValues, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import type { Store } from '../store/store.js';
+import { type Tally, addConsistency } from '../quality/scores.js';
 
 export { customerIdFor } from '../master/ids.js';
 export { surviveGolden, type Provenance } from '../master/survivorship.js';
 
 export const CUSTOMER_COLUMNS = ['id', 'created_run', 'updated_run', ...CANONICAL_FIELDS, 'provenance', 'record_count', 'status', 'merged_into'] as const;
 export const LINK_COLUMNS = ['source', 'source_key', 'customer_id', 'match_probability', 'run_id', 'record_hash'] as const;
+const CONSISTENCY_COLUMNS = ['customer_id', 'source', 'field', 'good', 'measured'] as const;
 
 /** What a load changed in the master. */
 export interface LoadResult {
@@ -55,7 +57,7 @@ export interface MasterPlacement {
 /** Who writes and why, and the configuration (survivorship rules, source order). */
 export interface MasterWriter {
   store: Store;
-  config: Pick<Config, 'sources' | 'survivorship'>;
+  config: Pick<Config, 'sources' | 'survivorship' | 'quality'>;
   audit: AuditContext;
 }
 
@@ -78,7 +80,10 @@ async function loadCustomers(db: Knex, ids: readonly string[] | 'active'): Promi
     }
   };
   if (ids === 'active') read((await db('customers').where({ status: 'active' })) as Record<string, unknown>[]);
-  else for (let i = 0; i < ids.length; i += CHUNK) read((await db('customers').whereIn('id', ids.slice(i, i + CHUNK))) as Record<string, unknown>[]);
+  else {
+    const chunk = lookupChunk(db);
+    for (let i = 0; i < ids.length; i += chunk) read((await whereAny(db, db('customers').select(), 'id', ids.slice(i, i + chunk))) as Record<string, unknown>[]);
+  }
   return out;
 }
 
@@ -90,8 +95,10 @@ async function loadCustomers(db: Knex, ids: readonly string[] | 'active'): Promi
 async function ageKeys(db: Knex, customers: Map<string, CustomerRow>): Promise<Map<string, string>> {
   const first = new Map<string, number>();
   const ids = [...customers.keys()];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = (await db('master_audit').select('customer_id').min({ first: 'id' }).where({ action: 'create' }).whereIn('customer_id', ids.slice(i, i + CHUNK)).groupBy('customer_id')) as { customer_id: string; first: number | string }[];
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < ids.length; i += chunk) {
+    const q = db('master_audit').select('customer_id').min({ first: 'id' }).where({ action: 'create' });
+    const rows = (await whereAny(db, q, 'customer_id', ids.slice(i, i + chunk)).groupBy('customer_id')) as { customer_id: string; first: number | string }[];
     for (const r of rows) first.set(r.customer_id, Number(r.first));
   }
   return new Map([...customers.values()].map((c) => [c.id, `${String(first.get(c.id) ?? 0).padStart(15, '0')}|${c.created_run}`]));
@@ -99,8 +106,9 @@ async function ageKeys(db: Knex, customers: Map<string, CustomerRow>): Promise<M
 
 async function existingIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    for (const r of (await db('customers').select('id').whereIn('id', ids.slice(i, i + CHUNK))) as { id: string }[]) out.add(r.id);
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < ids.length; i += chunk) {
+    for (const r of (await whereAny(db, db('customers').select('id'), 'id', ids.slice(i, i + chunk))) as { id: string }[]) out.add(r.id);
   }
   return out;
 }
@@ -166,8 +174,15 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     m.push(refName(l));
   }
 
+  // Per customer of several sources, its consistency pairs (what an incremental run's quality
+  // sums for the customers it leaves untouched: src/master/incremental-quality.ts).
+  const consistencyFields = w.config.quality.consistency_fields;
+  const consistencyRows: unknown[][] = [];
   clusters.forEach((c, ci) => {
     const id = assignment.ids[ci]!;
+    const tallies = new Map<string, Map<string, Tally>>();
+    addConsistency(tallies, c.members, consistencyFields);
+    for (const [source, byField] of tallies) for (const [field, t] of byField) consistencyRows.push([id, source, field, t.good, t.measured]);
     const golden = surviveGolden(c.members, policy);
     const provenance = JSON.stringify(golden.provenance);
     const old = existing.get(id);
@@ -237,11 +252,18 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   result.detachedRecords = detached.length;
 
   await store.transaction(async (trx) => {
-    for (let i = 0; i < rewrite.length; i += CHUNK) await trx('customers').whereIn('id', rewrite.slice(i, i + CHUNK)).delete();
+    const chunk = lookupChunk(trx);
+    for (let i = 0; i < rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rewrite.slice(i, i + chunk)).delete();
     if (customerRows.length) await store.insertRows('customers', CUSTOMER_COLUMNS, customerRows, trx);
     for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
-    for (const { source, keys } of refChunks([...relink, ...detached])) await trx('customer_links').where({ source }).whereIn('source_key', keys).delete();
+    for (const { source, keys } of refChunks([...relink, ...detached], chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
     if (linkRows.length) await store.insertRows('customer_links', LINK_COLUMNS, linkRows, trx);
+    if (full) await trx('customer_consistency').delete();
+    else {
+      const ids = [...new Set([...scope, ...assignment.ids, ...assignment.fates.keys()])];
+      for (let i = 0; i < ids.length; i += chunk) await whereAny(trx, trx('customer_consistency'), 'customer_id', ids.slice(i, i + chunk)).delete();
+    }
+    if (consistencyRows.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, consistencyRows, trx);
     await writeAudit(store, audit, entries, trx);
   });
   const count = (await knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
@@ -253,14 +275,18 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  * The master stage of a full run: places every live record (see writeMaster), then stores the
  * blocking keys and term frequencies an incremental run will match against.
  */
-export async function loadMaster(ctx: RunContext, m: MatchStageResult): Promise<LoadResult> {
+export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
+  let mark = performance.now();
   const result = await writeMaster(
     { store: ctx.store, config: ctx.config, audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` } },
     { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
   );
   // The queue runner's load stage hands over the records without their match features.
   const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
+  phases['load:master'] = Math.round(performance.now() - mark);
+  mark = performance.now();
   await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
+  phases['load:match index'] = Math.round(performance.now() - mark);
   return result;
 }
 

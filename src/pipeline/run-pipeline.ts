@@ -140,13 +140,16 @@ export async function assessAndLoad(
   sources: readonly SourceStats[],
   m: MatchStageResult,
   cursors: readonly Record<string, unknown>[],
+  phases: Record<string, number> = {},
 ): Promise<{ quality: QualityReport; master: LoadResult | null }> {
+  const t0 = performance.now();
   const quality = await assessRunQuality(ctx, sources, m);
+  phases.quality = Math.round(performance.now() - t0);
   if (!quality.gates.passed) {
     await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
     return { quality, master: null };
   }
-  return { quality, master: await loadMaster(ctx, m) };
+  return { quality, master: await loadMaster(ctx, m, phases) };
 }
 
 /**
@@ -187,12 +190,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       for (const [phase, ms] of Object.entries(plan.matching.phases)) stages.push({ stage: `match:${phase}`, ms });
       quality = await assessRunQuality(ctx, sources, { tallies: (d) => incrementalQualityTallies(ctx.store, ctx.config, plan.rebuild, d) });
       lap('quality');
-      if (quality.gates.passed) master = await applyIncremental(ctx, plan);
+      const loadPhases: Record<string, number> = {};
+      if (quality.gates.passed) master = await applyIncremental(ctx, plan, loadPhases);
       else {
         await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
         master = null;
       }
       lap('load', plan.matching.records);
+      for (const [phase, ms] of Object.entries(loadPhases)) stages.push({ stage: phase, ms });
       const { vanishedRecords: _vanished, phases: _phases, ...counts } = plan.matching;
       const sizes = Object.entries(quality.dedupe.clusterSizes);
       const duplicatesLinked = sizes.reduce((n, [size, count]) => n + (Number(size) - 1) * count, 0);
@@ -202,8 +207,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       const m = await runMatchStage(ctx, matchPhases);
       lap('match', m.records.length);
       for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
-      ({ quality, master } = await assessAndLoad(ctx, sources, m, cursors));
+      const loadPhases: Record<string, number> = {};
+      ({ quality, master } = await assessAndLoad(ctx, sources, m, cursors, loadPhases));
       lap('quality+load', m.records.length);
+      for (const [phase, ms] of Object.entries(loadPhases)) stages.push({ stage: phase, ms });
       matching = matchCounts(m);
     }
     const summary: RunSummary = {

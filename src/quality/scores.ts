@@ -128,6 +128,25 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 /** Per source and field, the comparisons of a consistency field across sources. */
 export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[]): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
+  const clusters = new Map<number, ScoredRecord[]>();
+  for (let i = 0; i < input.records.length; i++) {
+    const c = input.clusterOf[i]!;
+    let g = clusters.get(c);
+    if (!g) clusters.set(c, (g = []));
+    g.push(input.records[i]!);
+  }
+  for (const g of clusters.values()) addConsistency(out, g, fields);
+  return out;
+}
+
+/**
+ * Adds one cluster's comparisons to `out` (per source and field): every pair of members of two
+ * different sources that both hold a value, agreeing or not. `members` in canonical order.
+ */
+export function addConsistency(out: Map<string, Map<string, Tally>>, members: readonly ScoredRecord[], fields: readonly string[]): void {
+  if (members.length < 2) return;
+  const first = members[0]!.source;
+  if (members.every((r) => r.source === first)) return;
   const tally = (source: string, field: string): Tally => {
     let bySource = out.get(source);
     if (!bySource) out.set(source, (bySource = new Map()));
@@ -135,39 +154,28 @@ export function measureConsistency(input: Pick<QualityInput, 'records' | 'cluste
     if (!t) bySource.set(field, (t = new Tally()));
     return t;
   };
-  const clusters = new Map<number, number[]>();
-  for (let i = 0; i < input.records.length; i++) {
-    const c = input.clusterOf[i]!;
-    let g = clusters.get(c);
-    if (!g) clusters.set(c, (g = []));
-    g.push(i);
-  }
-  // A cluster this large is already suspect; comparing each member with the first 100 others
-  // keeps the cost linear without changing what an ordinary cluster measures.
-  const CAP = 100;
-  for (const g of clusters.values()) {
-    if (g.length < 2) continue;
-    const first = input.records[g[0]!]!.source;
-    if (g.every((i) => input.records[i]!.source === first)) continue;
-    for (const f of fields) {
-      for (let x = 0; x < g.length; x++) {
-        const a = input.records[g[x]!]!;
-        const va = a.values[f as keyof CanonicalValues];
-        if (!va) continue;
-        for (let y = x + 1; y < Math.min(g.length, x + 1 + CAP); y++) {
-          const b = input.records[g[y]!]!;
-          if (b.source === a.source) continue;
-          const vb = b.values[f as keyof CanonicalValues];
-          if (!vb) continue;
-          const agree = va === vb ? 1 : 0;
-          tally(a.source, f).add(agree);
-          tally(b.source, f).add(agree);
-        }
+  for (const f of fields) {
+    for (let x = 0; x < members.length; x++) {
+      const a = members[x]!;
+      const va = a.values[f as keyof CanonicalValues];
+      if (!va) continue;
+      // A cluster this large is already suspect; comparing each member with the next 100
+      // keeps the cost linear without changing what an ordinary cluster measures.
+      for (let y = x + 1; y < Math.min(members.length, x + 1 + CONSISTENCY_CAP); y++) {
+        const b = members[y]!;
+        if (b.source === a.source) continue;
+        const vb = b.values[f as keyof CanonicalValues];
+        if (!vb) continue;
+        const agree = va === vb ? 1 : 0;
+        tally(a.source, f).add(agree);
+        tally(b.source, f).add(agree);
       }
     }
   }
-  return out;
 }
+
+/** Members after each one that a consistency comparison pairs it with. */
+const CONSISTENCY_CAP = 100;
 
 /** How many clusters of each size, and the ten largest (first 25 members each, in canonical order). */
 export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf'>): ClusterTallies {

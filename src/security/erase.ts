@@ -107,6 +107,7 @@ export async function eraseCustomer(store: Store, customerId: string, actor: str
       await deleteByRefs(trx, 'master_constraints', refs, 'b_source', 'b_key');
     });
     await deleteByRefs(trx, 'customer_links', refs);
+    await optional(trx, 'customer_consistency', () => trx('customer_consistency').where({ customer_id: customerId }).delete());
     const mergedHere = ((await trx('customers').where({ merged_into: customerId }).select('id')) as { id: string }[]).map((c) => c.id);
     await scrubMasterAudit(trx, [customerId, ...mergedHere], refs);
     await trx('customers').where({ id: customerId }).delete();
