@@ -1,3 +1,4 @@
+import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { LoadResult } from '../pipeline/load-master.js';
 import { MATCH_PAIR_COLUMNS, loadStagedRecords } from '../pipeline/match-stage.js';
@@ -7,7 +8,7 @@ import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
 import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
-import { type MasterRecord, type RecordRef, loadAllLinks, loadLinks, loadRecords, lookupChunk, whereAny } from './store-io.js';
+import { type RecordRef, loadLinks, loadRecords, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 
 /**
  * Above this share of the master changed, a run matches everything again: re-scoring most of the
@@ -266,46 +267,61 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
     }
   });
   lap('blocks');
-  const candidates = await loadRecords(store, ctx.config, candidateRefs);
-  lap('candidates');
-  const all: (MatchRecord | undefined)[] = [...changedMrs];
-  all.length = C + candidateRefs.length;
-  for (const r of candidates) all[indexOfRef.get(refOf(r.source, r.key))!] = toMatchRecord(r.source, r.key, r.values);
-  lap('match records');
   // Term frequencies adjust agreeing values only, and an agreeing candidate holds the changed
   // record's value: the changed records' values are all the lookups needed.
   const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount);
   lap('term frequencies');
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
-  // Changed records among themselves share keys in memory (their stored keys may be stale).
+  const linkedTo: RecordRef[] = [];
+  const score = (a: MatchRecord, b: MatchRecord): void => {
+    if (a.source === b.source && unique.has(a.source)) return;
+    matching.candidatePairs++;
+    if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
+  };
+  // Changed records among themselves: by their new keys, in memory (their stored keys are stale).
   const changedByKey = new Map<string, number[]>();
   keysOf.forEach((ks, i) => {
     for (const k of ks) {
+      if (oversized.has(k)) continue;
       let l = changedByKey.get(k);
       if (!l) changedByKey.set(k, (l = []));
       l.push(i);
     }
   });
   const seen = new Set<number>();
-  const total = all.length;
-  const linkedTo: RecordRef[] = [];
-  const compare = (i: number, j: number): void => {
-    if (i === j) return;
-    const pair = i < j ? i * total + j : j * total + i;
-    if (seen.has(pair)) return;
-    seen.add(pair);
-    const a = all[i]!;
-    const b = all[j];
-    if (!b || (a.source === b.source && unique.has(a.source))) return;
-    matching.candidatePairs++;
-    if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
-  };
-  for (let i = 0; i < C; i++) {
-    for (const j of neighboursOf[i]!) compare(i, j);
-    // Changed records among themselves: by their new keys, in memory (their stored keys are stale).
-    for (const k of keysOf[i]!) if (!oversized.has(k)) for (const j of changedByKey.get(k) ?? []) compare(i, j);
+  for (const l of changedByKey.values()) {
+    for (let x = 0; x < l.length; x++) {
+      for (let y = x + 1; y < l.length; y++) {
+        const pair = l[x]! * C + l[y]!;
+        if (seen.has(pair)) continue;
+        seen.add(pair);
+        score(changedMrs[l[x]!]!, changedMrs[l[y]!]!);
+      }
+    }
   }
-  lap('scoring');
+  // Each candidate's changed partners, each pair once.
+  const partners: number[][] = candidateRefs.map(() => []);
+  neighboursOf.forEach((js, i) => {
+    for (const j of new Set(js)) partners[j - C]!.push(i);
+  });
+  // Candidates are read in pages and scored as they arrive, the next page already asked for:
+  // the store reads while this process compares.
+  const pages: { source: string; keys: string[] }[] = [...refChunks(candidateRefs, lookupChunk(store.knex))];
+  const read = (page: { source: string; keys: string[] }): Promise<Record<string, unknown>[]> =>
+    whereAny(store.knex, store.knex('source_records').select('source', 'source_key', 'line', ...CANONICAL_FIELDS).where({ source: page.source, deleted: false }), 'source_key', page.keys) as Promise<Record<string, unknown>[]>;
+  let next = pages.length ? read(pages[0]!) : null;
+  for (let p = 0; p < pages.length; p++) {
+    const rows = await next!;
+    next = p + 1 < pages.length ? read(pages[p + 1]!) : null;
+    for (const row of rows) {
+      const r = toMasterRecord(row);
+      const j = indexOfRef.get(refOf(r.source, r.key));
+      if (j === undefined || j < C) continue;
+      const b = toMatchRecord(r.source, r.key, r.values);
+      for (const i of partners[j - C]!) score(changedMrs[i]!, b);
+    }
+  }
+  lap('candidates and scoring');
   // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.
   const links = await loadLinks(store.knex, [], [...linkedTo, ...changes.changed, ...changes.vanished]);
   const touched = new Set([...links.values()].map((l) => l.customerId));

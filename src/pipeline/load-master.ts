@@ -272,21 +272,28 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
 }
 
 /**
- * The master stage of a full run: places every live record (see writeMaster), then stores the
- * blocking keys and term frequencies an incremental run will match against.
+ * The master stage of a full run: stores the blocking keys and term frequencies an incremental
+ * run will match against, then places every live record (see writeMaster).
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
   let mark = performance.now();
+  // The match index first: then the stage's match records (about a kilobyte each) are released
+  // before the master is built, which at a million records is the difference between a heap
+  // with room and one the collector spends its time in. A run that fails after the index and
+  // before the master leaves an index a step ahead: the next run finds the same records changed
+  // (their links are unchanged) and matches them again.
+  // (The queue runner's load stage hands over the records without their match features.)
+  const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
+  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
+  m.matchRecords.length = 0;
+  mrs.length = 0;
+  phases['load:match index'] = Math.round(performance.now() - mark);
+  mark = performance.now();
   const result = await writeMaster(
     { store: ctx.store, config: ctx.config, audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` } },
     { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
   );
-  // The queue runner's load stage hands over the records without their match features.
-  const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
   phases['load:master'] = Math.round(performance.now() - mark);
-  mark = performance.now();
-  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
-  phases['load:match index'] = Math.round(performance.now() - mark);
   return result;
 }
 
