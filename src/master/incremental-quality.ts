@@ -32,39 +32,39 @@ export async function incrementalQualityTallies(
   const planRecords = plan?.records ?? [];
   const planClusterOf = plan?.match.clusterOf ?? new Int32Array(0);
   const sources: QualityTallies['sources'] = new Map();
-  for (const d of deliveries) {
+  // The sources' counts are independent queries: asked at once (the store has two cores).
+  const perSource = deliveries.map(async (d) => {
     const fields = d.fields.filter((f) => (CANONICAL_FIELDS as readonly string[]).includes(f));
     const live = () => db('source_records').where({ source: d.source, deleted: false });
-    const [counts] = (await live().select(db.raw(['count(*) as n', ...fields.map((f, i) => `count(nullif(??, '')) as p${i}`)].join(', '), fields))) as Record<string, number | string>[];
-    const present: Record<string, number> = {};
-    fields.forEach((f, i) => (present[f] = Number(counts![`p${i}`])));
-    // Days of source_updated_at: the value's first ten characters, or the whole value when it is encrypted.
     const encrypted = (f: string): boolean => !!store.cipher?.fields.has(f);
     const dayExpr = encrypted('source_updated_at') ? 'source_updated_at' : 'substr(source_updated_at, 1, 10)';
-    const days = (await live().whereNotNull('source_updated_at').select(db.raw(`${dayExpr} as d`)).count({ n: '*' }).groupByRaw(dayExpr)) as { d: string; n: number | string }[];
+    const [[counts], days, places] = (await Promise.all([
+      live().select(db.raw(['count(*) as n', ...fields.map((_, i) => `count(nullif(??, '')) as p${i}`)].join(', '), fields)),
+      // Days of source_updated_at: the value's first ten characters, or the whole value when it is encrypted.
+      live().whereNotNull('source_updated_at').select(db.raw(`${dayExpr} as d`)).count({ n: '*' }).groupByRaw(dayExpr),
+      live().whereNotNull('postal_code').whereNotNull('region').select('postal_code', 'region', 'country').count({ n: '*' }).groupBy('postal_code', 'region', 'country'),
+    ])) as [Record<string, number | string>[], { d: string; n: number | string }[], { postal_code: string; region: string; country: string | null; n: number | string }[]];
+    const present: Record<string, number> = {};
+    fields.forEach((f, i) => (present[f] = Number(counts![`p${i}`])));
     const updatedDays = new Map<string, number>();
     for (const r of days) {
       const day = dayOf(r.d);
       if (day) updatedDays.set(day, (updatedDays.get(day) ?? 0) + Number(r.n));
     }
     const accuracy = new Tally();
-    const places = (await live()
-      .whereNotNull('postal_code')
-      .whereNotNull('region')
-      .select('postal_code', 'region', 'country')
-      .count({ n: '*' })
-      .groupBy('postal_code', 'region', 'country')) as { postal_code: string; region: string; country: string | null; n: number | string }[];
     for (const r of places) {
       const agrees = postcodeAccuracy(r, d.country);
       if (agrees !== undefined) accuracy.add(agrees ? Number(r.n) : 0, Number(r.n));
     }
-    sources.set(d.source, { records: Number(counts!.n), present, updatedDays, accuracy, clusters: 0, consistency: new Map() });
-  }
+    return [d.source, { records: Number(counts!.n), present, updatedDays, accuracy, clusters: 0, consistency: new Map() }] as const;
+  });
+  for (const [source, t] of await Promise.all(perSource)) sources.set(source, t);
 
   // Uniqueness: customers among each delivered source's records. The untouched customers' are
   // all stored links less the touched customers' (a subtraction: `not in` a long list is slow).
   const names = deliveries.map((d) => d.source);
-  if (names.length) {
+  const uniqueness = async (): Promise<void> => {
+    if (!names.length) return;
     const count = async (ids: readonly string[] | null): Promise<Map<string, { customers: number; records: number }>> => {
       let q = whereAny(db, db('customer_links').select('source'), 'source', names);
       if (ids) q = whereAny(db, q, 'customer_id', ids);
@@ -93,12 +93,13 @@ export async function incrementalQualityTallies(
       const linked = a.records - x.records;
       t.clusters = a.customers - x.customers + p.clusters.size + Math.max(0, t.records - linked - p.records);
     }
-  }
+  };
 
   // Consistency: the untouched customers' stored pairs (all stored less the touched ones'), and
   // the plan's clusters compared here.
   const fields = config.quality.consistency_fields.filter((f) => (CANONICAL_FIELDS as readonly string[]).includes(f));
-  if (fields.length && names.length) {
+  const consistency = async (): Promise<void> => {
+    if (!fields.length || !names.length) return;
     const tally = (source: string, f: string): Tally | undefined => {
       const t = sources.get(source);
       if (!t || !(fields as readonly string[]).includes(f)) return undefined;
@@ -117,9 +118,11 @@ export async function incrementalQualityTallies(
     const inPlan = measureConsistency({ records: planRecords, clusterOf: planClusterOf }, fields);
     for (const [source, byField] of inPlan) for (const [f, t] of byField) tally(source, f)?.add(t.good, t.measured);
     for (const t of sources.values()) for (const [f, x] of t.consistency) if (!x.measured) t.consistency.delete(f);
-  }
+  };
 
-  return { sources, clusters: await clusterTallies(store, config, touched, planRecords, planClusterOf) };
+  // Independent of one another: asked at once.
+  const [, , clusters] = await Promise.all([uniqueness(), consistency(), clusterTallies(store, config, touched, planRecords, planClusterOf)]);
+  return { sources, clusters };
 }
 
 /** Cluster sizes and the largest clusters: untouched customers from the store, with the plan's clusters. */

@@ -35,16 +35,19 @@ export interface StagedChanges {
  */
 export async function stagedChanges(store: Store): Promise<StagedChanges> {
   const knex = store.knex;
-  const changed = (await knex('source_records as sr')
+  // Independent: asked at once, on two connections (the store works on both cores).
+  const [changed, vanished, n] = (await Promise.all([
+    knex('source_records as sr')
     .leftJoin('customer_links as cl', (j) => j.on('cl.source', 'sr.source').andOn('cl.source_key', 'sr.source_key'))
     .where('sr.deleted', false)
     .andWhere((q) => q.whereNull('cl.record_hash').orWhereRaw('?? <> ??', ['cl.record_hash', 'sr.record_hash']))
-    .select('sr.source', 'sr.source_key')) as { source: string; source_key: string }[];
-  const vanished = (await knex('customer_links as cl')
+    .select('sr.source', 'sr.source_key'),
+    knex('customer_links as cl')
     .leftJoin('source_records as sr', (j) => j.on('sr.source', 'cl.source').andOn('sr.source_key', 'cl.source_key'))
     .where((q) => q.whereNull('sr.source').orWhere('sr.deleted', true))
-    .select('cl.source', 'cl.source_key')) as { source: string; source_key: string }[];
-  const n = (await knex('customer_links').count({ n: '*' })) as { n: number | string }[];
+    .select('cl.source', 'cl.source_key'),
+    knex('customer_links').count({ n: '*' }),
+  ])) as [{ source: string; source_key: string }[], { source: string; source_key: string }[], { n: number | string }[]];
   const ref = (r: { source: string; source_key: string }): RecordRef => ({ source: r.source, key: r.source_key });
   return { changed: changed.map(ref), vanished: vanished.map(ref), linked: Number(n[0]!.n) };
 }
@@ -102,7 +105,7 @@ async function oversizedOf(store: Store, hashes: readonly string[]): Promise<Set
 }
 
 /** Window queries per statement on PostgreSQL (each is two short index range scans). */
-const WINDOW_BATCH = 10_000;
+const WINDOW_BATCH = 5_000;
 
 /**
  * Up to `limit` stored members on each side of each query's sort key in its block. On
@@ -115,7 +118,8 @@ async function neighbours(store: Store, qs: readonly WindowQuery[], limit: numbe
   const db = store.knex;
   const sorted = qs.every((q) => q.sortKey !== null);
   if (db.client.dialect !== 'mysql' && sorted) {
-    for (let i = 0; i < qs.length; i += WINDOW_BATCH) {
+    // Batches two at a time, on two connections: the store uses both cores.
+    const batchAt = async (i: number): Promise<void> => {
       const batch = qs.slice(i, i + WINDOW_BATCH);
       const res = (await db.raw(
         `select q.i, b.source, b.source_key, b.sort_key, b.before
@@ -133,7 +137,8 @@ async function neighbours(store: Store, qs: readonly WindowQuery[], limit: numbe
         const n = out[i + Number(r.i) - 1]!;
         (r.before ? n.before : n.after).push({ source: r.source, key: r.source_key, sortKey: r.sort_key });
       }
-    }
+    };
+    for (let i = 0; i < qs.length; i += 2 * WINDOW_BATCH) await Promise.all([batchAt(i), ...(i + WINDOW_BATCH < qs.length ? [batchAt(i + WINDOW_BATCH)] : [])]);
     for (const n of out) n.complete = n.before.length < limit && n.after.length < limit;
     return out;
   }
