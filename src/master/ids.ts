@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** `source` NUL `key`: the identity of a source record in maps and sets. */
 export const refOf = (source: string, key: string): string => `${source}\u0000${key}`;
 
 /** A deterministic customer id from a record's identity: the same input gives the same ids on any store. */
 export function customerIdFor(source: string, key: string, salt = 0): string {
-  const h = createHash('sha256').update(`${source}\u0000${key}\u0000${salt}`).digest('hex');
+  // The one-shot crypto.hash: a full run computes one per new customer.
+  const h = hash('sha256', `${source}\u0000${key}\u0000${salt}`, 'hex');
   return `C${h.slice(0, 15).toUpperCase()}`;
 }
 

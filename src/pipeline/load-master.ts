@@ -6,7 +6,7 @@ import { writeMatchIndex } from '../master/match-index.js';
 import { computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
-import { type ClusterToPlace, MAX_ID_SALT, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
+import { type ClusterToPlace, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type GoldenValues, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import type { Store } from '../store/store.js';
@@ -146,7 +146,9 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const createdRun = await ageKeys(knex, existing);
 
   // New ids must not collide with any id in the store (a retired or merged id is never reused).
-  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).flatMap((c) => Array.from({ length: MAX_ID_SALT }, (_, s) => customerIdFor(c.members[0]!.source, c.members[0]!.key, s)));
+  // The unsalted ids are checked first; a salted one is tried (and checked below) only where its
+  // unsalted id was taken.
+  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).map((c) => customerIdFor(c.members[0]!.source, c.members[0]!.key, 0));
   const taken = await existingIds(knex, candidates);
   const checked = new Set(candidates);
   let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, p.leaving);
