@@ -3,7 +3,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { type ClusterTallies, LARGEST_CLUSTERS, LARGEST_MEMBERS, type QualityTallies, type SourceDelivery, Tally, dayOf, measureClusters, measureConsistency, postcodeAccuracy } from '../quality/scores.js';
 import type { Store } from '../store/store.js';
 import type { RebuildPlan } from './rebuild.js';
-import { type RecordRef, lookupChunk, whereAny } from './store-io.js';
+import { type RecordPlace, type RecordRef, canonicalOrder, lookupChunk, whereAny } from './store-io.js';
 
 /**
  * Quality tallies of an incremental run, counted by the store instead of read into memory: what
@@ -160,10 +160,8 @@ async function clusterTallies(store: Store, config: Pick<Config, 'sources'>, tou
   const [floorRow] = (await active().where('record_count', '>', 1).orderBy('record_count', 'desc').offset(LARGEST_CLUSTERS - 1 + touched.length).limit(1).select('record_count')) as { record_count: number | string }[];
   const floor = Math.max(2, Number(floorRow?.record_count ?? 2));
   const big = ((await active().where('record_count', '>=', floor).orderBy('record_count', 'desc').limit(MAX_TIED + touched.length).select('id')) as { id: string }[]).filter((b) => !touchedSet.has(b.id));
-  const order = new Map(config.sources.map((s, i) => [s.name, i]));
-  type Member = { source: string; key: string; line: number };
-  const canonical = (a: Member, b: Member): number =>
-    (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) || a.line - b.line || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  type Member = RecordPlace;
+  const canonical = canonicalOrder(config);
   const groups = new Map<string, Member[]>();
   const ids = big.map((b) => b.id);
   for (let i = 0; i < ids.length; i += chunk) {
@@ -174,7 +172,7 @@ async function clusterTallies(store: Store, config: Pick<Config, 'sources'>, tou
     for (const r of (await whereAny(db, q, 'cl.customer_id', ids.slice(i, i + chunk))) as { customer_id: string; source: string; source_key: string; line: number | null }[]) {
       let g = groups.get(r.customer_id);
       if (!g) groups.set(r.customer_id, (g = []));
-      g.push({ source: r.source, key: r.source_key, line: Number(r.line ?? 0) });
+      g.push({ source: r.source, key: r.source_key, line: r.line === null ? null : Number(r.line) });
     }
   }
   const candidates: Member[][] = [...groups.values()].map((g) => g.sort(canonical));
@@ -182,7 +180,7 @@ async function clusterTallies(store: Store, config: Pick<Config, 'sources'>, tou
   planRecords.forEach((r, i) => {
     let g = planned.get(planClusterOf[i]!);
     if (!g) planned.set(planClusterOf[i]!, (g = []));
-    g.push({ source: r.source, key: r.key, line: r.line ?? 0 });
+    g.push({ source: r.source, key: r.key, line: r.line });
   });
   for (const g of planned.values()) if (g.length > 1) candidates.push(g.sort(canonical));
   const largest = candidates

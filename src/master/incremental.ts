@@ -1,14 +1,13 @@
-import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { LoadResult } from '../pipeline/load-master.js';
-import { MATCH_PAIR_COLUMNS, loadStagedRecords } from '../pipeline/match-stage.js';
+import { MATCH_PAIR_COLUMNS } from '../pipeline/match-stage.js';
 import type { Store } from '../store/store.js';
 import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
 import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
-import { type RecordRef, loadLinks, loadRecords, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
+import { type RecordRef, loadLinks, loadRecords, lookupChunk, recordPages, whereAny } from './store-io.js';
 
 /**
  * Above this share of the master changed, a run matches everything again: re-scoring most of the
@@ -309,17 +308,10 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   neighboursOf.forEach((js, i) => {
     for (const j of new Set(js)) partners[j - C]!.push(i);
   });
-  // Candidates are read in pages and scored as they arrive, the next page already asked for:
-  // the store reads while this process compares.
-  const pages: { source: string; keys: string[] }[] = [...refChunks(candidateRefs, lookupChunk(store.knex))];
-  const read = (page: { source: string; keys: string[] }): Promise<Record<string, unknown>[]> =>
-    whereAny(store.knex, store.knex('source_records').select('source', 'source_key', 'line', ...CANONICAL_FIELDS).where({ source: page.source, deleted: false }), 'source_key', page.keys) as Promise<Record<string, unknown>[]>;
-  let next = pages.length ? read(pages[0]!) : null;
-  for (let p = 0; p < pages.length; p++) {
-    const rows = await next!;
-    next = p + 1 < pages.length ? read(pages[p + 1]!) : null;
-    for (const row of rows) {
-      const r = toMasterRecord(row);
+  // Candidates are scored page by page as they arrive, the next page already asked for: the
+  // store reads while this process compares.
+  for await (const page of recordPages(store, candidateRefs)) {
+    for (const r of page) {
       const j = indexOfRef.get(refOf(r.source, r.key));
       if (j === undefined || j < C) continue;
       const b = toMatchRecord(r.source, r.key, r.values);

@@ -48,14 +48,22 @@ export interface RecordRef {
  * members give the same clusters, first records and ids.
  */
 export function sortRecords<T extends MasterRecord>(config: Pick<Config, 'sources'>, recs: T[]): T[] {
+  return recs.sort(canonicalOrder(config));
+}
+
+/** The canonical order ({@link sortRecords}) as a comparator of record identities and lines. */
+export function canonicalOrder(config: Pick<Config, 'sources'>): (a: RecordPlace, b: RecordPlace) => number {
   const order = new Map(config.sources.map((s, i) => [s.name, i]));
-  return recs.sort(
-    (a, b) =>
-      (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) ||
-      (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  return (a, b) =>
+    (order.get(a.source) ?? 1e9) - (order.get(b.source) ?? 1e9) ||
+    (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** What the canonical order looks at. */
+export interface RecordPlace extends RecordRef {
+  line: number | null;
 }
 
 /** Groups refs by source, in chunks: one `where source = ? and key in (…)` each. */
@@ -73,18 +81,34 @@ export function* refChunks(refs: Iterable<RecordRef>, chunk = CHUNK): Generator<
 export async function loadRecords(store: Store, config: Pick<Config, 'sources'>, refs: Iterable<RecordRef>): Promise<MasterRecord[]> {
   const out: MasterRecord[] = [];
   const seen = new Set<string>();
-  const db = store.knex;
-  for (const { source, keys } of refChunks(refs, lookupChunk(db))) {
-    const q = db('source_records').select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS).where({ source, deleted: false });
-    const rows = (await whereAny(db, q, 'source_key', keys)) as Record<string, unknown>[];
-    for (const r of rows) {
-      const ref = refOf(String(r.source), String(r.source_key));
+  for await (const page of recordPages(store, refs)) {
+    for (const r of page) {
+      const ref = refOf(r.source, r.key);
       if (seen.has(ref)) continue;
       seen.add(ref);
-      out.push(toMasterRecord(r));
+      out.push(r);
     }
   }
   return sortRecords(config, out);
+}
+
+/**
+ * Live (not deleted) staged records among `refs`, a page per lookup, in no particular order;
+ * the next page is already asked for while the caller works on this one.
+ */
+export async function* recordPages(store: Store, refs: Iterable<RecordRef>): AsyncGenerator<MasterRecord[]> {
+  const db = store.knex;
+  const read = ({ source, keys }: { source: string; keys: string[] }): Promise<Record<string, unknown>[]> =>
+    whereAny(db, db('source_records').select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS).where({ source, deleted: false }), 'source_key', keys) as Promise<Record<string, unknown>[]>;
+  const pages = refChunks(refs, lookupChunk(db));
+  let page = pages.next();
+  let next = page.done ? null : read(page.value);
+  while (next) {
+    const rows = await next;
+    page = pages.next();
+    next = page.done ? null : read(page.value);
+    yield rows.map(toMasterRecord);
+  }
 }
 
 /** A `source_records` row (with the canonical fields) as a {@link MasterRecord}. */
