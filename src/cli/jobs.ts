@@ -63,14 +63,15 @@ function progressPrinter(sources: readonly string[]): { update(w: RunWatch): voi
 export async function runOnQueue(
   deps: CliDeps,
   config: Config,
-  o: { source?: string[]; full?: boolean; detach?: boolean; quiet?: boolean; actor?: string },
+  o: { source?: string[]; full?: boolean; since?: Date | undefined; detach?: boolean; quiet?: boolean; actor?: string },
 ): Promise<RunSummary | { runId: string; detached: true }> {
   assertServerStore(config.store);
   const actor = o.actor ?? cliActor();
   return deps.withStore(config, (store) =>
     withQueue(config, async (q) => {
-      const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), actor, ...(o.source ? { sources: o.source } : {}) });
-      await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${run.runId}`, before: null, after: { sources: o.source ?? 'all', full: Boolean(o.full), queued: true } });
+      const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), actor, ...(o.since ? { since: o.since } : {}), ...(o.source ? { sources: o.source } : {}) });
+      const read = { full: Boolean(o.full), ...(o.since ? { since: o.since.toISOString() } : {}) };
+      await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${run.runId}`, before: null, after: { sources: o.source ?? 'all', ...read, queued: true } });
       if (o.detach) return { runId: run.runId, detached: true as const };
       process.stderr.write(`run ${run.runId} queued on ${q.maskedUrl}; waiting for workers (crm-etl worker)…\n`);
       const names = config.sources.filter((s) => !run.payload.sources.length || run.payload.sources.includes(s.name)).map((s) => s.name);

@@ -36,5 +36,17 @@ export interface SourceConnector {
    * encoding guessed with low confidence; each says what was assumed and what to set.
    */
   check(): Promise<{ columns: string[]; notes?: string[] }>;
-  read(opts?: { cursor?: Cursor; batchSize?: number }): AsyncIterable<SourceBatch>;
+  read(opts?: ReadOptions): AsyncIterable<SourceBatch>;
+}
+
+/** How a read starts: from a stored cursor, and for sources that keep change times, from a time. */
+export interface ReadOptions {
+  cursor?: Cursor;
+  batchSize?: number;
+  /**
+   * Read the records changed at or after this instant (`crm-etl resync --since`), and everything
+   * after `cursor` as well when the cursor is older, so nothing between the two is skipped. Only
+   * sources whose records carry a change time honour it: see {@link sinceUnsupported}.
+   */
+  since?: Date;
 }

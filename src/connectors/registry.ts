@@ -25,3 +25,18 @@ export function createConnector(cfg: SourceConfig): SourceConnector {
   const make = connectors[cfg.kind] as (c: SourceConfig) => SourceConnector;
   return make(cfg);
 }
+
+/**
+ * Why a source cannot be read from a time (`--since`), or null when it can: a `sql` source with a
+ * `cursor` column (a date or time column, checked when read) or an `http` source with `since_param`.
+ * Files keep no change time per record; they are read from their cursor or in full.
+ */
+export function sinceUnsupported(cfg: SourceConfig): string | null {
+  if (cfg.kind === 'sql') {
+    return cfg.cursor !== undefined ? null : `source "${cfg.name}" (sql) has no cursor column: set cursor to the column holding the update time, or re-read it with --full`;
+  }
+  if (cfg.kind === 'http') {
+    return cfg.since_param !== undefined ? null : `source "${cfg.name}" (http) has no since_param: set since_param and cursor_field, or re-read it with --full`;
+  }
+  return `source "${cfg.name}" (${cfg.kind}) keeps no change time per record, so it cannot be read from a time; re-read it with --full (an appended file is read from its cursor anyway)`;
+}

@@ -31,6 +31,7 @@ function runContext(p: RunStagePayload, env: HandlerEnv): RunContext {
     today: p.today,
     sources: p.sources,
     full: p.full,
+    ...(p.since ? { since: new Date(p.since) } : {}),
     ...(p.actor ? { actor: p.actor } : {}),
   };
 }
@@ -78,7 +79,7 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
     return runCounts(s);
   },
   async 'resync-source'(p, env) {
-    const s = await runPipeline({ config: env.config, store: env.store, log: env.log, sources: [p.source], full: p.full, onProgress: env.report, ...(p.actor ? { actor: p.actor } : {}) });
+    const s = await runPipeline({ config: env.config, store: env.store, log: env.log, sources: [p.source], full: p.full, ...(p.since ? { since: new Date(p.since) } : {}), onProgress: env.report, ...(p.actor ? { actor: p.actor } : {}) });
     return runCounts(s);
   },
   async 'resync-customer'(p, env) {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 const runId = z.string().regex(/^\d{8}T\d{6}Z-[a-z0-9]+$/, 'a run id such as 20260101T020000Z-abc123');
 const sourceName = z.string().regex(/^[a-z0-9_-]+$/, 'a source name');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'an ISO 8601 UTC time');
 /** Who asked (`api:<token> (<id>)`, `cli:<user>`, `--actor`): the master's audit log names them. */
 const actor = z.string().min(1).max(128).optional();
 
@@ -18,6 +19,8 @@ export const runStagePayload = z.object({
   /** The sources the run reads (all configured sources when empty). */
   sources: z.array(sourceName),
   full: z.boolean(),
+  /** Read the records changed since this instant (ISO 8601), see RunContext.since. */
+  since: isoInstant.optional(),
   actor,
 });
 export type RunStagePayload = z.infer<typeof runStagePayload>;
@@ -33,8 +36,8 @@ export const scheduledRunPayload = z.object({
 });
 export type ScheduledRunPayload = z.infer<typeof scheduledRunPayload>;
 
-/** `crm-etl resync --source NAME [--full]`. */
-export const resyncSourcePayload = z.object({ source: sourceName, full: z.boolean(), actor });
+/** `crm-etl resync --source NAME [--full | --since TIME]`. */
+export const resyncSourcePayload = z.object({ source: sourceName, full: z.boolean(), since: isoInstant.optional(), actor });
 export type ResyncSourcePayload = z.infer<typeof resyncSourcePayload>;
 
 /** `crm-etl resync --customer ID`. */

@@ -96,7 +96,14 @@ export async function enqueueRun(client: QueueClient, opts: RunOptions): Promise
   // The cursors before any extract, for the quality stage to put back when a gate fails.
   const cursors = await snapshotCursors(opts.store.knex, prepared.map((p) => p.cfg.name));
   await saveStage(opts.store, ctx.runId, 'cursors', '', { status: 'succeeded', done: 0, result: cursors });
-  const payload: RunStagePayload = { runId: ctx.runId, today: ctx.today, sources: [...ctx.sources], full: ctx.full, ...(ctx.actor ? { actor: ctx.actor } : {}) };
+  const payload: RunStagePayload = {
+    runId: ctx.runId,
+    today: ctx.today,
+    sources: [...ctx.sources],
+    full: ctx.full,
+    ...(ctx.since ? { since: ctx.since.toISOString() } : {}),
+    ...(ctx.actor ? { actor: ctx.actor } : {}),
+  };
   // Kept with the run, so that a run whose jobs were lost can be queued again as it was asked for.
   await opts.store.knex('runs').where({ id: ctx.runId }).update({ summary: JSON.stringify({ request: payload }) });
   try {

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { CrmEtlError } from '../core/errors.js';
 import { type QueueClient, addRunFlow } from './run-flow.js';
 import { checkSourceNames } from './schedules.js';
+import { sinceUnsupported } from '../connectors/registry.js';
 import { type RunStagePayload, runStagePayload } from './payloads.js';
 import { DEFAULT_JOB_OPTIONS } from './retry.js';
 
@@ -19,10 +20,21 @@ async function addDeduplicated(client: QueueClient, name: string, data: Record<s
   return { jobId: job.id!, duplicate: pending != null && pending === job.id };
 }
 
-/** `crm-etl resync --source NAME [--full]`: re-reads one source (from its cursor, or in full) and rebuilds the master. */
-export function resyncSource(client: QueueClient, config: Config, source: string, full: boolean, actor?: string): Promise<Trigger> {
+/**
+ * `crm-etl resync --source NAME [--full | --since TIME]`: re-reads one source (from its cursor,
+ * in full, or the records changed since a time) and rebuilds the master.
+ */
+export async function resyncSource(client: QueueClient, config: Config, source: string, read: { full?: boolean; since?: Date }, actor?: string): Promise<Trigger> {
   checkSourceNames(config, [source]);
-  return addDeduplicated(client, 'resync-source', { source, full, ...(actor ? { actor } : {}) }, `resync-source.${source}.${full ? 'full' : 'changes'}`);
+  const full = Boolean(read.full);
+  if (read.since) {
+    if (full) throw new CrmEtlError('INPUT_INVALID', '--since and --full do not go together: --full reads every record, --since those changed since a time');
+    const why = sinceUnsupported(config.sources.find((s) => s.name === source)!);
+    if (why) throw new CrmEtlError('INPUT_INVALID', why);
+  }
+  const since = read.since?.toISOString();
+  const mode = since ? `since.${since}` : full ? 'full' : 'changes';
+  return addDeduplicated(client, 'resync-source', { source, full, ...(since ? { since } : {}), ...(actor ? { actor } : {}) }, `resync-source.${source}.${mode}`);
 }
 
 /** `crm-etl resync --customer ID`: re-reads the customer's sources and rebuilds its golden record. */
@@ -73,7 +85,8 @@ export async function retryJob(client: QueueClient, config: Config, id: string, 
     await job.retry('failed');
     return { rootJobId: id };
   }
-  const payload = { runId: stage.data.runId, today: stage.data.today, sources: stage.data.sources, full: stage.data.full, ...(stage.data.actor ? { actor: stage.data.actor } : {}) };
+  const { runId, today, sources, full, since, actor } = stage.data;
+  const payload = { runId, today, sources, full, ...(since ? { since } : {}), ...(actor ? { actor } : {}) };
   await markQueued(payload);
   const rootJobId = await addRunFlow(client, config, payload, Date.now().toString(36));
   for (const f of await client.queue.getFailed(0, -1)) {

@@ -14,6 +14,11 @@ export interface RunContext {
   sources: readonly string[];
   /** Read every source in full, ignoring stored cursors. */
   full: boolean;
+  /**
+   * Read the records changed at or after this time (`resync --since`), and everything after the
+   * stored cursor when that is older; only sources that keep change times (sql cursor, http since_param).
+   */
+  since?: Date;
   /** Who the audit log names for this run's changes to the master. Default: the OS user. */
   actor?: string;
   /**

@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/schema.js';
-import { createConnector } from '../connectors/registry.js';
+import { createConnector, sinceUnsupported } from '../connectors/registry.js';
 import type { Cursor, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
@@ -76,6 +76,13 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
   for (const name of ctx.sources) {
     if (!ctx.config.sources.some((s) => s.name === name)) {
       throw new CrmEtlError('CONFIG_INVALID', `unknown source "${name}"; the configuration has: ${ctx.config.sources.map((s) => s.name).join(', ')}`);
+    }
+  }
+  if (ctx.since) {
+    if (ctx.full) throw new CrmEtlError('INPUT_INVALID', '--since and --full do not go together: --full reads every record, --since those changed since a time');
+    for (const cfg of selected) {
+      const why = sinceUnsupported(cfg);
+      if (why) throw new CrmEtlError('INPUT_INVALID', why);
     }
   }
   const out: PreparedSource[] = [];
@@ -198,12 +205,13 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   // Incremental unless --full: resume from the source's stored cursor and upsert what changed.
   const stored = ctx.full ? undefined : ((await knex('source_cursors').where({ source: cfg.name }).first('cursor')) as { cursor: string } | undefined);
   const cursor = stored ? (JSON.parse(stored.cursor) as Cursor) : undefined;
-  let incremental = Boolean(cursor);
+  // A read from a time (--since) is never a snapshot of the whole source, with or without a cursor.
+  let incremental = Boolean(cursor) || ctx.since !== undefined;
   const erased = await erasedKeys(knex, cfg.name);
   if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
   let lastCursor: Cursor | undefined;
   let first = true;
-  for await (const batch of connector.read(cursor ? { cursor } : {})) {
+  for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
     if (first && incremental && batch.resumed === false) {
       // The source could not resume (e.g. a file rewritten in place): this read is a full snapshot.
       incremental = false;

@@ -59,6 +59,8 @@ export interface RunOptions {
   sources?: string[];
   /** Read every source in full (default: from the stored cursors). */
   full?: boolean;
+  /** See RunContext.since: read the records changed since this time (not with `full`). */
+  since?: Date;
   /** The run's start (default: now); gives the run id and "today". */
   now?: Date;
   /** Told as stages make headway (counts only); the queue runner reports it as job progress. */
@@ -83,6 +85,7 @@ export function createRunContext(opts: RunOptions): RunContext {
     today: started.toISOString().slice(0, 10),
     sources: opts.sources ?? [],
     full: opts.full ?? false,
+    ...(opts.since ? { since: opts.since } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.actor ? { actor: opts.actor } : {}),
     ...(opts.matchMode ? { matchMode: opts.matchMode } : {}),

@@ -98,6 +98,15 @@ describe('crm-etl command line on the embedded store', () => {
     expect(r.stdout).toMatch(/\+61\d{9}/);
   });
 
+  it('refuses --since on file sources and a time it cannot read, before anything is read', async () => {
+    const files = await cli(['run', '-c', 'config/demo.yaml', '--source', 'legacy', '--since', '7d'], env);
+    expect(files.code).toBe(2);
+    expect(files.stderr).toMatch(/source "legacy" \(csv\) keeps no change time per record.*--full/);
+    const bad = await cli(['run', '-c', 'config/demo.yaml', '--since', 'yesterday'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"yesterday" is not a time: use an ISO date or instant/);
+  });
+
   it('fails with a clear message and exit code 2 on a bad configuration', async () => {
     const r = await cli(['run', '-c', 'does-not-exist.yaml'], env);
     expect(r.code).toBe(2);

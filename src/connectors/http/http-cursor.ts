@@ -68,9 +68,20 @@ export function endpointOf(cfg: Pick<HttpSourceConfig, 'url' | 'records_path'>):
  * read. A stopped run: continue it (from its first page when the pagination style changed, so
  * nothing is lost). A complete run: a new incremental run from its watermark.
  */
-export function planRead(cfg: Pick<HttpSourceConfig, 'url' | 'records_path' | 'pagination' | 'since_param'>, cursor: Cursor | undefined): ReadPlan {
+export function planRead(cfg: Pick<HttpSourceConfig, 'url' | 'records_path' | 'pagination' | 'since_param'>, cursor: Cursor | undefined, from?: Date): ReadPlan {
   const first = firstPage(cfg.pagination);
   const parsed = httpCursorSchema.safeParse(cursor);
+  if (from !== undefined && cfg.since_param) {
+    // A read from a time (--since): from the first page, filtered on that time, or on the stored
+    // watermark when it is older so that nothing between the two is skipped. The watermark goes on.
+    const known = parsed.success && parsed.data.endpoint === endpointOf(cfg) ? parsed.data : null;
+    // A full read that stopped before its end goes on: every page after it is unread anyway.
+    if (known && !known.done && known.filter === null) return planRead(cfg, cursor);
+    const stored = known?.done ? known.since : (known?.filter ?? null);
+    const asked = stored !== null && NUMBER.test(stored) ? String(Math.floor(from.getTime() / 1000)) : from.toISOString();
+    const filter = stored !== null && compareWatermarks(stored, asked) < 0 ? stored : asked;
+    return { filter, since: known?.since ?? null, page: first, skip: 0 };
+  }
   if (!parsed.success || parsed.data.endpoint !== endpointOf(cfg)) return { filter: null, since: null, page: first, skip: 0 };
   const c = parsed.data;
   if (!c.done) {

@@ -1,7 +1,7 @@
 import type { HttpSourceConfig } from '../../config/sources/http.js';
 import { CrmEtlError } from '../../core/errors.js';
 import type { MalformedRow, RawRecord } from '../../core/record.js';
-import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
+import type { ReadOptions, SourceBatch, SourceConnector } from '../connector.js';
 import { failedStatus, HttpClient, type JsonResponse } from './http-client.js';
 import { advanceWatermark, endpointOf, planRead, type HttpCursor } from './http-cursor.js';
 import { flattenRecord, recordsOf } from './json-records.js';
@@ -104,11 +104,14 @@ export class HttpSource implements SourceConnector {
     return { columns: [...columns] };
   }
 
-  async *read(opts: { cursor?: Cursor; batchSize?: number } = {}): AsyncIterable<SourceBatch> {
+  async *read(opts: ReadOptions = {}): AsyncIterable<SourceBatch> {
     const batchSize = opts.batchSize ?? 5000;
     const { cfg, location } = this;
     const source = cfg.name;
-    const plan = planRead(cfg, opts.cursor);
+    if (opts.since !== undefined && !cfg.since_param) {
+      throw new CrmEtlError('INPUT_INVALID', `source "${source}" has no since_param, so it cannot be read from a time: set since_param and cursor_field, or re-read it with --full`);
+    }
+    const plan = planRead(cfg, opts.cursor, opts.since);
     const { filter } = plan;
     const endpoint = endpointOf(cfg);
     let { page: state, skip, since } = plan;

@@ -1,7 +1,7 @@
 export { HttpSource } from './http-source.js';
 export { HttpClient, backoffDelay, failedStatus, parseRetryAfter, isRetryableStatus } from './http-client.js';
 export type { HttpClientOptions, JsonResponse } from './http-client.js';
-export { httpCursorSchema, planRead, advanceWatermark, compareWatermarks } from './http-cursor.js';
+export { httpCursorSchema, planRead, advanceWatermark, compareWatermarks, endpointOf } from './http-cursor.js';
 export type { HttpCursor, ReadPlan } from './http-cursor.js';
 export { flattenRecord, getPath, recordsOf, ARRAY_SEPARATOR } from './json-records.js';
 export { firstPage, nextPage, pageUrl, pageLabel, parseLinkHeader, pageStateSchema } from './pagination.js';

@@ -79,6 +79,12 @@ export interface ReadPlan {
 export interface Position {
   phase: 'null-cursor' | 'main';
   after: readonly unknown[] | null;
+  /**
+   * A read from a time (`--since`), at the start of the main phase (`after` null): rows whose
+   * cursor is at or after `since` (UTC, `YYYY-MM-DD HH:MM:SS.sss`), or after the stored position
+   * `orAfter` (main-phase order values) when there is one: whichever starts earlier.
+   */
+  floor?: { since: string; orAfter: readonly unknown[] | null };
 }
 
 /** The columns a phase orders by. */
@@ -168,25 +174,53 @@ export function pageStatement(plan: ReadPlan, position: Position, limit: number)
   if (position.after !== null) {
     const after = position.after;
     conditions.push((x) => afterCondition(plan, order, after, x));
+  } else if (position.phase === 'main' && position.floor) {
+    const floor = position.floor;
+    conditions.push((x) => floorCondition(plan, floor, x));
   }
   whereClause(plan, conditions, b);
   b.sql(` ORDER BY ${order.map((c) => column(plan, c)).join(', ')} LIMIT ${Math.trunc(limit)}`);
   return b.build();
 }
 
+/** `(cursor >= since OR (cursor, key…) > (orAfter…))`: where a read from a time starts. */
+function floorCondition(plan: ReadPlan, floor: NonNullable<Position['floor']>, b: StatementBuilder): void {
+  b.sql(`(${column(plan, plan.cursorColumn!)} >= `).param(floor.since);
+  if (floor.orAfter !== null) {
+    b.sql(' OR (');
+    afterCondition(plan, orderColumns(plan, 'main'), floor.orAfter, b);
+    b.sql(')');
+  }
+  b.sql(')');
+}
+
 /**
- * Rows whose key has a NULL part, to report them as malformed: those changed after `since`
- * (a cursor value) when given, at most `limit`.
+ * Rows whose key has a NULL part, to report them as malformed, at most `limit`: those the read
+ * covered when it started at `start` (changed after its position, or since its floor's time).
  */
-export function missingKeyStatement(plan: ReadPlan, since: unknown, limit: number): Statement {
+export function missingKeyStatement(plan: ReadPlan, start: Position, limit: number): Statement {
   const b = new StatementBuilder(plan.dialect);
   selectClause(plan, b);
   const conditions: ((b: StatementBuilder) => void)[] = [
     (x) => void x.sql(`(${plan.keyColumns.map((k) => `${column(plan, k)} IS NULL`).join(' OR ')})`),
   ];
-  if (plan.cursorColumn !== undefined && since !== undefined && since !== null) {
-    const cur = plan.cursorColumn;
-    conditions.push((x) => void x.sql(`${column(plan, cur)} > `).param(since));
+  const cur = plan.cursorColumn;
+  if (cur !== undefined && start.phase === 'main') {
+    const after = start.after ?? start.floor?.orAfter ?? null;
+    const since = start.after === null ? start.floor?.since : undefined;
+    const parts: ((x: StatementBuilder) => void)[] = [];
+    if (after !== null) parts.push((x) => void x.sql(`${column(plan, cur)} > `).param(after[0]));
+    if (since !== undefined) parts.push((x) => void x.sql(`${column(plan, cur)} >= `).param(since));
+    if (parts.length) {
+      conditions.push((x) => {
+        x.sql('(');
+        parts.forEach((write, i) => {
+          if (i > 0) x.sql(' OR ');
+          write(x);
+        });
+        x.sql(')');
+      });
+    }
   }
   whereClause(plan, conditions, b);
   if (plan.cursorColumn !== undefined) b.sql(` ORDER BY ${column(plan, plan.cursorColumn)}`);

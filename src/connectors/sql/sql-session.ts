@@ -6,12 +6,14 @@ import type { Statement } from './keyset.js';
 import { quoteIdentifier } from './keyset.js';
 import { toSqlSourceError, type SqlErrorContext } from './sql-errors.js';
 import { sqlConnectionSettings, type SqlDialect } from './sql-url.js';
-import { mysqlConverter, pgConverter, type ValueConverter } from './sql-values.js';
+import { isMysqlTimeType, isPgTimeType, mysqlConverter, pgConverter, type ValueConverter } from './sql-values.js';
 
 /** A result column: its name and how its values become text. */
 export interface SqlColumn {
   name: string;
   convert: ValueConverter;
+  /** A date or time column (a cursor that `--since` can read from). */
+  time: boolean;
 }
 
 /** Rows as arrays in column order (so two columns of one name cannot overwrite each other). */
@@ -135,7 +137,7 @@ class PgSession extends KnexSession {
     // query or where option cannot end the SELECT and start another (say, one that undoes READ ONLY).
     const config = { text: statement.text, values: statement.values, rowMode: 'array' as const, types: RAW_TEXT, queryMode: 'extended' };
     const res = await this.client.query<unknown[]>(config);
-    return { columns: res.fields.map((f) => ({ name: f.name, convert: pgConverter(f.dataTypeID) })), rows: res.rows };
+    return { columns: res.fields.map((f) => ({ name: f.name, convert: pgConverter(f.dataTypeID), time: isPgTimeType(f.dataTypeID) })), rows: res.rows };
   }
 }
 
@@ -174,6 +176,6 @@ class MysqlSession extends KnexSession {
   protected override async execute(statement: Statement): Promise<SqlResult> {
     const { rows, fields } = await this.query(statement.text);
     if (!Array.isArray(rows) || fields === undefined) return { columns: [], rows: [] };
-    return { columns: fields.map((f) => ({ name: f.name, convert: mysqlConverter(f.columnType ?? 0, f.columnLength ?? 0) })), rows: rows as unknown[][] };
+    return { columns: fields.map((f) => ({ name: f.name, convert: mysqlConverter(f.columnType ?? 0, f.columnLength ?? 0), time: isMysqlTimeType(f.columnType ?? 0) })), rows: rows as unknown[][] };
   }
 }

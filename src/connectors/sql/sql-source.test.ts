@@ -69,7 +69,15 @@ describe('keyset statements', () => {
     expect(s.text).toBe(
       'SELECT s.*, CASE WHEN s."del" = $1 THEN 1 ELSE 0 END AS "__crm_etl_deleted" FROM (SELECT * FROM t\n) s WHERE s."u" IS NULL AND s."a" IS NOT NULL AND s."b" IS NOT NULL ORDER BY s."a", s."b" LIMIT 5',
     );
-    expect(missingKeyStatement(plan, '2024', 9).text).toContain('(s."a" IS NULL OR s."b" IS NULL) AND s."u" > $2 ORDER BY s."u" LIMIT 9');
+    expect(missingKeyStatement(plan, { phase: 'main', after: ['2024', 'x', 'y'] }, 9).text).toContain('(s."a" IS NULL OR s."b" IS NULL) AND (s."u" > $2) ORDER BY s."u" LIMIT 9');
+    // A read from a time: rows at or after the time, or after the stored position when older.
+    const floor = { phase: 'main' as const, after: null, floor: { since: '2024-05-01 00:00:00.000', orAfter: ['2024-04-01', 'x', 'y'] } };
+    expect(missingKeyStatement(plan, floor, 9).text).toContain('AND (s."u" > $2 OR s."u" >= $3) ORDER BY');
+    expect(missingKeyStatement(plan, { phase: 'null-cursor', after: null }, 9).text).not.toContain('s."u" >');
+    expect(pageStatement(plan, floor, 5).text).toContain('WHERE s."u" IS NOT NULL AND s."a" IS NOT NULL AND s."b" IS NOT NULL AND (s."u" >= $2 OR ((s."u", s."a", s."b") > ($3, $4, $5))) ORDER BY s."u", s."a", s."b" LIMIT 5');
+    expect(pageStatement(plan, { ...floor, floor: { since: '2024-05-01 00:00:00.000', orAfter: null } }, 5).text).toContain('AND (s."u" >= $2) ORDER BY');
+    // Once a page was read, the read goes on after it: the floor is behind it.
+    expect(pageStatement(plan, { ...floor, after: ['2024-06-01', 'p', 'q'] }, 5).text).not.toContain('>= $');
     expect(probeStatement(plan).text).toMatch(/WHERE 1 = 0 LIMIT 0$/);
   });
 

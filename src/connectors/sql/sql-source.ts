@@ -1,7 +1,7 @@
 import type { SqlSourceConfig } from '../../config/sources/sql.js';
 import { CrmEtlError } from '../../core/errors.js';
 import type { Lineage, MalformedRow, RawRecord } from '../../core/record.js';
-import type { Cursor, SourceBatch, SourceConnector } from '../connector.js';
+import type { ReadOptions, SourceBatch, SourceConnector } from '../connector.js';
 import {
   cursorOf,
   DELETED_FLAG,
@@ -16,7 +16,7 @@ import {
 import type { SqlErrorContext } from './sql-errors.js';
 import { openSqlSession, type SqlResult, type SqlSession } from './sql-session.js';
 import { dialectOfSqlUrl, maskSqlUrl } from './sql-url.js';
-import { sameCursorValue } from './sql-values.js';
+import { sameCursorValue, sqlUtcTime } from './sql-values.js';
 
 /**
  * The field that marks a row the source has soft-deleted (see the `soft_delete` option): `'true'`
@@ -71,7 +71,7 @@ export class SqlSource implements SourceConnector {
   }
 
   /** The source's columns, checked against the key, cursor and soft-delete options. */
-  private async columns(session: SqlSession): Promise<string[]> {
+  private async columns(session: SqlSession, opts: { since?: Date } = {}): Promise<string[]> {
     const { columns } = await session.run(probeStatement(this.plan));
     const names = columns.map((c) => c.name).filter((n) => n !== DELETED_FLAG);
     const fail = (problem: string, fix: string): never => {
@@ -85,6 +85,14 @@ export class SqlSource implements SourceConnector {
     for (const k of this.plan.keyColumns) if (!seen.has(k)) fail(`key column "${k}" is not`, "Fix the source's key.");
     const cur = this.plan.cursorColumn;
     if (cur !== undefined && !seen.has(cur)) fail(`cursor column "${cur}" is not`, "Fix the source's cursor.");
+    if (opts.since !== undefined) {
+      if (cur === undefined) {
+        throw new CrmEtlError('INPUT_INVALID', `source "${this.cfg.name}" has no cursor column, so it cannot be read from a time: set cursor to the column holding the update time, or re-read it with --full`);
+      }
+      if (!columns.find((c) => c.name === cur)!.time) {
+        throw new CrmEtlError('INPUT_INVALID', `source "${this.cfg.name}": its cursor column "${cur}" is not a date or time column, so it cannot be read from a time; re-read the source with --full`);
+      }
+    }
     const del = this.plan.softDelete?.column;
     if (del !== undefined && !seen.has(del)) fail(`soft_delete column "${del}" is not`, "Fix the source's soft_delete.column.");
     return names;
@@ -108,15 +116,16 @@ export class SqlSource implements SourceConnector {
    * @throws CrmEtlError `CONFIG_INVALID` for a cursor saved under other columns, and the
    *   session's and statements' errors (see README.md).
    */
-  async *read(opts: { cursor?: Cursor; batchSize?: number } = {}): AsyncIterable<SourceBatch> {
+  async *read(opts: ReadOptions = {}): AsyncIterable<SourceBatch> {
     const batchSize = Math.max(1, Math.trunc(opts.batchSize ?? this.cfg.batch_size));
-    const start = positionOf(this.plan, opts.cursor);
-    if (typeof start === 'string') {
-      throw new CrmEtlError('CONFIG_INVALID', `source "${this.cfg.name}": ${start}; run a full read of the source (crm-etl run --full) to start over`);
+    const stored = positionOf(this.plan, opts.cursor);
+    if (typeof stored === 'string') {
+      throw new CrmEtlError('CONFIG_INVALID', `source "${this.cfg.name}": ${stored}; run a full read of the source (crm-etl run --full) to start over`);
     }
+    const { start, notes } = this.startOf(stored, opts.since);
     const session = await this.open();
     try {
-      await this.columns(session);
+      await this.columns(session, opts.since ? { since: opts.since } : {});
       const fetch = (position: Position): Promise<SqlResult> => {
         const pending = session.run(pageStatement(this.plan, position, batchSize));
         // A read stopped early leaves a page in flight; its failure (the session closing) is moot.
@@ -138,12 +147,13 @@ export class SqlSource implements SourceConnector {
           next = result.rows.length === batchSize ? fetch({ phase, after: last }) : undefined;
           const page = this.convertPage(result, order);
           reached = { phase, after: last };
-          yield { records: page.records, malformed: page.malformed, cursor: cursorOf(this.plan, reached, false) };
+          yield { records: page.records, malformed: page.malformed, cursor: cursorOf(this.plan, reached, false), ...(notes.length ? { notes: notes.splice(0) } : {}) };
         }
       }
-      const since = start.phase === 'main' && start.after !== null && this.plan.cursorColumn !== undefined ? start.after[0] : undefined;
-      const malformed = await this.missingKeys(session, since);
-      yield { records: [], malformed, cursor: cursorOf(this.plan, reached, true) };
+      const malformed = await this.missingKeys(session, start);
+      // A read from a time that found nothing newer keeps the stored position (never moves back).
+      const end = reached.after === null && stored.after !== null ? stored : reached;
+      yield { records: [], malformed, cursor: cursorOf(this.plan, end, true), ...(notes.length ? { notes } : {}) };
     } finally {
       await session.close();
     }
@@ -207,8 +217,28 @@ export class SqlSource implements SourceConnector {
   }
 
   /** Rows whose key has a NULL part cannot be paged past: reported here, after the pages. */
-  private async missingKeys(session: SqlSession, since: unknown): Promise<MalformedRow[]> {
-    const result = await session.run(missingKeyStatement(this.plan, since, MAX_MISSING_KEY_ROWS + 1));
+  /**
+   * Where a read starts: the stored position, or with `since` the rows changed at or after that
+   * time and (when the stored position is older) everything after it. A read stopped among the
+   * rows without a cursor value goes on from there: every row after it is unread anyway.
+   */
+  private startOf(stored: Position, since: Date | undefined): { start: Position; notes: string[] } {
+    if (since === undefined || this.plan.cursorColumn === undefined) return { start: stored, notes: [] };
+    const at = since.toISOString();
+    if (stored.phase === 'null-cursor' && stored.after !== null) {
+      return { start: stored, notes: [`the last read of this source stopped before its end, so it goes on from there: every row after it is read, including those changed since ${at}`] };
+    }
+    const orAfter = stored.phase === 'main' ? stored.after : null;
+    const notes = [
+      orAfter === null
+        ? `read the rows whose ${this.plan.cursorColumn} is at or after ${at}; rows without one are not read (a run with --full reads them)`
+        : `read the rows whose ${this.plan.cursorColumn} is at or after ${at}, and every row after the stored cursor if that is older`,
+    ];
+    return { start: { phase: 'main', after: null, floor: { since: sqlUtcTime(since), orAfter } }, notes };
+  }
+
+  private async missingKeys(session: SqlSession, start: Position): Promise<MalformedRow[]> {
+    const result = await session.run(missingKeyStatement(this.plan, start, MAX_MISSING_KEY_ROWS + 1));
     const { columns } = result;
     const dataIdx = columns.map((_, i) => i).filter((i) => columns[i]!.name !== DELETED_FLAG);
     const out: MalformedRow[] = [];

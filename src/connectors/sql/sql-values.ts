@@ -25,6 +25,23 @@ const MYSQL_TINY = 1;
 // `2024-03-01 09:30:00.123456` with an optional zone (`+00`, `+05:30`, `-08`); years of 4+ digits.
 const SQL_TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d(?::?\d\d){0,2})?$/;
 
+const PG_DATE = 1082;
+
+/** PostgreSQL date, timestamp and timestamptz. */
+export function isPgTimeType(dataTypeId: number): boolean {
+  return dataTypeId === PG_DATE || dataTypeId === PG_TIMESTAMP || dataTypeId === PG_TIMESTAMPTZ;
+}
+
+/** MySQL/MariaDB DATE, DATETIME and TIMESTAMP. */
+export function isMysqlTimeType(columnType: number): boolean {
+  return [MYSQL_DATE, MYSQL_NEWDATE, MYSQL_TIMESTAMP, MYSQL_DATETIME, MYSQL_TIMESTAMP2, MYSQL_DATETIME2].includes(columnType);
+}
+
+/** An instant as both servers read a literal in a UTC session: `2024-03-01 09:30:00.123`. */
+export function sqlUtcTime(at: Date): string {
+  return at.toISOString().replace('T', ' ').replace('Z', '');
+}
+
 /**
  * A timestamp's text (`2024-03-01 09:30:00.123456+00`) as ISO 8601 in UTC
  * (`2024-03-01T09:30:00.123456Z`), keeping every significant fractional digit. The sessions run in UTC, so

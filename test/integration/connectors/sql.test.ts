@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
-import type { Cursor, SourceConnector } from '../../../src/connectors/connector.js';
+import type { Cursor, ReadOptions, SourceConnector } from '../../../src/connectors/connector.js';
 import { createConnector } from '../../../src/connectors/registry.js';
 import { openSqlSession } from '../../../src/connectors/sql/sql-session.js';
 import { CrmEtlError } from '../../../src/core/errors.js';
@@ -8,7 +8,7 @@ import type { MalformedRow, RawRecord } from '../../../src/core/record.js';
 import { describeConnectorConformance } from '../../support/connector-conformance.js';
 import { createErpDatabase, ERP_DIALECTS, NULL_UPDATED_IDS, TIED_IDS, type ErpDatabase } from '../../support/erp-schema.js';
 
-async function readAll(c: SourceConnector, opts: { cursor?: Cursor; batchSize?: number } = {}) {
+async function readAll(c: SourceConnector, opts: ReadOptions = {}) {
   const records: RawRecord[] = [];
   const malformed: MalformedRow[] = [];
   let cursor: Cursor | undefined;
@@ -31,7 +31,7 @@ async function rejection(p: Promise<unknown>): Promise<CrmEtlError> {
   return err as CrmEtlError;
 }
 
-async function drain(c: SourceConnector, opts: { cursor?: Cursor; batchSize?: number } = {}): Promise<void> {
+async function drain(c: SourceConnector, opts: ReadOptions = {}): Promise<void> {
   for await (const _ of c.read(opts)) {
     // read to the end
   }
@@ -151,6 +151,63 @@ for (const dialect of ERP_DIALECTS) {
       );
       expect(rest.keys.filter((k) => first.includes(k))).toEqual([]);
       expect(idsOf([...first, ...rest.keys])).toEqual(all);
+    });
+
+    it('reads from a time (--since): a change committed behind the cursor is read, the cursor never moves back, nothing after an older cursor is skipped', async () => {
+      await db.copyTable('customers', 'customers_since');
+      const c = connector({ table: 'customers_since', key: 'id', cursor: 'updated_at' });
+      const since = new Date('2024-01-10T00:00:00Z');
+      const changedSince = async (): Promise<number[]> =>
+        (await db.execute(`SELECT id FROM customers_since WHERE updated_at >= '2024-01-10 00:00:00'`)).map((r) => Number(r['id'])).sort((a, b) => a - b);
+      const full = await readAll(c, { batchSize: 50 });
+      const stored = JSON.parse(JSON.stringify(full.cursor)) as Cursor;
+
+      // A long transaction commits a change stamped before the newest row already read: the
+      // incremental read cannot see it; a read from a time before the change does.
+      await db.execute(`UPDATE customers_since SET name = 'late', updated_at = '2024-02-01 00:00:00' WHERE id = 10`);
+      expect((await readAll(c, { cursor: stored })).keys).toEqual([]);
+      let noted = '';
+      const resync = { records: [] as RawRecord[], cursor: undefined as Cursor | undefined };
+      for await (const b of c.read({ cursor: stored, since, batchSize: 25 })) {
+        if (!noted && b.notes) noted = b.notes[0]!;
+        resync.records.push(...b.records);
+        resync.cursor = b.cursor;
+      }
+      const ids = idsOf(resync.records.map((r) => r.key));
+      expect(ids).toEqual(await changedSince());
+      expect(ids).toContain(10);
+      expect(ids).not.toContain(NULL_UPDATED_IDS[0]);
+      expect(resync.records.find((r) => r.key === '10')!.fields['name']).toBe('late');
+      expect(noted).toContain('2024-01-10T00:00:00.000Z');
+      // The newest row is still the one the stored cursor names: the position did not move back.
+      expect(resync.cursor).toEqual({ ...stored, done: true });
+
+      // A cursor older than the time: everything after it is read too, so nothing is skipped.
+      const pages: Cursor[] = [];
+      for await (const b of c.read({ batchSize: 10 })) pages.push(b.cursor);
+      const older = JSON.parse(JSON.stringify(pages.find((p) => p['cursor'] !== null && p['cursor'] !== undefined && !p['done'])!)) as Cursor;
+      const after = await readAll(c, { cursor: older });
+      const fromOlder = await readAll(c, { cursor: older, since });
+      expect(idsOf(fromOlder.keys)).toEqual(idsOf(after.keys));
+      expect(fromOlder.keys.length).toBeGreaterThan((await changedSince()).length);
+
+      // No stored cursor: only rows stamped at or after the time (rows without a stamp are not).
+      const fresh = await readAll(c, { since, batchSize: 7 });
+      expect(idsOf(fresh.keys)).toEqual(await changedSince());
+      expect(fresh.cursor).toMatchObject({ done: true, order: ['updated_at', 'id'] });
+      // Nothing stamped since a time in the future: an empty read that keeps the stored position.
+      const none = await readAll(c, { cursor: stored, since: new Date('2030-01-01T00:00:00Z') });
+      expect(none.keys).toEqual([]);
+      expect(none.cursor).toEqual({ ...stored, done: true });
+    });
+
+    it('refuses to read from a time without a date or time cursor column, saying what to do', async () => {
+      const since = new Date('2024-01-10T00:00:00Z');
+      const byId = await rejection(drain(connector({ table: 'customers', key: 'customer_no', cursor: 'id' }), { since }));
+      expect(byId.code).toBe('INPUT_INVALID');
+      expect(byId.message).toMatch(/cursor column "id" is not a date or time column.*--full/);
+      const none = await rejection(drain(connector({ table: 'customers', key: 'id' }), { since }));
+      expect(none.message).toMatch(/no cursor column.*set cursor.*--full/);
     });
 
     it('keeps the cursor value exact to the microsecond', async () => {

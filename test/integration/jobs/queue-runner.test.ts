@@ -113,10 +113,11 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
 
   it('runs a re-sync once when it is asked for twice while pending, and rebuilds one customer', async () => {
     await Promise.all(workers.map((w) => w.worker.pause()));
-    const first = await resyncSource(client, config, 'sales', true);
-    const second = await resyncSource(client, config, 'sales', true);
+    const first = await resyncSource(client, config, 'sales', { full: true });
+    const second = await resyncSource(client, config, 'sales', { full: true });
     expect(first.duplicate).toBe(false);
     expect(second).toEqual({ jobId: first.jobId, duplicate: true });
+    await expect(resyncSource(client, config, 'sales', { since: new Date() })).rejects.toThrow(/source "sales" \(csv\) keeps no change time per record.*--full/);
     expect(await client.queue.getWaitingCount()).toBe(1);
     workers.forEach((w) => w.worker.resume());
     const job = (await client.queue.getJob(first.jobId))!;
