@@ -11,6 +11,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { maskValue } from '../core/mask.js';
 import { writeAudit } from '../security/audit.js';
 import { listAuditTrail, parseSince } from '../security/audit-trail.js';
+import { sinceUnsupported } from '../connectors/registry.js';
 import { decideReviewAudited, mergeCustomersAudited, unmergeRecordAudited } from '../security/audited-steward.js';
 import { changeConfigAudited } from '../security/config-change.js';
 import type { Store } from '../store/store.js';
@@ -42,7 +43,7 @@ export interface QueueAccess {
   /** Retries a failed job; false when no failed job has that id. */
   retry(id: string): Promise<boolean>;
   /** Queues a run for the workers; returns its id. `actor` names the caller in the master's audit log. */
-  enqueue(opts: { sources?: readonly string[]; full?: boolean; actor?: string; log: Logger }): Promise<string>;
+  enqueue(opts: { sources?: readonly string[]; full?: boolean; since?: Date; actor?: string; log: Logger }): Promise<string>;
   /** Mounts Bull Board under `basePath` on `app` (admin only: the auth hook guards the prefix). */
   mountBoard?(app: FastifyInstance, basePath: string): Promise<void>;
 }
@@ -76,7 +77,7 @@ const STATIC_FILES: Record<string, string> = {
 /** The dashboard may load only its own files and talk only to this server. */
 const DASHBOARD_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const runBody = z.object({ sources: z.array(z.string().max(64)).max(100).optional(), full: z.boolean().optional() }).strict();
+const runBody = z.object({ sources: z.array(z.string().max(64)).max(100).optional(), full: z.boolean().optional(), since: z.string().max(40).optional() }).strict();
 const checkBody = z.object({ sources: z.array(z.string().max(64)).max(100).optional() }).strict();
 const mergeBody = z.object({ a: z.string().min(1).max(64), b: z.string().min(1).max(64) }).strict();
 const unmergeBody = z.object({ source: z.string().min(1).max(64), key: z.string().min(1).max(512) }).strict();
@@ -248,15 +249,26 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     for (const s of body.sources ?? []) {
       if (!live.current.sources.some((c) => c.name === s)) throw new CrmEtlError('INPUT_INVALID', `unknown source "${maskValue(s).slice(0, 64)}"; GET /api/sources lists them`);
     }
+    // A read from a time is checked here, so that a source that cannot do it is a 400, not a failed run.
+    const since = body.since !== undefined ? parseSince(body.since) : undefined;
+    if (since) {
+      if (body.full) throw new CrmEtlError('INPUT_INVALID', 'since and full do not go together: full reads every record, since those changed since a time');
+      for (const s of live.current.sources.filter((c) => !body.sources?.length || body.sources.includes(c.name))) {
+        const why = sinceUnsupported(s);
+        if (why) throw new CrmEtlError('INPUT_INVALID', why);
+      }
+    }
+    const request = { ...(body.sources ? { sources: body.sources } : {}), full: Boolean(body.full), ...(since ? { since } : {}), actor };
+    const read = { full: Boolean(body.full), ...(since ? { since: since.toISOString() } : {}) };
     if (queue) {
       // With a queue the workers run it (the store is a server then, shared with them).
-      const queued = await queue.enqueue({ ...body, actor, log: opts.log });
-      await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${queued}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full), queued: true } });
+      const queued = await queue.enqueue({ ...request, log: opts.log });
+      await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${queued}`, before: null, after: { sources: body.sources ?? 'all', ...read, queued: true } });
       return reply.code(202).send({ runId: queued, progress: null });
     }
-    const runId = runs.start({ ...body, actor });
+    const runId = runs.start(request);
     if (!runId) return reply.code(409).send({ error: 'run_in_progress', message: `run ${runs.running!.runId} is in progress; wait for it to finish`, running: runs.running });
-    await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${runId}`, before: null, after: { sources: body.sources ?? 'all', full: Boolean(body.full) } });
+    await writeAudit(knex, { actor, action: 'run.trigger', target: `run:${runId}`, before: null, after: { sources: body.sources ?? 'all', ...read } });
     return reply.code(202).send({ runId, progress: runs.progressOf(runId) });
   });
   app.get('/api/audit', admin, async (req) => {

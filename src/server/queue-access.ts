@@ -43,7 +43,7 @@ export function createQueueAccess(config: Config, store: Store): QueueAccess & {
       return true;
     },
     async enqueue(opts) {
-      return (await enqueueRun(client, { config, store, log: opts.log, full: Boolean(opts.full), ...(opts.sources?.length ? { sources: [...opts.sources] } : {}), ...(opts.actor ? { actor: opts.actor } : {}) })).runId;
+      return (await enqueueRun(client, { config, store, log: opts.log, full: Boolean(opts.full), ...(opts.since ? { since: opts.since } : {}), ...(opts.sources?.length ? { sources: [...opts.sources] } : {}), ...(opts.actor ? { actor: opts.actor } : {}) })).runId;
     },
     async mountBoard(app: FastifyInstance, basePath: string) {
       const adapter = new FastifyAdapter();

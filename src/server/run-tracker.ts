@@ -43,9 +43,10 @@ export class RunTracker {
    * Starts a run; returns its id at once. Null when a run is already going.
    *
    * @param opts.sources only these sources (default all); `full` ignores the stored cursors;
+   *   `since` reads the records changed since that time (see RunContext.since);
    *   `actor` names who asked in the master's audit log (default: the OS user of this process).
    */
-  start(opts: { sources?: readonly string[]; full?: boolean; actor?: string }): string | null {
+  start(opts: { sources?: readonly string[]; full?: boolean; since?: Date; actor?: string }): string | null {
     if (this.running) return null;
     const runId = newRunId();
     const sourcesTotal = opts.sources?.length || this.env.config.sources.length;
@@ -57,6 +58,7 @@ export class RunTracker {
       log: this.progressLogger(progress),
       runId,
       full: Boolean(opts.full),
+      ...(opts.since ? { since: opts.since } : {}),
       ...(opts.sources?.length ? { sources: [...opts.sources] } : {}),
       ...(opts.actor ? { actor: opts.actor } : {}),
     }).then(

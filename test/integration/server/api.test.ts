@@ -148,6 +148,11 @@ describe.each(TEST_DIALECTS)('HTTP API (%s)', (dialect) => {
     expect(trend).toHaveLength(2);
     const bad = await app.inject({ method: 'POST', url: '/api/runs', headers: as('admin'), payload: { sources: ["erp'; drop table runs; --"] } });
     expect(bad.statusCode).toBe(400);
+    // A read from a time on file sources: refused up front with what to do, no run started.
+    const since = await app.inject({ method: 'POST', url: '/api/runs', headers: as('admin'), payload: { since: '7d' } });
+    expect(since.statusCode).toBe(400);
+    expect(since.body).toMatch(/keeps no change time per record.*--full/);
+    expect(((await app.inject({ url: '/api/runs', headers: as('viewer') })).json() as { runs: unknown[] }).runs).toHaveLength(list.runs.length);
   });
 
   it('serves Prometheus metrics of the latest run', async () => {
