@@ -3,7 +3,6 @@ import type { LoadResult } from '../pipeline/load-master.js';
 import { MATCH_PAIR_COLUMNS } from '../pipeline/match-stage.js';
 import type { Store } from '../store/store.js';
 import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
-import { type CandidateScoring, scoreCandidatesOnTwoThreads } from './candidate-scoring.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
 import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
@@ -201,10 +200,8 @@ export interface IncrementalPlan {
  *
  * @returns null when the run must match everything: `--full`, no model or master yet, a master
  *   under {@link INCREMENTAL_MIN_LINKS} records, or more than {@link INCREMENTAL_MAX_CHANGED_SHARE} of it changed.
- * @param opts.workerMinCandidates candidates from which half are scored in a worker thread
- *   (default WORKER_MIN_CANDIDATES in candidate-scoring.ts; tests set 1 to take that path on small data).
  */
-export async function planIncremental(ctx: RunContext, opts: { workerMinCandidates?: number } = {}): Promise<IncrementalPlan | null> {
+export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan | null> {
   if (ctx.full) return null;
   const store = ctx.store;
   let stored: StoredModel;
@@ -276,18 +273,15 @@ export async function planIncremental(ctx: RunContext, opts: { workerMinCandidat
   lap('blocks');
   // Term frequencies adjust agreeing values only, and an agreeing candidate holds the changed
   // record's value: the changed records' values are all the lookups needed.
-  const scoring: CandidateScoring = {
-    model: stored.model,
-    tf: await loadTermFrequencies(store, stored.runId, changedMrs),
-    recordCount: stored.recordCount,
-    changed: changedMrs,
-    unique: ctx.config.sources.filter((s) => s.unique).map((s) => s.name),
-    linkThreshold: cfg.link_threshold,
-  };
+  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount);
   lap('term frequencies');
-  const scorer = new PairScorer(scoring.model, scoring.tf, scoring.recordCount);
-  const unique = new Set(scoring.unique);
+  const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   const linkedTo: RecordRef[] = [];
+  const score = (a: MatchRecord, b: MatchRecord): void => {
+    if (a.source === b.source && unique.has(a.source)) return;
+    matching.candidatePairs++;
+    if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
+  };
   // Changed records among themselves: by their new keys, in memory (their stored keys are stale).
   const changedByKey = new Map<string, number[]>();
   keysOf.forEach((ks, i) => {
@@ -305,22 +299,25 @@ export async function planIncremental(ctx: RunContext, opts: { workerMinCandidat
         const pair = l[x]! * C + l[y]!;
         if (seen.has(pair)) continue;
         seen.add(pair);
-        const a = changedMrs[l[x]!]!;
-        const b = changedMrs[l[y]!]!;
-        if (a.source === b.source && unique.has(a.source)) continue;
-        matching.candidatePairs++;
-        if (scorer.probability(a, b) >= cfg.link_threshold) linkedTo.push({ source: b.source, key: b.key });
+        score(changedMrs[l[x]!]!, changedMrs[l[y]!]!);
       }
     }
   }
-  // Each candidate's changed partners, each pair once; read from the store and scored on two threads.
+  // Each candidate's changed partners, each pair once.
   const partners: number[][] = candidateRefs.map(() => []);
   neighboursOf.forEach((js, i) => {
     for (const j of new Set(js)) partners[j - C]!.push(i);
   });
-  const scored = await scoreCandidatesOnTwoThreads(store, scoring, { refs: candidateRefs, partners }, opts.workerMinCandidates);
-  matching.candidatePairs += scored.pairs;
-  linkedTo.push(...scored.linkedTo);
+  // Candidates are scored page by page as they arrive, the next page already asked for: the
+  // store reads while this process compares.
+  for await (const page of recordPages(store, candidateRefs)) {
+    for (const r of page) {
+      const j = indexOfRef.get(refOf(r.source, r.key));
+      if (j === undefined || j < C) continue;
+      const b = toMatchRecord(r.source, r.key, r.values);
+      for (const i of partners[j - C]!) score(changedMrs[i]!, b);
+    }
+  }
   lap('candidates and scoring');
   // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.
   const links = await loadLinks(store.knex, [], [...linkedTo, ...changes.changed, ...changes.vanished]);

@@ -57,13 +57,6 @@ export function parseKey(value: string, variable: string): Buffer {
  * The price, documented in docs/security.md: someone who reads the store sees which records
  * share a value, never the value.
  */
-/** The keys and fields of a {@link FieldCipher}, to pass to a worker thread. */
-export interface CipherSpec {
-  key: Uint8Array;
-  oldKeys: Uint8Array[];
-  fields: string[];
-}
-
 export class FieldCipher {
   private readonly current: DerivedKey;
   private readonly byId = new Map<string, DerivedKey>();
@@ -75,11 +68,7 @@ export class FieldCipher {
    * @param fields the canonical fields to encrypt;
    * @param oldKeys keys that may still decrypt stored values (during a rotation).
    */
-  constructor(
-    private readonly key: Buffer,
-    fields: Iterable<string>,
-    private readonly oldKeys: readonly Buffer[] = [],
-  ) {
+  constructor(key: Buffer, fields: Iterable<string>, oldKeys: readonly Buffer[] = []) {
     this.current = derive(key);
     this.byId.set(this.current.id, this.current);
     for (const k of oldKeys) {
@@ -87,18 +76,6 @@ export class FieldCipher {
       if (!this.byId.has(d.id)) this.byId.set(d.id, d);
     }
     this.fields = new Set(fields);
-  }
-
-  /**
-   * What rebuilds this cipher in a worker thread of this process (`FieldCipher.fromSpec`), which
-   * reads the same store; it holds the keys, so it never leaves the process and is never logged.
-   */
-  spec(): CipherSpec {
-    return { key: this.key, oldKeys: [...this.oldKeys], fields: [...this.fields] };
-  }
-
-  static fromSpec(spec: CipherSpec): FieldCipher {
-    return new FieldCipher(Buffer.from(spec.key), spec.fields, spec.oldKeys.map((k) => Buffer.from(k)));
   }
 
   /** Id of the key new values are encrypted with. */

@@ -64,7 +64,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     await opened.close();
     throw toConnectError(error, context);
   }
-  return new KnexStore(location.dialect, knex, context, location, opened.close, cipher, url);
+  return new KnexStore(location.dialect, knex, context, location, opened.close, cipher);
 }
 
 /** How to open a store. */
@@ -94,7 +94,6 @@ class KnexStore implements Store {
     private readonly location: StoreLocation,
     private readonly closeConnections: () => Promise<void>,
     readonly cipher: FieldCipher | null,
-    readonly url: string,
   ) {}
 
   async migrate(): Promise<void> {

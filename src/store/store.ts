@@ -39,12 +39,6 @@ export interface Store {
   readonly knex: Knex;
   /** The cipher sensitive fields are encrypted with, or null when they are stored in clear. */
   readonly cipher: FieldCipher | null;
-  /**
-   * The URL the store was opened from, for a worker thread of this process that opens a second
-   * connection to it (a server store; the embedded one has a single connection). Holds the
-   * password, if any: never logged (see maskStoreUrl).
-   */
-  readonly url: string;
   /** Brings the schema to the latest migration; does nothing when it is already there. */
   migrate(): Promise<void>;
   /**

@@ -104,17 +104,9 @@ describe.each(TEST_DIALECTS)('incremental re-sync at scale (%s)', (dialect) => {
       const cfg = config.sources.find((c) => c.name === s.source)!;
       deliveries.push({ source: s.source, country: cfg.country, fields: Object.keys(s.fieldCounts), read: s.read, malformed: s.malformed, rowsWithRejects: 0, incremental: s.incremental, rejectedValues: {} });
     }
-    const plan = await planIncremental(ctx, { workerMinCandidates: 1 });
+    const plan = await planIncremental(ctx);
     expect(plan).not.toBeNull();
     expect(plan!.matching.changedRecords).toBe(80);
-    // Half the candidates read and scored in a worker thread (server stores) or all in this one:
-    // the same pairs, links and customers to rebuild.
-    const oneThread = (await planIncremental(ctx, { workerMinCandidates: Number.MAX_SAFE_INTEGER }))!;
-    const { phases: _p1, ...two } = plan!.matching;
-    const { phases: _p2, ...one } = oneThread.matching;
-    expect(two).toEqual(one);
-    expect([...plan!.rebuild!.scope].sort()).toEqual([...oneThread.rebuild!.scope].sort());
-    expect(plan!.rebuild!.match.pairs.length).toBe(oneThread.rebuild!.match.pairs.length);
     // Neighbours, not whole blocks: about as many pairs per changed record as a full run compares.
     expect(plan!.matching.candidatePairs / 80).toBeLessThan((2 * full.matching.candidatePairs) / full.matching.records + 20);
     const counted = await incrementalQualityTallies(store, config, plan!.rebuild, deliveries);
