@@ -146,9 +146,11 @@ function companyLevel(a: MatchRecord, b: MatchRecord, ctx: CompareContext): numb
   if (jw >= 0.92) return 1;
   const shared = weightedWordOverlap(a.companyWords, b.companyWords, ctx.companyWords);
   if (shared >= 0.8) return 2;
-  // A spelling this close is kept from "different" whatever the words: a typo in one word of a short name.
-  if (shared >= 0.5 || jw >= 0.8) return 3;
-  return 4;
+  if (shared >= 0.5) return 3;
+  // A spelling this close is kept from "different" whatever the words (a typo in one word of a
+  // short name), in a level of its own: among organisations it is mostly names built alike.
+  if (jw >= 0.8) return 4;
+  return 5;
 }
 
 function codeLevel(a: string, b: string): number {
@@ -275,7 +277,8 @@ export const COMPARISONS: readonly Comparison[] = [
       'exact',
       'close (Jaro-Winkler >= 0.92)',
       'most of the shorter name by word rarity (>= 0.8)',
-      'half of it by word rarity, or similar spelling (Jaro-Winkler >= 0.8)',
+      'half of it by word rarity (>= 0.5)',
+      'similar spelling (Jaro-Winkler >= 0.8)',
       'different',
     ],
     compare: companyLevel,

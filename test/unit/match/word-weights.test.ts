@@ -70,6 +70,8 @@ describe('company-name comparison', () => {
     expect(level({ company_name: 'YMCA Garfield' }, { company_name: 'YMCA of Metropolitan Chicago - Garfield Head Start Child Development Center' }, 'company_name', ctx)).toMatch(/^most/);
     expect(level({ company_name: 'Sunshine Kids Academy' }, { company_name: 'Sunshine Child Care Center' }, 'company_name', ctx)).toMatch(/^half/);
     expect(level({ company_name: 'Sunshine Child Care Center' }, { company_name: 'Little Stars Child Care Center' }, 'company_name', ctx)).toBe('different');
+    // Spelled alike, but only the common words shared: a level of its own, below the shared rare words.
+    expect(level({ company_name: 'Sunshine Child Care Center' }, { company_name: 'Sunny Child Care Center' }, 'company_name', ctx)).toMatch(/^similar spelling/);
     expect(level({ company_name: 'Kiddie Korner Inc' }, { company_name: 'Kiddie Korner' }, 'company_name', ctx)).toBe('exact');
     expect(level({ company_name: 'Kiddie Korner' }, { company_name: 'Kiddie Korners' }, 'company_name', ctx)).toMatch(/^close/);
   });
