@@ -55,8 +55,10 @@ const SOFT_SIMILARITY = 0.9;
  */
 export function weightedWordOverlap(a: readonly string[], b: readonly string[], words: WordCounts | undefined): number {
   if (!a.length || !b.length) return 0;
-  const sa = new Set(a.map(wordStem));
-  const sb = new Set(b.map(wordStem));
+  // Names hold a handful of words: arrays scanned beat sets built per pair (this runs on every
+  // candidate pair of organisations whose names differ).
+  const sa = distinctStems(a);
+  const sb = distinctStems(b);
   let wa = 0;
   let wb = 0;
   let common = 0;
@@ -64,13 +66,13 @@ export function weightedWordOverlap(a: readonly string[], b: readonly string[], 
   for (const w of sa) {
     const x = wordWeight(words, w);
     wa += x;
-    if (sb.has(w)) {
+    if (sb.includes(w)) {
       common += x;
       continue;
     }
     if (w.length < SOFT_MIN_LENGTH) continue;
     for (const v of sb) {
-      if (v.length >= SOFT_MIN_LENGTH && !sa.has(v) && jaroWinklerAtLeast(w, v, SOFT_SIMILARITY) >= SOFT_SIMILARITY) {
+      if (v.length >= SOFT_MIN_LENGTH && !sa.includes(v) && jaroWinklerAtLeast(w, v, SOFT_SIMILARITY) >= SOFT_SIMILARITY) {
         common += Math.min(x, wordWeight(words, v));
         break;
       }
@@ -78,4 +80,14 @@ export function weightedWordOverlap(a: readonly string[], b: readonly string[], 
   }
   if (wa <= 0 || wb <= 0) return 0;
   return Math.min(1, common / Math.min(wa, wb));
+}
+
+/** The stems of distinct words, each once ("club" and "clubs" are one). */
+function distinctStems(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const w of words) {
+    const s = wordStem(w);
+    if (!out.includes(s)) out.push(s);
+  }
+  return out;
 }
