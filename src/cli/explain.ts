@@ -2,7 +2,7 @@ import { CrmEtlError } from '../core/errors.js';
 import type { RunContext } from '../pipeline/context.js';
 import { loadStagedRecords } from '../pipeline/match-stage.js';
 import type { Store } from '../store/store.js';
-import { type BlockingRuleReport, type MatchModel, PairScorer, type PairScore, computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
+import { type BlockingRuleReport, type MatchModel, PairScorer, type PairScore, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
 import { table } from './format.js';
 
 /** The model of the latest run that trained one (or of the given run). */
@@ -64,7 +64,7 @@ export async function explainPair(ctx: Pick<RunContext, 'store' | 'config'>, a: 
   };
   const ra = find(a);
   const rb = find(b);
-  const scorer = new PairScorer(model, computeTermFrequencies(mrs), mrs.length);
+  const scorer = new PairScorer(model, computeTermFrequencies(mrs), mrs.length, { companyWords: countWords(mrs.map((r) => r.company)) });
   return { runId, a, b, ...scorer.explain(ra, rb) };
 }
 

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
-import { loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
+import { loadCompanyWords, loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
 import { type RecordRef, loadLinks, loadRecords, lookupChunk, recordPages, whereAny } from './store-io.js';
 
@@ -273,7 +273,9 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   lap('blocks');
   // Term frequencies adjust agreeing values only, and an agreeing candidate holds the changed
   // record's value: the changed records' values are all the lookups needed.
-  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount);
+  // Company-name word counts likewise, for the changed records' words now and each page of candidates' as it arrives.
+  const companyWords = await loadCompanyWords(store, stored.runId, changedMrs);
+  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount, companyWords ? { companyWords } : {});
   lap('term frequencies');
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   const linkedTo: RecordRef[] = [];
@@ -311,12 +313,13 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   // Candidates are scored page by page as they arrive, the next page already asked for: the
   // store reads while this process compares.
   for await (const page of recordPages(store, candidateRefs)) {
+    const candidates: { j: number; b: MatchRecord }[] = [];
     for (const r of page) {
       const j = indexOfRef.get(refOf(r.source, r.key));
-      if (j === undefined || j < C) continue;
-      const b = toMatchRecord(r.source, r.key, r.values);
-      for (const i of partners[j - C]!) score(changedMrs[i]!, b);
+      if (j !== undefined && j >= C) candidates.push({ j, b: toMatchRecord(r.source, r.key, r.values) });
     }
+    if (companyWords) await loadCompanyWords(store, stored.runId, candidates.map((c) => c.b), companyWords);
+    for (const { j, b } of candidates) for (const i of partners[j - C]!) score(changedMrs[i]!, b);
   }
   lap('candidates and scoring');
   // 2. The customers touched: those the changed records link to, and those they (or vanished records) leave.

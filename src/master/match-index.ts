@@ -4,7 +4,7 @@ import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
-import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies } from '../transforms/match/index.js';
+import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 
 /**
@@ -86,6 +86,10 @@ export function storeRecordIndex(store: Pick<Store, 'cipher'>): (r: MatchRecord)
 const INDEX_KEY_ROW = -1;
 /** The row (`comparison` -2) that says the index holds sort keys (an index written before them, or with names encrypted, has none). */
 const INDEX_SORTED_ROW = -2;
+/** Rows (`comparison` -3) of company-name word counts: `value_hash` the word's hash, `frequency` the records holding it. */
+const COMPANY_WORD_ROW = -3;
+/** The row (`comparison` -4) whose `frequency` is how many records held a company name. No such row: an index written before word counts were. */
+const COMPANY_DOCUMENTS_ROW = -4;
 
 /** The id of the key the match index is hashed under, null when unkeyed. */
 async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: string | null; runId: string | null }> {
@@ -145,7 +149,14 @@ export type OversizedBlocks = { maxBlockSize: number } | { blocks: ReadonlyMap<s
  * Replaces what an earlier full run stored. Hashed under the store's key ({@link indexHash}),
  * which a row of its own names.
  */
-export async function writeMatchIndex(store: Store, runId: string, mrs: Iterable<MatchRecord>, tf: TermFrequencies, oversized: OversizedBlocks): Promise<void> {
+export async function writeMatchIndex(
+  store: Store,
+  runId: string,
+  mrs: Iterable<MatchRecord>,
+  tf: TermFrequencies,
+  oversized: OversizedBlocks,
+  companyWords?: WordCounts,
+): Promise<void> {
   const hash = indexHash(store.cipher);
   const pg = store.dialect !== 'mysql';
   await store.transaction(async (trx) => {
@@ -174,6 +185,10 @@ export async function writeMatchIndex(store: Store, runId: string, mrs: Iterable
     tf.forEach((m, f) => {
       if (m) for (const [v, p] of m) rows.push([runId, f, hash(v), p]);
     });
+    if (companyWords) {
+      for (const [w, n] of companyWords.counts) rows.push([runId, COMPANY_WORD_ROW, hash(w), n]);
+      rows.push([runId, COMPANY_DOCUMENTS_ROW, 'documents', companyWords.documents]);
+    }
     if (store.cipher) rows.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
     if (!namesEncrypted(store)) rows.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
     if (rows.length) await store.insertRows('match_term_frequencies', TF_COLUMNS, rows, trx);
@@ -237,6 +252,36 @@ export async function loadTermFrequencies(store: Store, runId: string, mrs: read
   );
 }
 
+/**
+ * The full run's company-name word counts for the words `mrs` hold (added to `into` when given:
+ * an incremental run reads its candidates page by page); undefined for an index written before
+ * word counts were (comparisons then weigh every word alike).
+ */
+export async function loadCompanyWords(store: Store, runId: string, mrs: readonly MatchRecord[], into?: WordCounts): Promise<WordCounts | undefined> {
+  const db = store.knex;
+  let words = into;
+  if (!words) {
+    const row = (await db('match_term_frequencies').where({ run_id: runId, comparison: COMPANY_DOCUMENTS_ROW }).first('frequency')) as { frequency: number } | undefined;
+    if (!row) return undefined;
+    words = { documents: Number(row.frequency), counts: new Map<string, number>() };
+  }
+  const counts = words.counts as Map<string, number>;
+  const hash = indexHash(store.cipher);
+  const byHash = new Map<string, string>();
+  for (const r of mrs) for (const w of r.companyWords) {
+    const s = wordStem(w);
+    if (!counts.has(s)) byHash.set(hash(s), s);
+  }
+  const hashes = [...byHash.keys()];
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < hashes.length; i += chunk) {
+    const q = db('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison: COMPANY_WORD_ROW });
+    const rows = (await whereAny(db, q, 'value_hash', hashes.slice(i, i + chunk))) as { value_hash: string; frequency: number }[];
+    for (const r of rows) counts.set(byHash.get(r.value_hash)!, Number(r.frequency));
+  }
+  return words;
+}
+
 /** What {@link rekeyMatchIndex} did. */
 export interface RekeyResult {
   /**
@@ -287,6 +332,11 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
   const oldHash = from.keyId === null ? hash16 : indexHash(cipher, from.keyId);
   const stored = COMPARISONS.map(() => new Map<string, number>());
   for (const r of tfRows) stored[Number(r.comparison)]?.set(r.value_hash, Number(r.frequency));
+  // Company-name word counts, under their new hashes (found through the records' words).
+  const wordRows = (await knex('match_term_frequencies').whereIn('comparison', [COMPANY_WORD_ROW, COMPANY_DOCUMENTS_ROW]).select('comparison', 'value_hash', 'frequency')) as { comparison: number; value_hash: string; frequency: number }[];
+  const documentsRow = wordRows.find((r) => Number(r.comparison) === COMPANY_DOCUMENTS_ROW);
+  const storedWords = new Map(wordRows.filter((r) => Number(r.comparison) === COMPANY_WORD_ROW).map((r) => [r.value_hash, Number(r.frequency)]));
+  const companyWords: WordCounts | undefined = documentsRow ? { documents: Number(documentsRow.frequency), counts: new Map<string, number>() } : undefined;
   const tf: TermFrequencies = COMPARISONS.map((c) => (c.tf ? new Map<string, number>() : null));
   const indexed = new Set(refs.map((r) => `${r.source}\u0000${r.source_key}`));
   // The blocks the full run skipped, under their new hashes (found through their members' keys).
@@ -317,6 +367,14 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
           }
         }
       }
+      if (companyWords) {
+        const counts = companyWords.counts as Map<string, number>;
+        for (const w of mr.companyWords) {
+          const s = wordStem(w);
+          const n = counts.has(s) ? undefined : storedWords.get(oldHash(s));
+          if (n !== undefined) counts.set(s, n);
+        }
+      }
       COMPARISONS.forEach((c, f) => {
         const m = tf[f];
         const v = c.tf ? mr[c.tf] : '';
@@ -328,7 +386,7 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
     const last = rows[rows.length - 1]!;
     after = { source: String(last.source), source_key: String(last.source_key) };
   }
-  await writeMatchIndex(store, runId, mrs, tf, { blocks: oversized });
+  await writeMatchIndex(store, runId, mrs, tf, { blocks: oversized }, companyWords);
   const [keys] = (await knex('blocking_keys').count({ n: '*' })) as { n: number | string }[];
   return { status: 'rebuilt', blockingKeys: Number(keys!.n), termFrequencies: tf.reduce((n, m) => n + (m?.size ?? 0), 0) };
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
 import { writeMatchIndex } from '../master/match-index.js';
-import { computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
+import { computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
@@ -286,7 +286,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   // (their links are unchanged) and matches them again.
   // (The queue runner's load stage hands over the records without their match features.)
   const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
-  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
+  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size }, countWords(mrs.map((r) => r.company)));
   m.matchRecords.length = 0;
   mrs.length = 0;
   phases['load:match index'] = Math.round(performance.now() - mark);

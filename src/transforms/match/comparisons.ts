@@ -1,10 +1,18 @@
 import type { EncodedField } from './encoded.js';
 import type { MatchRecord } from './features.js';
+import { STREET_TYPES } from '../standardize/standardize-address-line.js';
 import { isNickname } from './nicknames.js';
 import { isTransposition, jaroWinkler, jaroWinklerAtLeast, withinEdits, wordOverlap } from './similarity.js';
+import { type WordCounts, weightedWordOverlap } from './word-weights.js';
 
 /** Level returned when either side has no value: it carries no weight either way. */
 export const MISSING = 255;
+
+/** What a run knows of all its records that some comparisons weigh a pair's values by. */
+export interface CompareContext {
+  /** Records holding each company-name word (see {@link WordCounts}); without it every word weighs alike. */
+  companyWords?: WordCounts;
+}
 
 /**
  * One field comparison: ordered levels, best first, the last always "different".
@@ -14,7 +22,7 @@ export const MISSING = 255;
 export interface Comparison {
   name: string;
   levels: readonly string[];
-  compare(a: MatchRecord, b: MatchRecord): number;
+  compare(a: MatchRecord, b: MatchRecord, ctx: CompareContext): number;
   tf?: EncodedField;
 }
 
@@ -67,14 +75,82 @@ function textLevel(a: string, b: string, wa?: readonly string[], wb?: readonly s
   return 3;
 }
 
-/** Share of the shorter list's words found in the other, a trailing plural "s" ignored. */
-function stemOverlap(a: readonly string[], b: readonly string[]): number {
-  if (!a.length || !b.length) return 0;
-  const stem = (w: string): string => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w);
-  const sb = new Set(b.map(stem));
-  let common = 0;
-  for (const w of new Set(a.map(stem))) if (sb.has(w)) common++;
-  return common / Math.min(a.length, b.length);
+/** Street types (full and short forms, as standardization writes and reads them). */
+const STREET_TYPE_WORDS: ReadonlySet<string> = new Set([...STREET_TYPES.keys(), ...[...STREET_TYPES.values()].map((t) => t.toLowerCase())]);
+const DIRECTION_WORDS: ReadonlyMap<string, string> = new Map([
+  ['north', 'n'],
+  ['south', 's'],
+  ['east', 'e'],
+  ['west', 'w'],
+  ['northeast', 'ne'],
+  ['northwest', 'nw'],
+  ['southeast', 'se'],
+  ['southwest', 'sw'],
+]);
+const DIRECTION_SHORT: ReadonlySet<string> = new Set(DIRECTION_WORDS.values());
+const HOUSE_NUMBER = /^\d+\b/;
+
+/**
+ * Whether two street addresses name the same house number on the same street, written apart:
+ * directions spelled out or not ("1241 West 58th Street" / "1241 W 58th Street"), the street type
+ * or a unit left out ("7 N Homan" / "7 N Homan Avenue"), a long street name cut short ("8128 S
+ * Dr Martin Luther King Drive" / "8128 S King Drive"). The house number opens both; the street's
+ * words in one (directions folded, street types aside) are all in the other, and name more than a
+ * direction; two different street types ("High Street" / "High Road") are two streets. `wa`, `wb`:
+ * the addresses' distinct words.
+ */
+export function sameStreet(a: string, b: string, wa: readonly string[], wb: readonly string[]): boolean {
+  const number = HOUSE_NUMBER.exec(a)?.[0];
+  if (!number || number !== HOUSE_NUMBER.exec(b)?.[0]) return false;
+  const ca = streetCore(wa, number);
+  const cb = streetCore(wb, number);
+  if (ca.types.size && cb.types.size && ![...ca.types].some((t) => cb.types.has(t))) return false;
+  const [small, large] = ca.words.size <= cb.words.size ? [ca.words, cb.words] : [cb.words, ca.words];
+  let named = false;
+  for (const w of small) {
+    if (!large.has(w)) return false;
+    if (!DIRECTION_SHORT.has(w)) named = true;
+  }
+  return named;
+}
+
+/** An address's words but its house number: directions as letters, street types apart (full form). */
+function streetCore(words: readonly string[], number: string): { words: Set<string>; types: Set<string> } {
+  const out = new Set<string>();
+  const types = new Set<string>();
+  for (const w of words) {
+    if (w === number) continue;
+    const type = STREET_TYPES.get(w)?.toLowerCase() ?? (STREET_TYPE_WORDS.has(w) ? w : undefined);
+    if (type) types.add(type);
+    else out.add(DIRECTION_WORDS.get(w) ?? w);
+  }
+  return { words: out, types };
+}
+
+function addressLevel(a: string, b: string, wa: readonly string[], wb: readonly string[]): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  if (jaroWinklerAtLeast(a, b, 0.92) >= 0.92) return 1;
+  if (sameStreet(a, b, wa, wb)) return 2;
+  return textLevel(a, b, wa, wb) === 3 ? 4 : 3;
+}
+
+/**
+ * Company names: exact, close spelling, then by the weight of the words they share
+ * ({@link weightedWordOverlap}): sharing a rare word counts, sharing "Inc" or "Services" hardly.
+ */
+function companyLevel(a: MatchRecord, b: MatchRecord, ctx: CompareContext): number {
+  if (!a.company || !b.company) return MISSING;
+  if (a.company === b.company) return 0;
+  const jw = jaroWinklerAtLeast(a.company, b.company, 0.8);
+  if (jw >= 0.92) return 1;
+  const shared = weightedWordOverlap(a.companyWords, b.companyWords, ctx.companyWords);
+  if (shared >= 0.8) return 2;
+  if (shared >= 0.5) return 3;
+  // A spelling this close is kept from "different" whatever the words (a typo in one word of a
+  // short name), in a level of its own: among organisations it is mostly names built alike.
+  if (jw >= 0.8) return 4;
+  return 5;
 }
 
 function codeLevel(a: string, b: string): number {
@@ -171,8 +247,8 @@ export const COMPARISONS: readonly Comparison[] = [
   },
   {
     name: 'address',
-    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'different'],
-    compare: (a, b) => textLevel(a.address, b.address, a.addressWords, b.addressWords),
+    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'same house number and street', 'similar or same words', 'different'],
+    compare: (a, b) => addressLevel(a.address, b.address, a.addressWords, b.addressWords),
     tf: 'address',
   },
   {
@@ -197,12 +273,15 @@ export const COMPARISONS: readonly Comparison[] = [
   { name: 'tax_id', levels: ['exact', 'one character off', 'different'], compare: (a, b) => codeLevel(a.tax, b.tax), tf: 'tax' },
   {
     name: 'company_name',
-    levels: ['exact', 'close (Jaro-Winkler >= 0.92)', 'similar or same words', 'half the words in common', 'different'],
-    compare: (a, b) => {
-      const l = textLevel(a.company, b.company, a.companyWords, b.companyWords);
-      // Half the words in common (plurals folded): "Boys & Girls Clubs - R.E. Woods" / "B & G Club R.E. Wood".
-      return l === 3 && stemOverlap(a.companyWords, b.companyWords) >= 0.5 ? 3 : l === 3 ? 4 : l;
-    },
+    levels: [
+      'exact',
+      'close (Jaro-Winkler >= 0.92)',
+      'most of the shorter name by word rarity (>= 0.8)',
+      'half of it by word rarity (>= 0.5)',
+      'similar spelling (Jaro-Winkler >= 0.8)',
+      'different',
+    ],
+    compare: companyLevel,
     tf: 'company',
   },
 ];
@@ -233,7 +312,7 @@ export function withSwappedNames(r: MatchRecord): MatchRecord {
 }
 
 /** Comparison levels of a pair, one byte per comparison ({@link MISSING} where a side is empty). */
-export function compareRecords(a: MatchRecord, b: MatchRecord, out: Uint8Array, offset = 0): void {
+export function compareRecords(a: MatchRecord, b: MatchRecord, out: Uint8Array, offset = 0, ctx: CompareContext = {}): void {
   const bb = namesSwapped(a, b) ? withSwappedNames(b) : b;
-  for (let f = 0; f < COMPARISONS.length; f++) out[offset + f] = COMPARISONS[f]!.compare(a, bb);
+  for (let f = 0; f < COMPARISONS.length; f++) out[offset + f] = COMPARISONS[f]!.compare(a, bb, ctx);
 }

@@ -5,7 +5,7 @@
  * typed arrays, so that a worker never needs the records as objects.
  */
 import { type BlockingRule, DEFAULT_BLOCKING_RULES, type KeyPart } from './blocking.js';
-import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
+import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import { ENCODED_FIELDS, type EncodedRecords, type EncodedField, NF, type RecordView, RecordViews } from './encoded.js';
 import { dependentGroup, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
@@ -112,6 +112,8 @@ export interface EngineOptions {
    * which skips it where it cannot lift the pair above the lowest bin of the histogram.
    */
   sampleEvery: number;
+  /** What comparisons weigh values by over the whole run (company-name word counts). */
+  compare: CompareContext;
 }
 
 /** Match weights (bits) at probabilities 0.05, 0.10, …, 0.95: the edges of the histogram's twenty bins. */
@@ -160,14 +162,14 @@ export class MatchEngine {
     const rj = j * NF;
     // Swapped names change which values meet: compare those few pairs the plain way.
     if (rows[ri + GIVEN_AT] !== rows[rj + GIVEN_AT] && rows[ri + FAMILY_AT] !== rows[rj + FAMILY_AT] && namesSwapped(a, b)) {
-      compareRecords(a, b, out, o);
+      compareRecords(a, b, out, o, this.opts.compare);
       return;
     }
     for (let f = 0; f < F; f++) {
       const at = this.fieldAt[f]!;
       const x = rows[ri + at]!;
       const y = rows[rj + at]!;
-      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : defer && f === DEFERRED_AT ? DEFERRED : COMPARISONS[f]!.compare(a, b);
+      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : defer && f === DEFERRED_AT ? DEFERRED : COMPARISONS[f]!.compare(a, b, this.opts.compare);
     }
   }
 
@@ -398,7 +400,7 @@ export class MatchEngine {
           histogram[0]!++;
           continue;
         }
-        this.levels[o] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(this.pairA[p]!), this.vb.fill(this.pairB[p]!));
+        this.levels[o] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(this.pairA[p]!), this.vb.fill(this.pairB[p]!), this.opts.compare);
       }
       const w = this.weightOf(p, s);
       let bin = 0;

@@ -9,3 +9,5 @@ export { PairScorer, computeTermFrequencies } from './model.js';
 export type { MatchModel, PairScore, FieldEvidence, TermFrequencies } from './model.js';
 export { clusterRecords } from './cluster.js';
 export { jaroWinkler, editDistance } from './similarity.js';
+export { countWords, wordStem, weightedWordOverlap } from './word-weights.js';
+export type { WordCounts } from './word-weights.js';

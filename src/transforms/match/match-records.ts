@@ -7,6 +7,7 @@ import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
+import { type WordCounts, countWords } from './word-weights.js';
 
 export interface MatchOptions {
   /** Probability at or above which two records are linked. Default 0.9. */
@@ -33,6 +34,8 @@ export interface MatchOptions {
   /** With `model`: the term frequencies and record count of the base it was trained on. Default: of `records`. */
   termFrequencies?: TermFrequencies;
   recordCount?: number;
+  /** With `model`: the base's company-name word counts. Default: of `records`. */
+  companyWords?: WordCounts;
   /**
    * Every how-many-th candidate pair is compared in full before training (the prior is estimated
    * from their patterns); the others leave the street address to scoring, which skips it where it
@@ -171,7 +174,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   const fullBlockSize = opts.fullBlockSize ?? 10;
   const window = opts.blockWindow ?? 4;
   const sampleEvery = Math.max(1, Math.floor(opts.candidateSample ?? (n >= 200_000 ? 8 : 1)));
-  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, sampleEvery };
+  const companyWords = (opts.model && opts.companyWords) || encodedCompanyWords(enc);
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, sampleEvery, compare: { companyWords } };
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
   const engines: EngineHandle[] =
     threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));
@@ -269,7 +273,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     };
     const model = opts.model ?? (await train());
     const tf = opts.model && opts.termFrequencies ? storedTermFrequencies(enc, opts.termFrequencies) : encodedTermFrequencies(enc);
-    const scorer = new PairScorer(model, tf.byValue, opts.recordCount ?? n);
+    const scorer = new PairScorer(model, tf.byValue, opts.recordCount ?? n, { companyWords });
     lap('training');
 
     // Scoring: every candidate pair, in the engines that compared it; pairs worth a look come back.
@@ -316,6 +320,16 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   } finally {
     await Promise.all(engines.map((e) => e.close()));
   }
+}
+
+/** Company-name word counts of the encoded records (see {@link countWords}). */
+function encodedCompanyWords(enc: EncodedRecords): WordCounts {
+  const dict = enc.dicts.company;
+  const ids = enc.ids.company;
+  function* values(): Generator<string> {
+    for (let i = 0; i < enc.n; i++) yield dict[ids[i]!]!;
+  }
+  return countWords(values());
 }
 
 /** Stored term frequencies (of the base a model was trained on) in both forms, for these records' values. */

@@ -1,4 +1,4 @@
-import { COMPARISONS, MISSING, compareRecords, namesSwapped } from './comparisons.js';
+import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import type { MatchRecord } from './features.js';
 import { type PatternCounts, type ScoringParams, patternLevels } from './engine.js';
 import type { EncodedRecords } from './encoded.js';
@@ -407,6 +407,8 @@ export class PairScorer {
     readonly model: MatchModel,
     private readonly tf: TermFrequencies,
     recordCount: number,
+    /** What comparisons weigh values by over the whole base (company-name word counts); default none. */
+    private readonly ctx: CompareContext = {},
   ) {
     this.weights = new Float64Array(F * 8);
     this.mExact = new Float64Array(F);
@@ -435,7 +437,7 @@ export class PairScorer {
 
   /** Match weight (bits) of a pair; fast path without the explanation. */
   weight(a: MatchRecord, b: MatchRecord): number {
-    compareRecords(a, b, this.levels);
+    compareRecords(a, b, this.levels, 0, this.ctx);
     return this.weightOfLevels(this.levels, 0, a, b);
   }
 
@@ -455,7 +457,7 @@ export class PairScorer {
 
   /** Score with the evidence field by field: how each level adds up to the probability. */
   explain(a: MatchRecord, b: MatchRecord): PairScore & { namesSwapped: boolean } {
-    compareRecords(a, b, this.levels);
+    compareRecords(a, b, this.levels, 0, this.ctx);
     const fields: FieldEvidence[] = [];
     const ws = new Float64Array(F);
     for (let f = 0; f < F; f++) {

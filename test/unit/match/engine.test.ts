@@ -5,6 +5,7 @@ import { BLOCKING_RULE_COUNT, ENGINE_RULES, MatchEngine, patternKey, patternLeve
 import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
 import { encodedTermFrequencies, randomPairs } from '../../../src/transforms/match/model.js';
+import { countWords } from '../../../src/transforms/match/word-weights.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
 const F = COMPARISONS.length;
@@ -17,7 +18,8 @@ beforeAll(async () => {
 describe('matching engine on columns', () => {
   it('compares encoded records exactly as the record comparisons do', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
+    const compare = { companyWords: countWords(records.map((r) => r.company)) };
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare });
     const { a, b } = randomPairs(records.length, 20_000);
     // Random pairs rarely agree: add each record with its neighbours, where the generator puts duplicates.
     const pa = Int32Array.from([...a, ...records.map((_, i) => i).slice(0, -1)]);
@@ -25,7 +27,7 @@ describe('matching engine on columns', () => {
     const expected = new Map<number, number>();
     const levels = new Uint8Array(F);
     for (let p = 0; p < pa.length; p++) {
-      compareRecords(records[pa[p]!]!, records[pb[p]!]!, levels);
+      compareRecords(records[pa[p]!]!, records[pb[p]!]!, levels, 0, compare);
       const k = patternKey(levels, 0);
       expected.set(k, (expected.get(k) ?? 0) + 1);
     }
@@ -36,7 +38,7 @@ describe('matching engine on columns', () => {
 
   it('computes every rule key from columns as ruleKey does from the record', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare: {} });
     const keyIds = ENGINE_RULES.map(() => new Int32Array(records.length));
     const counts = engine.computeKeys(ENGINE_RULES.map((_, r) => r), keyIds);
     let used = 0;
@@ -71,7 +73,7 @@ describe('matching engine on columns', () => {
   it('scores candidate pairs as the pair scorer does, term frequencies included', async () => {
     const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1 });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare: {} });
     const { a, b } = randomPairs(records.length, 5000);
     const pa = [...a, ...records.map((_, i) => i).slice(0, -1)];
     const pb = [...b, ...records.map((_, i) => i + 1).slice(0, -1)];
