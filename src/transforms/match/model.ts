@@ -418,6 +418,11 @@ export class PairScorer {
     this.uFloor = 1 / Math.max(recordCount, 2);
   }
 
+  /** The term frequencies it scores with (for a full match: {@link computeTermFrequencies} of its records). */
+  get termFrequencies(): TermFrequencies {
+    return this.tf;
+  }
+
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
     if (l === 0) {
       const freqs = this.tf[f];
