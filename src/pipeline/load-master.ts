@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
 import { writeMatchIndex } from '../master/match-index.js';
-import { computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
+import { type MatchRecord, type PairScorer, computeTermFrequencies, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
@@ -325,18 +325,17 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
   let mark = performance.now();
-  // The match index first: then the stage's match records (about a kilobyte each) are released
-  // before the master is built, which at a million records is the difference between a heap
-  // with room and one the collector spends its time in. A run that fails after the index and
-  // before the master leaves an index a step ahead: the next run finds the same records changed
-  // (their links are unchanged) and matches them again.
-  // (The queue runner's load stage hands over the records without their match features.)
-  // The term frequencies the full match scored with are those of its records: not counted again.
-  const own = m.matchRecords.length === m.records.length;
-  const mrs = own ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
-  await writeMatchIndex(ctx.store, ctx.runId, mrs, own ? m.result.scorer.termFrequencies : computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size });
-  m.matchRecords.length = 0;
-  mrs.length = 0;
+  // The match index first, from match features computed again a record at a time: the match
+  // stage does not keep its match records (about a kilobyte each) beside the staged records. A
+  // run that fails after the index and before the master leaves an index a step ahead: the next
+  // run finds the same records changed (their links are unchanged) and matches them again.
+  const features = function* (): Generator<MatchRecord> {
+    for (const r of m.records) yield toMatchRecord(r.source, r.key, r.values);
+  };
+  // A full match's scorer holds the term frequencies of exactly these records; the queue
+  // runner's load stage gets the clusters without it, and counts them.
+  const tf = (m.result.scorer as PairScorer | undefined)?.termFrequencies ?? computeTermFrequencies([...features()]);
+  await writeMatchIndex(ctx.store, ctx.runId, features(), tf, { maxBlockSize: ctx.config.matching.max_block_size });
   phases['load:match index'] = Math.round(performance.now() - mark);
   mark = performance.now();
   const result = await writeMaster(

@@ -26,7 +26,6 @@ export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]
 
 export interface MatchStageResult {
   records: StagedRecord[];
-  matchRecords: MatchRecord[];
   result: MatchResult;
 }
 
@@ -62,5 +61,6 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
   if (result.pairs.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, pairRows());
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: mrs.length }) });
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
-  return { records, matchRecords: mrs, result };
+  // The match records are not kept: the master stage computes them again a record at a time.
+  return { records, result };
 }
