@@ -129,13 +129,16 @@ async function benchOne(records: number): Promise<Result> {
   try {
     await store.migrate();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const summary = await runPipeline({ config, store, log: createLogger('warn') });
     const ms = performance.now() - t0;
+    // Process-wide: the matching worker threads' CPU time is in it too.
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
     const links = (await store.knex('customer_links').select('source', 'source_key', 'customer_id')) as { source: string; source_key: string; customer_id: string }[];
     const predicted = new Map(links.map((l) => [`${l.source}\u0000${l.source_key}`, l.customer_id]));
     const m = pairMetrics(predicted, readTruth(path.join(dir, 'truth.csv')));
-    console.log(`\n${n(records)} records, PostgreSQL, inline runner: ${sec(ms)} (${n(records / (ms / 1000))} records/s), peak RSS ${mb(peakRss)}`);
+    console.log(`\n${n(records)} records, PostgreSQL, inline runner: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)}`);
     for (const st of summary.stages) {
       const rate = st.records ? n(st.records / Math.max(st.ms / 1000, 1e-3)) : '';

@@ -203,7 +203,7 @@ export async function loadPartition(ctx: RunContext): Promise<LoadStageOutput> {
   // The quality stage and loadMaster read the records and, of the match result, the clusters,
   // the link probabilities and the histogram: what the match stage stored.
   const result = { clusterOf, linkProbability, probabilityHistogram: match.probabilityHistogram } as unknown as MatchResult;
-  const m = { records, matchRecords: [], result } satisfies MatchStageResult;
+  const m = { records, result } satisfies MatchStageResult;
   await ctx.store.knex('quality_scores').where({ run_id: ctx.runId }).delete();
   const out = await assessAndLoad(ctx, sources, m, cursors);
   await saveStage(ctx.store, ctx.runId, 'load', '', { status: 'succeeded', done: records.length, total: records.length, result: out });

@@ -131,6 +131,23 @@ function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeReco
   if (batch.length) yield batch;
 }
 
+/** The term frequencies' rows in batches (a few million values at a million records), then `marks`. */
+function* tfRows(runId: string, tf: TermFrequencies, hash: IndexHash, marks: unknown[][]): Generator<unknown[][]> {
+  let batch: unknown[][] = [];
+  for (const [f, m] of tf.entries()) {
+    if (!m) continue;
+    for (const [v, p] of m) {
+      batch.push([runId, f, hash(v), p]);
+      if (batch.length >= 50_000) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  batch.push(...marks);
+  if (batch.length) yield batch;
+}
+
 async function* asAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
   yield* it;
 }
@@ -181,17 +198,14 @@ export async function writeMatchIndex(
       await store.insertRows('oversized_blocks', ['key_hash', 'size'], [...oversized.blocks].map(([h, n]) => [h, n]), trx);
     }
     await trx('match_term_frequencies').delete();
-    const rows: unknown[][] = [];
-    tf.forEach((m, f) => {
-      if (m) for (const [v, p] of m) rows.push([runId, f, hash(v), p]);
-    });
+    const marks: unknown[][] = [];
     if (companyWords) {
-      for (const [w, n] of companyWords.counts) rows.push([runId, COMPANY_WORD_ROW, hash(w), n]);
-      rows.push([runId, COMPANY_DOCUMENTS_ROW, 'documents', companyWords.documents]);
+      for (const [w, n] of companyWords.counts) marks.push([runId, COMPANY_WORD_ROW, hash(w), n]);
+      marks.push([runId, COMPANY_DOCUMENTS_ROW, 'documents', companyWords.documents]);
     }
-    if (store.cipher) rows.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
-    if (!namesEncrypted(store)) rows.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
-    if (rows.length) await store.insertRows('match_term_frequencies', TF_COLUMNS, rows, trx);
+    if (store.cipher) marks.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
+    if (!namesEncrypted(store)) marks.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
+    await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
   });
 }
 

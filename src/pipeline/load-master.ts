@@ -3,10 +3,10 @@ import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
 import { writeMatchIndex } from '../master/match-index.js';
-import { computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
+import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
-import { type ClusterToPlace, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
+import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type GoldenValues, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import type { Store } from '../store/store.js';
@@ -59,6 +59,8 @@ export interface MasterWriter {
   store: Store;
   config: Pick<Config, 'sources' | 'survivorship' | 'quality'>;
   audit: AuditContext;
+  /** Clusters placed per round of writes (default {@link WRITE_CLUSTERS}, 20,000); smaller in tests. */
+  roundClusters?: number;
 }
 
 interface CustomerRow {
@@ -116,12 +118,73 @@ async function existingIds(db: Knex, ids: readonly string[]): Promise<Set<string
 const roundProbability = (p: number): number | null => (Number.isNaN(p) ? null : Math.round(p * 1e6) / 1e6);
 const refName = (r: { source: string; key: string }): string => `${r.source}:${r.key}`;
 
+/** Clusters placed per round of writes: a round's rows are built, written and dropped before the next. */
+const WRITE_CLUSTERS = 20_000;
+
+type PlacedCluster = ClusterToPlace & { idx: number[]; members: MasterRecord[] };
+
+/** The clusters of a placement, in order of their first record (see writeMaster). */
+function clustersOf(p: MasterPlacement): PlacedCluster[] {
+  const groups = new Map<number, number[]>();
+  p.clusterOf.forEach((c, i) => {
+    let g = groups.get(c);
+    if (!g) groups.set(c, (g = []));
+    g.push(i);
+  });
+  return [...groups.values()].map((idx) => ({ idx, members: idx.map((i) => p.records[i]!) }));
+}
+
+/**
+ * assignCustomerIds with the store's ids: new ids must not collide with any id in the store (a
+ * retired or merged id is never reused). The unsalted ids are checked first; a salted one is
+ * tried (and checked here) only where its unsalted id was taken.
+ */
+async function assignStoreIds(
+  db: Knex,
+  clusters: readonly PlacedCluster[],
+  prevIds: ReadonlyMap<string, string>,
+  createdRun: ReadonlyMap<string, string>,
+  scope: ReadonlySet<string>,
+  leaving: ReadonlySet<string> | undefined,
+): Promise<IdAssignment> {
+  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).map((c) => customerIdFor(c.members[0]!.source, c.members[0]!.key, 0));
+  const taken = await existingIds(db, candidates);
+  const checked = new Set(candidates);
+  let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, leaving);
+  for (;;) {
+    const unchecked = assignment.ids.filter((id, i) => assignment.isNew[i] && !checked.has(id));
+    if (!unchecked.length) break;
+    const more = await existingIds(db, unchecked);
+    for (const id of unchecked) checked.add(id);
+    if (!more.size) break;
+    for (const id of more) taken.add(id);
+    assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, leaving);
+  }
+  return assignment;
+}
+
+/** The rows one round of writeMaster writes. */
+interface MasterRows {
+  /** Customers whose row is replaced (deleted, then inserted again as in `customers`). */
+  rewrite: string[];
+  customers: unknown[][];
+  /** Records whose stored link is replaced by one in `links`. */
+  relink: MasterRecord[];
+  links: unknown[][];
+  consistency: unknown[][];
+  entries: AuditEntry[];
+}
+
 /**
  * Writes the master from clusters: ids kept (see assignCustomerIds), one golden record per
  * cluster under the configured survivorship, one link per record. Only what changed is written:
  * an unchanged customer or link keeps its row (and its `updated_run`), and every change is in the
  * audit log with its before and after. Customers that lose their id are `merged` into the
  * customer that took most of their records (their id still resolves) or `retired`.
+ *
+ * The rows are built and written `w.roundClusters` clusters at a time, all in one
+ * transaction: only a round's customer, link, consistency and audit rows are held at once (at a
+ * million records, the whole set filled most of the default heap).
  */
 export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<LoadResult> {
   const { store, audit } = w;
@@ -134,40 +197,13 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const scope = new Set<string>(full ? existing.keys() : [...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)]);
   for (const id of [...scope]) if (existing.get(id)?.status !== 'active') scope.delete(id);
 
-  const groups = new Map<number, number[]>();
-  p.clusterOf.forEach((c, i) => {
-    let g = groups.get(c);
-    if (!g) groups.set(c, (g = []));
-    g.push(i);
-  });
-  const clusters: (ClusterToPlace & { idx: number[]; members: MasterRecord[] })[] = [...groups.values()].map((idx) => ({ idx, members: idx.map((i) => p.records[i]!) }));
+  const clusters = clustersOf(p);
   const prevIds = new Map<string, string>();
   for (const [ref, l] of previous) prevIds.set(ref, l.customerId);
-  const createdRun = await ageKeys(knex, existing);
+  const assignment = await assignStoreIds(knex, clusters, prevIds, await ageKeys(knex, existing), scope, p.leaving);
 
-  // New ids must not collide with any id in the store (a retired or merged id is never reused).
-  // The unsalted ids are checked first; a salted one is tried (and checked below) only where its
-  // unsalted id was taken.
-  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).map((c) => customerIdFor(c.members[0]!.source, c.members[0]!.key, 0));
-  const taken = await existingIds(knex, candidates);
-  const checked = new Set(candidates);
-  let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, p.leaving);
-  for (;;) {
-    const unchecked = assignment.ids.filter((id, i) => assignment.isNew[i] && !checked.has(id));
-    if (!unchecked.length) break;
-    const more = await existingIds(knex, unchecked);
-    for (const id of unchecked) checked.add(id);
-    if (!more.size) break;
-    for (const id of more) taken.add(id);
-    assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, p.leaving);
-  }
-
-  const entries: AuditEntry[] = [];
-  const customerRows: unknown[][] = [];
-  const rewrite: string[] = [];
-  const linkRows: unknown[][] = [];
-  const relink: { source: string; key: string }[] = [];
   const result: LoadResult = { customers: 0, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
+  // Records of stored links placed again (the others are detached).
   const placed = new Set<string>();
   const membersBefore = new Map<string, string[]>();
   for (const l of previous.values()) {
@@ -179,12 +215,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   // Per customer of several sources, its consistency pairs (what an incremental run's quality
   // sums for the customers it leaves untouched: src/master/incremental-quality.ts).
   const consistencyFields = w.config.quality.consistency_fields;
-  const consistencyRows: unknown[][] = [];
-  clusters.forEach((c, ci) => {
+  const place = (ci: number, out: MasterRows): void => {
+    const c = clusters[ci]!;
     const id = assignment.ids[ci]!;
     const tallies = new Map<string, Map<string, Tally>>();
     addConsistency(tallies, c.members, consistencyFields);
-    for (const [source, byField] of tallies) for (const [field, t] of byField) consistencyRows.push([id, source, field, t.good, t.measured]);
+    for (const [source, byField] of tallies) for (const [field, t] of byField) out.consistency.push([id, source, field, t.good, t.measured]);
     const golden = surviveGolden(c.members, policy);
     const provenance = JSON.stringify(golden.provenance);
     const old = existing.get(id);
@@ -195,7 +231,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     const removed = [...before].filter((m) => !now.has(m));
     if (!old || old.status !== 'active') {
       result.newCustomers += old ? 0 : 1;
-      entries.push({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
+      out.entries.push({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
     } else {
       const changed = CANONICAL_FIELDS.filter((f) => golden.values[f] !== old.values[f]);
       if (!changed.length && provenance === old.provenance && old.record_count === members.length && !added.length && !removed.length) return placeLinks();
@@ -213,60 +249,70 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
       if (removed.length) b.records = removed;
       if (added.length) a.records = added;
       if (provenance !== old.provenance && !changed.length) a.provenance = 'changed';
-      entries.push({ customerId: id, action: 'update', before: b, after: a });
+      out.entries.push({ customerId: id, action: 'update', before: b, after: a });
     }
-    rewrite.push(id);
-    customerRows.push([id, old?.created_run ?? audit.runId, audit.runId, ...CANONICAL_FIELDS.map((f) => golden.values[f]), provenance, members.length, 'active', null]);
+    out.rewrite.push(id);
+    out.customers.push([id, old?.created_run ?? audit.runId, audit.runId, ...CANONICAL_FIELDS.map((f) => golden.values[f]), provenance, members.length, 'active', null]);
     placeLinks();
 
     function placeLinks(): void {
       for (let k = 0; k < c.idx.length; k++) {
         const r = c.members[k]!;
         const ref = refOf(r.source, r.key);
-        placed.add(ref);
+        const prev = previous.get(ref);
+        if (prev) placed.add(ref);
         result.linkedRecords++;
         const prob = roundProbability(p.linkProbability[c.idx[k]!]!);
-        const prev = previous.get(ref);
         if (prev && prev.customerId === id && prev.probability === prob && prev.hash === (r.hash ?? null)) continue;
         result.changedLinks++;
-        if (prev) relink.push(r);
-        linkRows.push([r.source, r.key, id, prob, audit.runId, r.hash ?? null]);
+        if (prev) out.relink.push(r);
+        out.links.push([r.source, r.key, id, prob, audit.runId, r.hash ?? null]);
       }
     }
-  });
+  };
 
   const fateRows: { id: string; status: string; merged_into: string | null }[] = [];
+  const fateEntries: AuditEntry[] = [];
   for (const [id, fate] of assignment.fates) {
     const old = existing.get(id);
     if (!old) continue;
     if (fate.status === 'merged') result.mergedCustomers++;
     else result.retiredCustomers++;
     fateRows.push({ id, status: fate.status, merged_into: fate.status === 'merged' ? fate.mergedInto : null });
-    entries.push({
+    fateEntries.push({
       customerId: id,
       action: fate.status === 'merged' ? 'merge' : 'retire',
       before: { status: 'active', record_count: old.record_count },
       after: fate.status === 'merged' ? { status: 'merged', merged_into: fate.mergedInto } : { status: 'retired' },
     });
   }
-  // Links of the scope not placed again: records gone from their source or deleted there.
-  const detached = [...previous.entries()].filter(([ref]) => !placed.has(ref)).map(([, l]) => l);
-  result.detachedRecords = detached.length;
 
   await store.transaction(async (trx) => {
     const chunk = lookupChunk(trx);
-    for (let i = 0; i < rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rewrite.slice(i, i + chunk)).delete();
-    if (customerRows.length) await store.insertRows('customers', CUSTOMER_COLUMNS, customerRows, trx);
-    for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
-    for (const { source, keys } of refChunks([...relink, ...detached], chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
-    if (linkRows.length) await store.insertRows('customer_links', LINK_COLUMNS, linkRows, trx);
     if (full) await trx('customer_consistency').delete();
     else {
       const ids = [...new Set([...scope, ...assignment.ids, ...assignment.fates.keys()])];
       for (let i = 0; i < ids.length; i += chunk) await whereAny(trx, trx('customer_consistency'), 'customer_id', ids.slice(i, i + chunk)).delete();
     }
-    if (consistencyRows.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, consistencyRows, trx);
-    await writeAudit(store, audit, entries, trx);
+    // Each customer and record is in one round, and the audit entries keep their order (the
+    // clusters', then the fates'): the rounds write what one batch of the same rows would.
+    const round = Math.max(1, w.roundClusters ?? WRITE_CLUSTERS);
+    for (let start = 0; start < clusters.length; start += round) {
+      const rows: MasterRows = { rewrite: [], customers: [], relink: [], links: [], consistency: [], entries: [] };
+      for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) place(ci, rows);
+      for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
+      if (rows.customers.length) await store.insertRows('customers', CUSTOMER_COLUMNS, rows.customers, trx);
+      for (const { source, keys } of refChunks(rows.relink, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
+      if (rows.links.length) await store.insertRows('customer_links', LINK_COLUMNS, rows.links, trx);
+      if (rows.consistency.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, rows.consistency, trx);
+      await writeAudit(store, audit, rows.entries, trx);
+    }
+    for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
+    // Links of the scope not placed again: records gone from their source or deleted there.
+    const detached = [...previous.entries()].filter(([ref]) => !placed.has(ref)).map(([, l]) => l);
+    result.detachedRecords = detached.length;
+    for (const { source, keys } of refChunks(detached, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
+    await writeAudit(store, audit, fateEntries, trx);
   });
   const count = (await knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
   result.customers = Number(count[0]!.n);
@@ -279,16 +325,21 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
   let mark = performance.now();
-  // The match index first: then the stage's match records (about a kilobyte each) are released
-  // before the master is built, which at a million records is the difference between a heap
-  // with room and one the collector spends its time in. A run that fails after the index and
-  // before the master leaves an index a step ahead: the next run finds the same records changed
-  // (their links are unchanged) and matches them again.
-  // (The queue runner's load stage hands over the records without their match features.)
-  const mrs = m.matchRecords.length === m.records.length ? m.matchRecords : m.records.map((r) => toMatchRecord(r.source, r.key, r.values));
-  await writeMatchIndex(ctx.store, ctx.runId, mrs, computeTermFrequencies(mrs), { maxBlockSize: ctx.config.matching.max_block_size }, countWords(mrs.map((r) => r.company)));
-  m.matchRecords.length = 0;
-  mrs.length = 0;
+  // The match index first, from match features computed again a record at a time: the match
+  // stage does not keep its match records (about a kilobyte each) beside the staged records. A
+  // run that fails after the index and before the master leaves an index a step ahead: the next
+  // run finds the same records changed (their links are unchanged) and matches them again.
+  const features = function* (): Generator<MatchRecord> {
+    for (const r of m.records) yield toMatchRecord(r.source, r.key, r.values);
+  };
+  // A full match's scorer holds the term frequencies and company-name word counts of exactly
+  // these records; the queue runner's load stage gets the clusters without it, and counts them.
+  const scorer = m.result.scorer as PairScorer | undefined;
+  const tf = scorer?.termFrequencies ?? computeTermFrequencies([...features()]);
+  const companyWords = scorer?.companyWords ?? countWords((function* () {
+    for (const r of features()) yield r.company;
+  })());
+  await writeMatchIndex(ctx.store, ctx.runId, features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords);
   phases['load:match index'] = Math.round(performance.now() - mark);
   mark = performance.now();
   const result = await writeMaster(

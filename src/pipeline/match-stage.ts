@@ -7,6 +7,9 @@ import type { RunContext } from './context.js';
 /** A staged record as the match and master stages read it. */
 export type StagedRecord = MasterRecord;
 
+/** Explained pairs built and written at a time. */
+const PAIR_BATCH = 10_000;
+
 export const MATCH_PAIR_COLUMNS = ['run_id', 'a_source', 'a_key', 'b_source', 'b_key', 'probability', 'decision', 'explanation'] as const;
 
 /**
@@ -23,7 +26,6 @@ export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]
 
 export interface MatchStageResult {
   records: StagedRecord[];
-  matchRecords: MatchRecord[];
   result: MatchResult;
 }
 
@@ -44,14 +46,21 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     // Steward decisions (merge, unmerge, reviews) hold on every run.
     ...constraintIndexPairs(records, await loadAllConstraints(ctx.store)),
   });
-  const rows = result.pairs.map((p) => {
-    const a = mrs[p.a]!;
-    const b = mrs[p.b]!;
-    const ex = result.scorer.explain(a, b);
-    return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
-  });
-  if (rows.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows);
+  // The explained pairs in batches: at a million records, 450k explanations held at once were
+  // some hundreds of megabytes on a heap already holding every record twice.
+  async function* pairRows(): AsyncGenerator<unknown[][]> {
+    for (let i = 0; i < result.pairs.length; i += PAIR_BATCH) {
+      yield result.pairs.slice(i, i + PAIR_BATCH).map((p) => {
+        const a = mrs[p.a]!;
+        const b = mrs[p.b]!;
+        const ex = result.scorer.explain(a, b);
+        return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
+      });
+    }
+  }
+  if (result.pairs.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, pairRows());
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: mrs.length }) });
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
-  return { records, matchRecords: mrs, result };
+  // The match records are not kept: the master stage computes them again a record at a time.
+  return { records, result };
 }

@@ -420,6 +420,16 @@ export class PairScorer {
     this.uFloor = 1 / Math.max(recordCount, 2);
   }
 
+  /** The term frequencies it scores with (for a full match: {@link computeTermFrequencies} of its records). */
+  get termFrequencies(): TermFrequencies {
+    return this.tf;
+  }
+
+  /** The company-name word counts it weighs shared words by (for a full match: those of its records). */
+  get companyWords(): CompareContext['companyWords'] {
+    return this.ctx.companyWords;
+  }
+
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
     if (l === 0) {
       const freqs = this.tf[f];

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.js';
+import type { Config } from '../../../src/config/schema.js';
+import { type LoadResult, type MasterPlacement, writeMaster } from '../../../src/pipeline/load-master.js';
+import type { MasterRecord } from '../../../src/master/store-io.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
+
+const SOURCES = ['crm', 'erp'] as const;
+
+/** 40 records, two per person, in two sources; `tweak` changes some values of the second write. */
+function records(tweak: boolean): MasterRecord[] {
+  const out: MasterRecord[] = [];
+  for (const source of SOURCES) {
+    for (let i = 0; i < 20; i++) {
+      const email = tweak && source === 'erp' && i % 5 === 0 ? `new${i}@example.com` : `p${i}@example.com`;
+      out.push({
+        source,
+        key: String(i),
+        line: i + 2,
+        values: { given_name: `G${i}`, family_name: `F${i}`, email, birth_date: `1980-01-${String(1 + i).padStart(2, '0')}`, source_updated_at: source === 'crm' ? '2024-01-01' : '2024-02-01' },
+        hash: `${source}-${i}-${email}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * First write: person i's two records together. Second: persons 0 and 1 merge, person 2's erp
+ * record leaves for a customer of its own, persons 3 and 4 swap their erp records, and person
+ * 5's records are gone (its customer retires).
+ */
+function placements(): [MasterPlacement, MasterPlacement] {
+  const first = records(false);
+  const cluster = (r: MasterRecord): number => Number(r.key);
+  const second = records(true).filter((r) => r.key !== '5');
+  const moved = (r: MasterRecord): number => {
+    const i = Number(r.key);
+    if (i === 1) return 0;
+    if (i === 2 && r.source === 'erp') return 100;
+    if ((i === 3 || i === 4) && r.source === 'erp') return 7 - i;
+    return i;
+  };
+  const place = (recs: MasterRecord[], of: (r: MasterRecord) => number): MasterPlacement => ({
+    records: recs,
+    clusterOf: Int32Array.from(recs.map(of)),
+    linkProbability: Float64Array.from(recs.map((r) => (r.source === 'crm' ? Number.NaN : 0.95))),
+    scope: 'all',
+  });
+  return [place(first, cluster), place(second, moved)];
+}
+
+async function snapshot(store: Store): Promise<unknown> {
+  const k = store.knex;
+  return {
+    customers: await k('customers').orderBy('id').select(),
+    links: await k('customer_links').orderBy(['source', 'source_key']).select(),
+    consistency: await k('customer_consistency').orderBy(['customer_id', 'source', 'field']).select(),
+    audit: await k('master_audit').orderBy('id').select('id', 'customer_id', 'action', 'before', 'after', 'run_id'),
+  };
+}
+
+describe.each(TEST_DIALECTS)('master written in rounds (%s)', (dialect) => {
+  const isos: IsolatedStoreUrl[] = [];
+  const stores: Store[] = [];
+  let config: Config;
+
+  beforeAll(async () => {
+    for (const name of ['rounds-one', 'rounds-many']) {
+      const iso = await isolatedStoreUrl(dialect, name);
+      isos.push(iso);
+      config = parseConfig(
+        `store: ${iso.url}\nsources:\n${SOURCES.map((s) => `  - {name: ${s}, kind: csv, path: ${s}.csv, key: id, mapping: {email: email}}\n`).join('')}`,
+        { file: 'etl.yaml', baseDir: '/tmp' },
+      );
+      const store = await openStore(config.store);
+      await store.migrate();
+      stores.push(store);
+    }
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const iso of isos) await iso.cleanup();
+  });
+
+  it('writes the same customers, links, consistency pairs and audit log, in the same order, as one round', async () => {
+    const [first, second] = placements();
+    const results: LoadResult[][] = [[], []];
+    for (const [runId, p] of [['20240101T000000Z', first], ['20240201T000000Z', second]] as const) {
+      for (const [s, store] of stores.entries()) {
+        const audit = { actor: 'test', at: new Date('2024-03-01T00:00:00Z'), runId, reason: `run ${runId}` };
+        // Rounds of 3 clusters: every round holds creates, updates or moved links, and the
+        // merge, split and retirement cross rounds.
+        results[s]!.push(await writeMaster({ store, config, audit, ...(s === 1 ? { roundClusters: 3 } : {}) }, p));
+      }
+      expect(await snapshot(stores[1]!)).toEqual(await snapshot(stores[0]!));
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]![0]).toMatchObject({ newCustomers: 20, linkedRecords: 40, changedLinks: 40 });
+    expect(results[0]![1]).toMatchObject({ newCustomers: 1, mergedCustomers: 1, retiredCustomers: 1, detachedRecords: 2 });
+    expect(results[0]![1]!.updatedCustomers).toBeGreaterThan(4);
+    const audit = (await stores[1]!.knex('master_audit').orderBy('id').select('action')) as { action: string }[];
+    expect(audit.map((a) => a.action).slice(-2).sort()).toEqual(['merge', 'retire']);
+  });
+});
