@@ -121,20 +121,21 @@ async function neighbours(store: Store, qs: readonly WindowQuery[], limit: numbe
     const batchAt = async (i: number): Promise<void> => {
       const batch = qs.slice(i, i + WINDOW_BATCH);
       const res = (await db.raw(
-        `select q.i, b.source, b.source_key, b.sort_key, b.before
+        // Members come back nearest first on each side; their sort keys are not needed here.
+        `select q.i, b.source, b.source_key, b.before
            from unnest(?::text[], ?::text[]) with ordinality as q(h, s, i)
            cross join lateral (
-             (select source, source_key, sort_key, true as before from blocking_keys
+             (select source, source_key, true as before from blocking_keys
                where key_hash = q.h and sort_key < q.s collate "C" order by sort_key desc limit ${limit})
              union all
-             (select source, source_key, sort_key, false as before from blocking_keys
+             (select source, source_key, false as before from blocking_keys
                where key_hash = q.h and sort_key >= q.s collate "C" order by sort_key limit ${limit})
            ) b`,
         [batch.map((q) => q.hash), batch.map((q) => q.sortKey as string)],
-      )) as { rows: { i: string | number; source: string; source_key: string; sort_key: string | null; before: boolean }[] };
+      )) as { rows: { i: string | number; source: string; source_key: string; before: boolean }[] };
       for (const r of res.rows) {
         const n = out[i + Number(r.i) - 1]!;
-        (r.before ? n.before : n.after).push({ source: r.source, key: r.source_key, sortKey: r.sort_key });
+        (r.before ? n.before : n.after).push({ source: r.source, key: r.source_key, sortKey: null });
       }
     };
     for (let i = 0; i < qs.length; i += 2 * WINDOW_BATCH) await Promise.all([batchAt(i), ...(i + WINDOW_BATCH < qs.length ? [batchAt(i + WINDOW_BATCH)] : [])]);
