@@ -5,6 +5,7 @@ import { type QueueClient, type RunWatch, assertServerStore, enqueueRun, openQue
 import type { StageRow } from '../jobs/run-stages.js';
 import { listFailedJobs, retryJob } from '../jobs/triggers.js';
 import type { RunSummary } from '../pipeline/run-pipeline.js';
+import { readMode } from '../pipeline/context.js';
 import type { Store } from '../store/store.js';
 import { CrmEtlError } from '../core/errors.js';
 import { cliActor, writeAudit } from '../security/audit.js';
@@ -70,8 +71,7 @@ export async function runOnQueue(
   return deps.withStore(config, (store) =>
     withQueue(config, async (q) => {
       const run = await enqueueRun(q, { config, store, log: deps.logger(), full: Boolean(o.full), actor, ...(o.since ? { since: o.since } : {}), ...(o.source ? { sources: o.source } : {}) });
-      const read = { full: Boolean(o.full), ...(o.since ? { since: o.since.toISOString() } : {}) };
-      await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${run.runId}`, before: null, after: { sources: o.source ?? 'all', ...read, queued: true } });
+      await writeAudit(store.knex, { actor, action: 'run.trigger', target: `run:${run.runId}`, before: null, after: { sources: o.source ?? 'all', ...readMode(o.full, o.since), queued: true } });
       if (o.detach) return { runId: run.runId, detached: true as const };
       process.stderr.write(`run ${run.runId} queued on ${q.maskedUrl}; waiting for workers (crm-etl worker)…\n`);
       const names = config.sources.filter((s) => !run.payload.sources.length || run.payload.sources.includes(s.name)).map((s) => s.name);

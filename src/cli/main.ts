@@ -32,7 +32,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerConfigCommands } from './config.js';
 import { cliActor, writeAudit } from '../security/audit.js';
 import { parseSince } from '../security/audit-trail.js';
-import { newRunId } from '../pipeline/context.js';
+import { newRunId, readMode } from '../pipeline/context.js';
 
 const DEFAULT_CONFIG = 'crm-etl.yaml';
 
@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { config?: string; source?: string[]; full?: boolean; since?: string; json?: boolean; detach?: boolean; actor?: string }) => {
       const config = await loadConfig(resolveConfigPath(o.config));
       const since = o.since ? parseSince(o.since) : undefined;
-      const read = { full: Boolean(o.full), ...(since ? { since: since.toISOString() } : {}) };
+      const read = readMode(o.full, since);
       let summary;
       const actor = o.actor ?? cliActor();
       if (config.queue) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CrmEtlError } from '../core/errors.js';
+import { readMode } from '../pipeline/context.js';
 import { parseSince } from '../security/audit-trail.js';
 import { cliActor, writeAudit } from '../security/audit.js';
 import { resyncCustomer, resyncSource } from '../jobs/triggers.js';
@@ -26,8 +27,7 @@ export function registerResyncCommand(program: Command, deps: CliDeps, print: (s
         withQueue(config, async (q) => {
           const queued = o.source ? await resyncSource(q, config, o.source, { full: Boolean(o.full), ...(since ? { since } : {}) }, actor) : await resyncCustomer(q, o.customer!, actor);
           const target = o.source ? `source:${o.source}` : o.customer!;
-          const read = o.source ? { full: Boolean(o.full), ...(since ? { since: since.toISOString() } : {}) } : {};
-          await writeAudit(store.knex, { actor, action: 'resync.trigger', target, before: null, after: { job: queued.jobId, duplicate: queued.duplicate, ...read } });
+          await writeAudit(store.knex, { actor, action: 'resync.trigger', target, before: null, after: { job: queued.jobId, duplicate: queued.duplicate, ...(o.source ? readMode(o.full, since) : {}) } });
           return queued;
         }),
       );

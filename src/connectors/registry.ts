@@ -1,4 +1,5 @@
 import type { SourceConfig } from '../config/schema.js';
+import { CrmEtlError } from '../core/errors.js';
 import type { SourceConnector } from './connector.js';
 import { CsvSource } from './csv/csv-source.js';
 import { FixedWidthSource } from './fixed-width/fixed-width-source.js';
@@ -24,6 +25,21 @@ const connectors: { [K in Kind]: (cfg: ConfigOf<K>) => SourceConnector } = {
 export function createConnector(cfg: SourceConfig): SourceConnector {
   const make = connectors[cfg.kind] as (c: SourceConfig) => SourceConnector;
   return make(cfg);
+}
+
+/**
+ * Refuses a read from a time (`--since`) that cannot be done, before anything is read or queued:
+ * with `--full`, or of a source that keeps no change time (see {@link sinceUnsupported}).
+ *
+ * @throws CrmEtlError `INPUT_INVALID` saying what to do instead.
+ */
+export function checkReadFromTime(sources: readonly SourceConfig[], read: { full?: boolean; since?: Date | undefined }): void {
+  if (!read.since) return;
+  if (read.full) throw new CrmEtlError('INPUT_INVALID', '--since and --full do not go together: --full reads every record, --since those changed since a time');
+  for (const cfg of sources) {
+    const why = sinceUnsupported(cfg);
+    if (why) throw new CrmEtlError('INPUT_INVALID', why);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { CrmEtlError } from '../core/errors.js';
 import { type QueueClient, addRunFlow } from './run-flow.js';
 import { checkSourceNames } from './schedules.js';
-import { sinceUnsupported } from '../connectors/registry.js';
+import { checkReadFromTime } from '../connectors/registry.js';
 import { type RunStagePayload, runStagePayload } from './payloads.js';
 import { DEFAULT_JOB_OPTIONS } from './retry.js';
 
@@ -26,12 +26,8 @@ async function addDeduplicated(client: QueueClient, name: string, data: Record<s
  */
 export async function resyncSource(client: QueueClient, config: Config, source: string, read: { full?: boolean; since?: Date }, actor?: string): Promise<Trigger> {
   checkSourceNames(config, [source]);
+  checkReadFromTime(config.sources.filter((s) => s.name === source), read);
   const full = Boolean(read.full);
-  if (read.since) {
-    if (full) throw new CrmEtlError('INPUT_INVALID', '--since and --full do not go together: --full reads every record, --since those changed since a time');
-    const why = sinceUnsupported(config.sources.find((s) => s.name === source)!);
-    if (why) throw new CrmEtlError('INPUT_INVALID', why);
-  }
   const since = read.since?.toISOString();
   const mode = since ? `since.${since}` : full ? 'full' : 'changes';
   return addDeduplicated(client, 'resync-source', { source, full, ...(since ? { since } : {}), ...(actor ? { actor } : {}) }, `resync-source.${source}.${mode}`);

@@ -247,23 +247,29 @@ export async function loadTermFrequencies(store: Store, runId: string, mrs: read
     COMPARISONS.map(async (c, f) => {
       const field = c.tf;
       if (!field) return null;
-      const byHash = new Map<string, string>();
-      for (const r of mrs) {
-        const v = r[field];
-        if (v) byHash.set(hash(v), v);
-      }
       const out = new Map<string, number>();
-      const hashes = [...byHash.keys()];
-      const db = store.knex;
-      const chunk = lookupChunk(db);
-      for (let i = 0; i < hashes.length; i += chunk) {
-        const q = db('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison: f });
-        const rows = (await whereAny(db, q, 'value_hash', hashes.slice(i, i + chunk))) as { value_hash: string; frequency: number }[];
-        for (const r of rows) out.set(byHash.get(r.value_hash)!, Number(r.frequency));
-      }
+      await lookUpFrequencies(store, runId, f, mrs.map((r) => r[field]), out);
       return out;
     }),
   );
+}
+
+/**
+ * Adds to `into` the stored frequency of each value among `values` (by its hash, under the
+ * store's key) that the run `runId` stored in rows of `comparison`; values it lacks are skipped.
+ */
+async function lookUpFrequencies(store: Store, runId: string, comparison: number, values: Iterable<string>, into: Map<string, number>): Promise<void> {
+  const hash = indexHash(store.cipher);
+  const byHash = new Map<string, string>();
+  for (const v of values) if (v && !into.has(v)) byHash.set(hash(v), v);
+  const hashes = [...byHash.keys()];
+  const db = store.knex;
+  const chunk = lookupChunk(db);
+  for (let i = 0; i < hashes.length; i += chunk) {
+    const q = db('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison });
+    const rows = (await whereAny(db, q, 'value_hash', hashes.slice(i, i + chunk))) as { value_hash: string; frequency: number }[];
+    for (const r of rows) into.set(byHash.get(r.value_hash)!, Number(r.frequency));
+  }
 }
 
 /**
@@ -279,20 +285,7 @@ export async function loadCompanyWords(store: Store, runId: string, mrs: readonl
     if (!row) return undefined;
     words = { documents: Number(row.frequency), counts: new Map<string, number>() };
   }
-  const counts = words.counts as Map<string, number>;
-  const hash = indexHash(store.cipher);
-  const byHash = new Map<string, string>();
-  for (const r of mrs) for (const w of r.companyWords) {
-    const s = wordStem(w);
-    if (!counts.has(s)) byHash.set(hash(s), s);
-  }
-  const hashes = [...byHash.keys()];
-  const chunk = lookupChunk(db);
-  for (let i = 0; i < hashes.length; i += chunk) {
-    const q = db('match_term_frequencies').select('value_hash', 'frequency').where({ run_id: runId, comparison: COMPANY_WORD_ROW });
-    const rows = (await whereAny(db, q, 'value_hash', hashes.slice(i, i + chunk))) as { value_hash: string; frequency: number }[];
-    for (const r of rows) counts.set(byHash.get(r.value_hash)!, Number(r.frequency));
-  }
+  await lookUpFrequencies(store, runId, COMPANY_WORD_ROW, mrs.flatMap((r) => r.companyWords.map(wordStem)), words.counts as Map<string, number>);
   return words;
 }
 

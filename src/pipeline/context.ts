@@ -42,6 +42,11 @@ export interface StageProgress {
   total?: number;
 }
 
+/** How a run reads its sources, as the audit log names it in a trigger: in full or not, and since when. */
+export function readMode(full: boolean | undefined, since: Date | undefined): { full: boolean; since?: string } {
+  return { full: Boolean(full), ...(since ? { since: since.toISOString() } : {}) };
+}
+
 /** A sortable, unique run id: UTC time plus a random suffix. */
 export function newRunId(now: Date = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

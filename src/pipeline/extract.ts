@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/schema.js';
-import { createConnector, sinceUnsupported } from '../connectors/registry.js';
+import { checkReadFromTime, createConnector } from '../connectors/registry.js';
 import type { Cursor, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
@@ -78,13 +78,7 @@ export async function prepareSources(ctx: RunContext): Promise<PreparedSource[]>
       throw new CrmEtlError('CONFIG_INVALID', `unknown source "${name}"; the configuration has: ${ctx.config.sources.map((s) => s.name).join(', ')}`);
     }
   }
-  if (ctx.since) {
-    if (ctx.full) throw new CrmEtlError('INPUT_INVALID', '--since and --full do not go together: --full reads every record, --since those changed since a time');
-    for (const cfg of selected) {
-      const why = sinceUnsupported(cfg);
-      if (why) throw new CrmEtlError('INPUT_INVALID', why);
-    }
-  }
+  checkReadFromTime(selected, ctx);
   const out: PreparedSource[] = [];
   for (const cfg of selected) {
     const connector = createConnector(cfg);

@@ -333,13 +333,13 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
     for (const r of m.records) yield toMatchRecord(r.source, r.key, r.values);
   };
   // A full match's scorer holds the term frequencies and company-name word counts of exactly
-  // these records; the queue runner's load stage gets the clusters without it, and counts them.
+  // these records; the queue runner's load stage gets the clusters without it, and counts them
+  // (from match records computed once, as before the scorer kept them).
   const scorer = m.result.scorer as PairScorer | undefined;
-  const tf = scorer?.termFrequencies ?? computeTermFrequencies([...features()]);
-  const companyWords = scorer?.companyWords ?? countWords((function* () {
-    for (const r of features()) yield r.company;
-  })());
-  await writeMatchIndex(ctx.store, ctx.runId, features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords);
+  const counted = scorer ? null : [...features()];
+  const tf = scorer ? scorer.termFrequencies : computeTermFrequencies(counted!);
+  const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
+  await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords);
   phases['load:match index'] = Math.round(performance.now() - mark);
   mark = performance.now();
   const result = await writeMaster(

@@ -11,7 +11,8 @@ import { CrmEtlError } from '../core/errors.js';
 import { maskValue } from '../core/mask.js';
 import { writeAudit } from '../security/audit.js';
 import { listAuditTrail, parseSince } from '../security/audit-trail.js';
-import { sinceUnsupported } from '../connectors/registry.js';
+import { checkReadFromTime } from '../connectors/registry.js';
+import { readMode } from '../pipeline/context.js';
 import { decideReviewAudited, mergeCustomersAudited, unmergeRecordAudited } from '../security/audited-steward.js';
 import { changeConfigAudited } from '../security/config-change.js';
 import type { Store } from '../store/store.js';
@@ -251,15 +252,9 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     }
     // A read from a time is checked here, so that a source that cannot do it is a 400, not a failed run.
     const since = body.since !== undefined ? parseSince(body.since) : undefined;
-    if (since) {
-      if (body.full) throw new CrmEtlError('INPUT_INVALID', 'since and full do not go together: full reads every record, since those changed since a time');
-      for (const s of live.current.sources.filter((c) => !body.sources?.length || body.sources.includes(c.name))) {
-        const why = sinceUnsupported(s);
-        if (why) throw new CrmEtlError('INPUT_INVALID', why);
-      }
-    }
+    checkReadFromTime(live.current.sources.filter((c) => !body.sources?.length || body.sources.includes(c.name)), { full: body.full, since });
     const request = { ...(body.sources ? { sources: body.sources } : {}), full: Boolean(body.full), ...(since ? { since } : {}), actor };
-    const read = { full: Boolean(body.full), ...(since ? { since: since.toISOString() } : {}) };
+    const read = readMode(body.full, since);
     if (queue) {
       // With a queue the workers run it (the store is a server then, shared with them).
       const queued = await queue.enqueue({ ...request, log: opts.log });

@@ -208,16 +208,12 @@ export function missingKeyStatement(plan: ReadPlan, start: Position, limit: numb
   if (cur !== undefined && start.phase === 'main') {
     const after = start.after ?? start.floor?.orAfter ?? null;
     const since = start.after === null ? start.floor?.since : undefined;
-    const parts: ((x: StatementBuilder) => void)[] = [];
-    if (after !== null) parts.push((x) => void x.sql(`${column(plan, cur)} > `).param(after[0]));
-    if (since !== undefined) parts.push((x) => void x.sql(`${column(plan, cur)} >= `).param(since));
-    if (parts.length) {
+    if (after !== null || since !== undefined) {
       conditions.push((x) => {
         x.sql('(');
-        parts.forEach((write, i) => {
-          if (i > 0) x.sql(' OR ');
-          write(x);
-        });
+        if (after !== null) x.sql(`${column(plan, cur)} > `).param(after[0]);
+        if (after !== null && since !== undefined) x.sql(' OR ');
+        if (since !== undefined) x.sql(`${column(plan, cur)} >= `).param(since);
         x.sql(')');
       });
     }

@@ -216,7 +216,6 @@ export class SqlSource implements SourceConnector {
     return { source: this.cfg.name, lineage, code, message, raw: JSON.stringify(fields) };
   }
 
-  /** Rows whose key has a NULL part cannot be paged past: reported here, after the pages. */
   /**
    * Where a read starts: the stored position, or with `since` the rows changed at or after that
    * time and (when the stored position is older) everything after it. A read stopped among the
@@ -237,6 +236,7 @@ export class SqlSource implements SourceConnector {
     return { start: { phase: 'main', after: null, floor: { since: sqlUtcTime(since), orAfter } }, notes };
   }
 
+  /** Rows whose key has a NULL part cannot be paged past: reported here, after the pages. */
   private async missingKeys(session: SqlSession, start: Position): Promise<MalformedRow[]> {
     const result = await session.run(missingKeyStatement(this.plan, start, MAX_MISSING_KEY_ROWS + 1));
     const { columns } = result;
