@@ -173,9 +173,16 @@ export async function writeMatchIndex(
   tf: TermFrequencies,
   oversized: OversizedBlocks,
   companyWords?: WordCounts,
+  phases: Record<string, number> = {},
 ): Promise<void> {
   const hash = indexHash(store.cipher);
   const pg = store.dialect !== 'mysql';
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    const now = performance.now();
+    phases[`match index:${phase}`] = Math.round(now - mark);
+    mark = now;
+  };
   await store.transaction(async (trx) => {
     if (pg) {
       // About ten rows per record: emptied at once, loaded without its indexes and indexed after
@@ -187,9 +194,12 @@ export async function writeMatchIndex(
       await trx.raw('drop index if exists blocking_keys_source_source_key_index');
     } else await trx('blocking_keys').delete();
     await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, storeRecordIndex(store))), trx);
+    lap('keys');
     if (pg) {
       await trx.raw('create index blocking_keys_window_index on blocking_keys (key_hash, sort_key) include (source, source_key)');
+      lap('window index');
       await trx.raw('create index blocking_keys_source_source_key_index on blocking_keys (source, source_key)');
+      lap('record index');
     }
     await trx('oversized_blocks').delete();
     if ('maxBlockSize' in oversized) {
@@ -197,6 +207,7 @@ export async function writeMatchIndex(
     } else if (oversized.blocks.size) {
       await store.insertRows('oversized_blocks', ['key_hash', 'size'], [...oversized.blocks].map(([h, n]) => [h, n]), trx);
     }
+    lap('oversized blocks');
     await trx('match_term_frequencies').delete();
     const marks: unknown[][] = [];
     if (companyWords) {
@@ -206,7 +217,9 @@ export async function writeMatchIndex(
     if (store.cipher) marks.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
     if (!namesEncrypted(store)) marks.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
     await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
+    lap('term frequencies');
   });
+  lap('commit');
 }
 
 /** Replaces the blocking keys of some records (changed, new or gone) after an incremental match. */

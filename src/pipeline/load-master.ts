@@ -339,7 +339,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   const counted = scorer ? null : [...features()];
   const tf = scorer ? scorer.termFrequencies : computeTermFrequencies(counted!);
   const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
-  await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords);
+  await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
   phases['load:match index'] = Math.round(performance.now() - mark);
   mark = performance.now();
   const result = await writeMaster(

@@ -31,8 +31,16 @@ export interface MatchStageResult {
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
 export async function runMatchStage(ctx: RunContext, timings?: Record<string, number>): Promise<MatchStageResult> {
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    const now = performance.now();
+    if (timings) timings[phase] = now - mark;
+    mark = now;
+  };
   const records = await loadStagedRecords(ctx);
+  lap('reading');
   const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
+  lap('features');
   const m = ctx.config.matching;
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   const result = await matchRecords(mrs, {
@@ -46,6 +54,7 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     // Steward decisions (merge, unmerge, reviews) hold on every run.
     ...constraintIndexPairs(records, await loadAllConstraints(ctx.store)),
   });
+  mark = performance.now();
   // The explained pairs in batches: at a million records, 450k explanations held at once were
   // some hundreds of megabytes on a heap already holding every record twice.
   async function* pairRows(): AsyncGenerator<unknown[][]> {
@@ -60,6 +69,7 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
   }
   if (result.pairs.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, pairRows());
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: mrs.length }) });
+  lap('pairs');
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
   // The match records are not kept: the master stage computes them again a record at a time.
   return { records, result };
