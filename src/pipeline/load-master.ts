@@ -61,6 +61,13 @@ export interface MasterWriter {
   audit: AuditContext;
   /** Clusters placed per round of writes (default {@link WRITE_CLUSTERS}, 20,000); smaller in tests. */
   roundClusters?: number;
+  /** Where writeMaster adds its phases' wall times (ms), as `master:<phase>`. */
+  phases?: Record<string, number>;
+  /**
+   * Awaited inside the master's transaction once its rows are written, before it commits: a
+   * rejection rolls the master back (a full run writes its match index beside the master).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 interface CustomerRow {
@@ -191,6 +198,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const knex = store.knex;
   const policy = survivalPolicy(w.config);
   const full = p.scope === 'all';
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    const now = performance.now();
+    if (w.phases) w.phases[`master:${phase}`] = (w.phases[`master:${phase}`] ?? 0) + Math.round(now - mark);
+    mark = now;
+  };
 
   const previous: Map<string, StoredLink> = full ? await loadAllLinks(knex) : await loadLinks(knex, p.scope as ReadonlySet<string>, p.records);
   const existing = await loadCustomers(knex, full ? 'active' : [...new Set([...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)])]);
@@ -200,7 +213,9 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const clusters = clustersOf(p);
   const prevIds = new Map<string, string>();
   for (const [ref, l] of previous) prevIds.set(ref, l.customerId);
+  lap('stored master');
   const assignment = await assignStoreIds(knex, clusters, prevIds, await ageKeys(knex, existing), scope, p.leaving);
+  lap('ids');
 
   const result: LoadResult = { customers: 0, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
   // Records of stored links placed again (the others are detached).
@@ -300,12 +315,14 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     for (let start = 0; start < clusters.length; start += round) {
       const rows: MasterRows = { rewrite: [], customers: [], relink: [], links: [], consistency: [], entries: [] };
       for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) place(ci, rows);
+      lap('golden records');
       for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
       if (rows.customers.length) await store.insertRows('customers', CUSTOMER_COLUMNS, rows.customers, trx);
       for (const { source, keys } of refChunks(rows.relink, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
       if (rows.links.length) await store.insertRows('customer_links', LINK_COLUMNS, rows.links, trx);
       if (rows.consistency.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, rows.consistency, trx);
       await writeAudit(store, audit, rows.entries, trx);
+      lap('writes');
     }
     for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
     // Links of the scope not placed again: records gone from their source or deleted there.
@@ -313,7 +330,13 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     result.detachedRecords = detached.length;
     for (const { source, keys } of refChunks(detached, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
     await writeAudit(store, audit, fateEntries, trx);
+    lap('writes');
+    if (w.beforeCommit) {
+      await w.beforeCommit();
+      lap('waiting for the match index');
+    }
   });
+  lap('commit');
   const count = (await knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
   result.customers = Number(count[0]!.n);
   return result;
@@ -321,14 +344,18 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
 
 /**
  * The master stage of a full run: stores the blocking keys and term frequencies an incremental
- * run will match against, then places every live record (see writeMaster).
+ * run will match against, and places every live record (see writeMaster). On a store with a
+ * pool of connections both are written at once, in two transactions: the store ingests and
+ * indexes one while this process builds the rows of the other (at a million records each took
+ * about a minute, much of it the store's). The master commits only after the index has: a
+ * failure of the index rolls the master back; a failure of the master can leave the index a
+ * step ahead, as when they were written one after the other (the next run finds the same
+ * records changed, their links unchanged, and matches them again).
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
-  let mark = performance.now();
-  // The match index first, from match features computed again a record at a time: the match
-  // stage does not keep its match records (about a kilobyte each) beside the staged records. A
-  // run that fails after the index and before the master leaves an index a step ahead: the next
-  // run finds the same records changed (their links are unchanged) and matches them again.
+  const started = performance.now();
+  // The match index from match features computed again a record at a time: the match stage
+  // does not keep its match records (about a kilobyte each) beside the staged records.
   const features = function* (): Generator<MatchRecord> {
     for (const r of m.records) yield toMatchRecord(r.source, r.key, r.values);
   };
@@ -339,15 +366,35 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   const counted = scorer ? null : [...features()];
   const tf = scorer ? scorer.termFrequencies : computeTermFrequencies(counted!);
   const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
-  await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
-  phases['load:match index'] = Math.round(performance.now() - mark);
-  mark = performance.now();
-  const result = await writeMaster(
-    { store: ctx.store, config: ctx.config, audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` } },
-    { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
-  );
-  phases['load:master'] = Math.round(performance.now() - mark);
-  return result;
+  const writeIndex = async (): Promise<void> => {
+    await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
+    phases['load:match index'] = Math.round(performance.now() - started);
+  };
+  // PGlite has one connection: a second transaction would wait for the first to end.
+  const together = ctx.store.dialect !== 'pglite';
+  const index = together ? writeIndex() : null;
+  // Settled here too, so that a failing index is not an unhandled rejection while the master
+  // is still building its rows (the master's transaction awaits it and fails with it).
+  index?.catch(() => undefined);
+  if (!together) await writeIndex();
+  const mark = performance.now();
+  try {
+    const result = await writeMaster(
+      {
+        store: ctx.store,
+        config: ctx.config,
+        audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` },
+        phases,
+        ...(index ? { beforeCommit: () => index } : {}),
+      },
+      { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
+    );
+    phases['load:master'] = Math.round(performance.now() - mark);
+    return result;
+  } finally {
+    // The master failed first: the index still ends (committed or rolled back) before the run does.
+    await index?.catch(() => undefined);
+  }
 }
 
 function stripNulls(v: GoldenValues): Partial<GoldenValues> {

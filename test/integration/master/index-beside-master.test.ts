@@ -1,0 +1,86 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.js';
+import type { Config } from '../../../src/config/schema.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
+
+const log = createLogger('silent');
+const PEOPLE = [
+  '1,Anna,Schmidt,anna.schmidt@example.com,1980-02-03',
+  '2,Anna,Schmitt,anna.schmidt@example.com,1980-02-03',
+  '3,Bernd,Meyer,b.meyer@example.org,1975-11-30',
+  '4,Clara,Wolf,clara.wolf@example.net,1990-07-14',
+];
+
+/** A trigger that refuses every row written to the match index's blocking keys. */
+async function refuseIndexRows(store: Store): Promise<void> {
+  if (store.dialect === 'mysql') {
+    await store.knex.raw("create trigger refuse_keys before insert on blocking_keys for each row signal sqlstate '45000' set message_text = 'blocking keys refused'");
+    return;
+  }
+  await store.knex.raw("create or replace function refuse_keys() returns trigger language plpgsql as $$ begin raise exception 'blocking keys refused'; end $$");
+  await store.knex.raw('create trigger refuse_keys before insert on blocking_keys for each row execute function refuse_keys()');
+}
+
+async function allowIndexRows(store: Store): Promise<void> {
+  if (store.dialect === 'mysql') await store.knex.raw('drop trigger refuse_keys');
+  else await store.knex.raw('drop trigger refuse_keys on blocking_keys');
+}
+
+const count = async (store: Store, table: string): Promise<number> => {
+  const rows = (await store.knex(table).count({ n: '*' })) as { n: number | string }[];
+  return Number(rows[0]!.n);
+};
+
+// A full run writes its match index and the master at once on a store with a pool of
+// connections (one after the other on PGlite): the master must not commit without its index.
+describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dialect) => {
+  let iso: IsolatedStoreUrl;
+  let store: Store;
+  let dir: string;
+  let config: Config;
+
+  beforeAll(async () => {
+    iso = await isolatedStoreUrl(dialect, 'index-beside-master');
+    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-index-master-'));
+    await writeFile(path.join(dir, 'people.csv'), 'id,given,family,email,dob\n' + PEOPLE.join('\n') + '\n');
+    config = parseConfig(
+      `store: ${iso.url}\nsources:\n  - {name: people, kind: csv, path: people.csv, key: id, mapping: {given_name: given, family_name: family, email: email, birth_date: dob}}\n`,
+      { file: 'etl.yaml', baseDir: dir },
+    );
+    store = await openStore(config.store);
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await iso?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rolls the master back when the index fails, and writes both on the next run', async () => {
+    await refuseIndexRows(store);
+    await expect(runPipeline({ config, store, log, full: true })).rejects.toThrow(/blocking keys refused/);
+    expect(await count(store, 'customers')).toBe(0);
+    expect(await count(store, 'customer_links')).toBe(0);
+    expect(await count(store, 'master_audit')).toBe(0);
+    expect(await count(store, 'blocking_keys')).toBe(0);
+    const failed = (await store.knex('runs').select('status')) as { status: string }[];
+    expect(failed.map((r) => r.status)).toEqual(['failed']);
+
+    await allowIndexRows(store);
+    const summary = await runPipeline({ config, store, log, full: true, now: new Date(Date.now() + 2000) });
+    expect(summary.status).toBe('succeeded');
+    // Anna's two records are one customer; every record is linked and indexed.
+    expect(await count(store, 'customers')).toBe(3);
+    expect(await count(store, 'customer_links')).toBe(4);
+    const indexed = (await store.knex('blocking_keys').distinct('source_key')) as { source_key: string }[];
+    expect(indexed.map((r) => r.source_key).sort()).toEqual(['1', '2', '3', '4']);
+    expect(summary.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['load:match index', 'load:master', 'match index:keys']));
+  });
+});
