@@ -205,73 +205,10 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
   let lastCursor: Cursor | undefined;
   let first = true;
-  for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
-    if (first && incremental && batch.resumed === false) {
-      // The source could not resume (e.g. a file rewritten in place): this read is a full snapshot.
-      incremental = false;
-      await knex('source_records').where({ source: cfg.name }).delete();
-    }
-    first = false;
-    if (batch.notes?.length) stats.notes = [...stats.notes, ...batch.notes];
-    // Columns first seen past what check() sampled (JSON records need not share theirs).
-    for (const c of batch.columns ?? []) {
-      if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
-    }
-    lastCursor = batch.cursor;
-    // Erased people (crm-etl erase) are not staged again while the source still has them.
-    const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
-    const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
-    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
-    const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
-    const rows: unknown[][] = [];
-    const rejects: unknown[][] = [];
-    for (const m of mapped) {
-      // A value this long is no customer field (a broken export, or an attack): rejected with its
-      // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
-      for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
-        if (!v || v.length <= MAX_VALUE_CHARS) continue;
-        m.values[f] = null;
-        if (stats.fieldCounts[f]) {
-          stats.fieldCounts[f].present++;
-          stats.fieldCounts[f].rejected++;
-        }
-        stats.rejectedValues++;
-        tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
-        rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
-      }
-      const std = standardizeRecord(m.values, stdCtx, stdCache);
-      const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
-      for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
-      for (const issue of rec.issues) {
-        const f = issue.path[0];
-        tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
-        if (issue.severity !== 'reject') continue;
-        const field = issue.path[0] ?? null;
-        stats.rejectedValues++;
-        if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
-        rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
-      }
-      const extra = JSON.stringify(rec.extra);
-      rows.push([
-        cfg.name,
-        rec.key,
-        ctx.runId,
-        locationOf(rec.lineage),
-        rec.lineage.line ?? null,
-        ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
-        extra,
-        // Keyed when the store has a key (src/security/record-hash.ts).
-        recordHash(ctx.store.cipher, rec.values, extra),
-        m.raw.deleted === true,
-      ]);
-    }
-    for (const m of batch.malformed) {
-      tally(null, m.code, 'reject', undefined);
-      rejects.push(malformedRow(ctx, m));
-    }
-    stats.read += live.length + batch.malformed.length;
-    stats.staged += rows.length;
-    stats.malformed += batch.malformed.length;
+  // A batch is written while the next one is read and standardized: the store ingests one
+  // while this process works on the other. Writes stay in batch order (one in flight at a time).
+  let writing: Promise<void> | null = null;
+  const write = async (rows: unknown[][], rejects: unknown[][], incremental: boolean): Promise<void> => {
     if (rows.length && incremental) {
       // Records read again replace their staged version.
       const keys = rows.map((r) => r[1] as string);
@@ -281,15 +218,94 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     }
     if (rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, rows);
     if (rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, rejects);
-    ctx.onProgress?.({ stage: 'extract', source: cfg.name, done: stats.read });
-    if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
-    if (failureChecked && stats.read > 0 && stats.malformed / stats.read > cfg.max_failure_rate) {
-      throw new CrmEtlError(
-        'SOURCE_FAILURE_RATE',
-        `source "${cfg.name}": ${stats.malformed} of ${stats.read} rows are malformed (more than ${cfg.max_failure_rate * 100}%); ` +
-          `check the file's delimiter and encoding, or raise max_failure_rate. The malformed rows are in the rejects table.`,
-      );
+  };
+  try {
+    for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
+      if (first && incremental && batch.resumed === false) {
+        // The source could not resume (e.g. a file rewritten in place): this read is a full snapshot.
+        incremental = false;
+        await knex('source_records').where({ source: cfg.name }).delete();
+      }
+      first = false;
+      if (batch.notes?.length) stats.notes = [...stats.notes, ...batch.notes];
+      // Columns first seen past what check() sampled (JSON records need not share theirs).
+      for (const c of batch.columns ?? []) {
+        if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
+      }
+      lastCursor = batch.cursor;
+      // Erased people (crm-etl erase) are not staged again while the source still has them.
+      const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
+      const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
+      stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
+      const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
+      const rows: unknown[][] = [];
+      const rejects: unknown[][] = [];
+      for (const m of mapped) {
+        // A value this long is no customer field (a broken export, or an attack): rejected with its
+        // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
+        for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
+          if (!v || v.length <= MAX_VALUE_CHARS) continue;
+          m.values[f] = null;
+          if (stats.fieldCounts[f]) {
+            stats.fieldCounts[f].present++;
+            stats.fieldCounts[f].rejected++;
+          }
+          stats.rejectedValues++;
+          tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
+          rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
+        }
+        const std = standardizeRecord(m.values, stdCtx, stdCache);
+        const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
+        for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
+        for (const issue of rec.issues) {
+          const f = issue.path[0];
+          tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
+          if (issue.severity !== 'reject') continue;
+          const field = issue.path[0] ?? null;
+          stats.rejectedValues++;
+          if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
+          rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
+        }
+        const extra = JSON.stringify(rec.extra);
+        rows.push([
+          cfg.name,
+          rec.key,
+          ctx.runId,
+          locationOf(rec.lineage),
+          rec.lineage.line ?? null,
+          ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
+          extra,
+          // Keyed when the store has a key (src/security/record-hash.ts).
+          recordHash(ctx.store.cipher, rec.values, extra),
+          m.raw.deleted === true,
+        ]);
+      }
+      for (const m of batch.malformed) {
+        tally(null, m.code, 'reject', undefined);
+        rejects.push(malformedRow(ctx, m));
+      }
+      stats.read += live.length + batch.malformed.length;
+      stats.staged += rows.length;
+      stats.malformed += batch.malformed.length;
+      if (writing) await writing;
+      writing = write(rows, rejects, incremental);
+      // Awaited before the next batch's write or at the end; settled here too, so that a failure
+      // while the next batch is standardized is not an unhandled rejection.
+      writing.catch(() => undefined);
+      ctx.onProgress?.({ stage: 'extract', source: cfg.name, done: stats.read });
+      if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
+      if (failureChecked && stats.read > 0 && stats.malformed / stats.read > cfg.max_failure_rate) {
+        throw new CrmEtlError(
+          'SOURCE_FAILURE_RATE',
+          `source "${cfg.name}": ${stats.malformed} of ${stats.read} rows are malformed (more than ${cfg.max_failure_rate * 100}%); ` +
+            `check the file's delimiter and encoding, or raise max_failure_rate. The malformed rows are in the rejects table.`,
+        );
+      }
     }
+    if (writing) await writing;
+  } finally {
+    // A read that failed still lets its last write end before the run records the failure.
+    await writing?.catch(() => undefined);
   }
   stats.incremental = incremental;
   if (lastCursor) {

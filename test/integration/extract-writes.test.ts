@@ -1,0 +1,73 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/core/logger.js';
+import { runPipeline } from '../../src/pipeline/run-pipeline.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../support/stores.js';
+
+const log = createLogger('silent');
+/** Two batches of the CSV connector (5,000 rows each), the second short. */
+const ROWS = 6_789;
+/** A key in the second batch, which the store refuses while the trigger is on. */
+const REFUSED = '5555';
+
+async function refuseKey(store: Store): Promise<void> {
+  if (store.dialect === 'mysql') {
+    await store.knex.raw(`create trigger refuse_key before insert on source_records for each row begin if new.source_key = '${REFUSED}' then signal sqlstate '45000' set message_text = 'record refused'; end if; end`);
+    return;
+  }
+  await store.knex.raw(`create or replace function refuse_key() returns trigger language plpgsql as $$ begin if new.source_key = '${REFUSED}' then raise exception 'record refused'; end if; return new; end $$`);
+  await store.knex.raw('create trigger refuse_key before insert on source_records for each row execute function refuse_key()');
+}
+
+async function allowKey(store: Store): Promise<void> {
+  if (store.dialect === 'mysql') await store.knex.raw('drop trigger refuse_key');
+  else await store.knex.raw('drop trigger refuse_key on source_records');
+}
+
+// Extraction writes a batch while it reads and standardizes the next: a failed write must still
+// fail the run (and keep the source's cursor where it was), and a clean run stages every row once.
+describe.each(TEST_DIALECTS)('staging while the next batch is read (%s)', (dialect) => {
+  let iso: IsolatedStoreUrl;
+  let store: Store;
+  let dir: string;
+  let config: Config;
+
+  beforeAll(async () => {
+    iso = await isolatedStoreUrl(dialect, 'extract-writes');
+    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-extract-writes-'));
+    const lines = Array.from({ length: ROWS }, (_, i) => `${i + 1},Given${i},Family${i % 50},p${i}@example.com`);
+    await writeFile(path.join(dir, 'people.csv'), 'id,given,family,email\n' + lines.join('\n') + '\n');
+    config = parseConfig(
+      `store: ${iso.url}\nsources:\n  - {name: people, kind: csv, path: people.csv, key: id, mapping: {given_name: given, family_name: family, email: email}}\n`,
+      { file: 'etl.yaml', baseDir: dir },
+    );
+    store = await openStore(config.store);
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await iso?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fails the run on a refused batch without saving the cursor, then stages every row once', async () => {
+    await refuseKey(store);
+    await expect(runPipeline({ config, store, log })).rejects.toThrow(/record refused/);
+    expect(await store.knex('source_cursors').where({ source: 'people' }).first()).toBeUndefined();
+    expect(await store.knex('customers').first()).toBeUndefined();
+
+    await allowKey(store);
+    const summary = await runPipeline({ config, store, log, now: new Date(Date.now() + 2000) });
+    expect(summary.sources[0]).toMatchObject({ read: ROWS, staged: ROWS, malformed: 0 });
+    const counts = (await store.knex('source_records').count({ n: '*' }).countDistinct({ keys: 'source_key' })) as { n: number | string; keys: number | string }[];
+    expect(Number(counts[0]!.n)).toBe(ROWS);
+    expect(Number(counts[0]!.keys)).toBe(ROWS);
+    expect(await store.knex('source_cursors').where({ source: 'people' }).first()).toBeDefined();
+  });
+});
