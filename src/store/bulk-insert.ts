@@ -168,6 +168,12 @@ async function* csvChunks(
         yield parts.join('');
         parts = [];
         size = 0;
+        // A turn for timers and I/O between chunks: rows made without awaiting anything and a
+        // socket that keeps accepting them would otherwise run this on microtasks alone, and
+        // the process's other work (another transaction's queries, a queue worker's lock
+        // renewals) would wait for the whole load; at a million records a connection request
+        // of the master, written beside the match index, timed out after 10 s.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   }
