@@ -193,7 +193,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       }),
     );
     const byName = nameOrder(enc);
-    const keyRows = sharedInt32(n * BLOCKING_RULE_COUNT);
+    let keyRows: Int32Array | null = sharedInt32(n * BLOCKING_RULE_COUNT);
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
       const k = keyIds[r]!;
       for (let i = 0; i < n; i++) keyRows[i * BLOCKING_RULE_COUNT + r] = k[i]!;
@@ -246,9 +246,17 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     lap('blocking');
     const candidates = new Map<number, number>();
     let pairCount = 0;
-    for (const r of await Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks, keyRows)))) {
+    for (const r of await Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks, keyRows!)))) {
       addPatternCounts(candidates, r.patterns);
       pairCount += r.pairs;
+    }
+    // The blocking rules' blocks and keys are done with (training reads its own rules' blocks):
+    // given back now, some 200 MB of shared memory at a million records.
+    keyRows = null;
+    const none = new Int32Array(0);
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      blocks[r] = { keyIds: none, start: none, order: none, position: none };
+      keyIds[r] = none;
     }
     lap('comparing');
 
@@ -272,6 +280,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       return trainModel(samples, { keys: [...candidates.keys()], counts: [...candidates.values()] }, u, { randomPairs: random.a.length, records: n });
     };
     const model = opts.model ?? (await train());
+    // The training rules' blocks and keys too, before scoring.
+    blocks.length = 0;
+    keyIds.length = 0;
     const tf = opts.model && opts.termFrequencies ? storedTermFrequencies(enc, opts.termFrequencies) : encodedTermFrequencies(enc);
     const scorer = new PairScorer(model, tf.byValue, opts.recordCount ?? n, { companyWords });
     lap('training');
