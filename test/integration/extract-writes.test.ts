@@ -8,6 +8,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { allowInserts, refuseInserts } from '../support/refuse-inserts.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../support/stores.js';
 
 const log = createLogger('silent');
@@ -15,20 +16,6 @@ const log = createLogger('silent');
 const ROWS = 6_789;
 /** A key in the second batch, which the store refuses while the trigger is on. */
 const REFUSED = '5555';
-
-async function refuseKey(store: Store): Promise<void> {
-  if (store.dialect === 'mysql') {
-    await store.knex.raw(`create trigger refuse_key before insert on source_records for each row begin if new.source_key = '${REFUSED}' then signal sqlstate '45000' set message_text = 'record refused'; end if; end`);
-    return;
-  }
-  await store.knex.raw(`create or replace function refuse_key() returns trigger language plpgsql as $$ begin if new.source_key = '${REFUSED}' then raise exception 'record refused'; end if; return new; end $$`);
-  await store.knex.raw('create trigger refuse_key before insert on source_records for each row execute function refuse_key()');
-}
-
-async function allowKey(store: Store): Promise<void> {
-  if (store.dialect === 'mysql') await store.knex.raw('drop trigger refuse_key');
-  else await store.knex.raw('drop trigger refuse_key on source_records');
-}
 
 // Extraction writes a batch while it reads and standardizes the next: a failed write must still
 // fail the run (and keep the source's cursor where it was), and a clean run stages every row once.
@@ -57,12 +44,12 @@ describe.each(TEST_DIALECTS)('staging while the next batch is read (%s)', (diale
   });
 
   it('fails the run on a refused batch without saving the cursor, then stages every row once', async () => {
-    await refuseKey(store);
+    await refuseInserts(store, 'source_records', 'record refused', REFUSED);
     await expect(runPipeline({ config, store, log })).rejects.toThrow(/record refused/);
     expect(await store.knex('source_cursors').where({ source: 'people' }).first()).toBeUndefined();
     expect(await store.knex('customers').first()).toBeUndefined();
 
-    await allowKey(store);
+    await allowInserts(store, 'source_records');
     const summary = await runPipeline({ config, store, log, now: new Date(Date.now() + 2000) });
     expect(summary.sources[0]).toMatchObject({ read: ROWS, staged: ROWS, malformed: 0 });
     const counts = (await store.knex('source_records').count({ n: '*' }).countDistinct({ keys: 'source_key' })) as { n: number | string; keys: number | string }[];

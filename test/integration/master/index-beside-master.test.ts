@@ -8,6 +8,7 @@ import { createLogger } from '../../../src/core/logger.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { allowInserts, refuseInserts } from '../../support/refuse-inserts.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
 const log = createLogger('silent');
@@ -17,21 +18,6 @@ const PEOPLE = [
   '3,Bernd,Meyer,b.meyer@example.org,1975-11-30',
   '4,Clara,Wolf,clara.wolf@example.net,1990-07-14',
 ];
-
-/** A trigger that refuses every row written to the match index's blocking keys. */
-async function refuseIndexRows(store: Store): Promise<void> {
-  if (store.dialect === 'mysql') {
-    await store.knex.raw("create trigger refuse_keys before insert on blocking_keys for each row signal sqlstate '45000' set message_text = 'blocking keys refused'");
-    return;
-  }
-  await store.knex.raw("create or replace function refuse_keys() returns trigger language plpgsql as $$ begin raise exception 'blocking keys refused'; end $$");
-  await store.knex.raw('create trigger refuse_keys before insert on blocking_keys for each row execute function refuse_keys()');
-}
-
-async function allowIndexRows(store: Store): Promise<void> {
-  if (store.dialect === 'mysql') await store.knex.raw('drop trigger refuse_keys');
-  else await store.knex.raw('drop trigger refuse_keys on blocking_keys');
-}
 
 const count = async (store: Store, table: string): Promise<number> => {
   const rows = (await store.knex(table).count({ n: '*' })) as { n: number | string }[];
@@ -64,7 +50,7 @@ describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dial
   });
 
   it('rolls the master back when the index fails, and writes both on the next run', async () => {
-    await refuseIndexRows(store);
+    await refuseInserts(store, 'blocking_keys', 'blocking keys refused');
     await expect(runPipeline({ config, store, log, full: true })).rejects.toThrow(/blocking keys refused/);
     expect(await count(store, 'customers')).toBe(0);
     expect(await count(store, 'customer_links')).toBe(0);
@@ -73,7 +59,7 @@ describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dial
     const failed = (await store.knex('runs').select('status')) as { status: string }[];
     expect(failed.map((r) => r.status)).toEqual(['failed']);
 
-    await allowIndexRows(store);
+    await allowInserts(store, 'blocking_keys');
     const summary = await runPipeline({ config, store, log, full: true, now: new Date(Date.now() + 2000) });
     expect(summary.status).toBe('succeeded');
     // Anna's two records are one customer; every record is linked and indexed.
