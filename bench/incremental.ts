@@ -1,8 +1,10 @@
 /**
  * Incremental re-sync versus a full run on a generated master, on PostgreSQL.
  *
- *   npx tsx bench/incremental.ts [--records 1000000] [--change 0.01] [--store postgres://…/postgres]
- *                                [--rebuild] [--verify]
+ *   npm run build && npx tsx bench/incremental.ts [--records 1000000] [--change 0.01]
+ *                    [--store postgres://…/postgres] [--rebuild] [--verify] [--source]
+ *
+ * It runs the compiled dist/ that `crm-etl` runs (`--source`: the TypeScript through tsx).
  *
  * 1. writes a 3-source data set (src/generator, seed 1, kept in .bench/ like `npm run bench`); the
  *    ERP source is loaded into a table of its own (`erp_src.customers`, as an ERP database would
@@ -30,13 +32,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadConfig } from '../src/config/load-config.js';
-import { createLogger } from '../src/core/logger.js';
-import { pairMetrics } from '../src/eval/pair-metrics.js';
-import { writeDataset } from '../src/generator/index.js';
-import { runPipeline, type RunSummary } from '../src/pipeline/run-pipeline.js';
-import { openStore } from '../src/store/open-store.js';
+import type { RunSummary } from '../src/pipeline/run-pipeline.js';
 import type { Store } from '../src/store/store.js';
+import { libRoot } from './compiled.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,8 +43,17 @@ const { values } = parseArgs({
     store: { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     rebuild: { type: 'boolean', default: false },
     verify: { type: 'boolean', default: false },
+    // The TypeScript sources through tsx instead of the compiled dist/ that `crm-etl` runs.
+    source: { type: 'boolean', default: false },
   },
 });
+const lib = libRoot(values.source!);
+const { loadConfig } = (await import(`${lib}config/load-config.js`)) as typeof import('../src/config/load-config.js');
+const { createLogger } = (await import(`${lib}core/logger.js`)) as typeof import('../src/core/logger.js');
+const { pairMetrics } = (await import(`${lib}eval/pair-metrics.js`)) as typeof import('../src/eval/pair-metrics.js');
+const { writeDataset } = (await import(`${lib}generator/index.js`)) as typeof import('../src/generator/index.js');
+const { runPipeline } = (await import(`${lib}pipeline/run-pipeline.js`)) as typeof import('../src/pipeline/run-pipeline.js');
+const { openStore } = (await import(`${lib}store/open-store.js`)) as typeof import('../src/store/open-store.js');
 const records = Number(values.records!.replace(/[_k]/g, (c) => (c === 'k' ? '000' : '')));
 const share = Number(values.change);
 const SEED = 1;

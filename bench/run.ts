@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PairMetrics } from '../src/eval/pair-metrics.js';
+import { libRoot } from './compiled.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +34,7 @@ const { values } = parseArgs({
   },
 });
 // What users run: the compiled code (`npm run bench` builds it first), workers included.
-const lib = values.source ? '../src/' : '../dist/';
-if (!values.source && !existsSync(new URL(`${lib}pipeline/run-pipeline.js`, import.meta.url))) {
-  throw new Error('dist/ is missing: run `npm run build` first (npm run bench does), or pass --source');
-}
+const lib = libRoot(values.source!);
 const { loadConfig } = (await import(`${lib}config/load-config.js`)) as typeof import('../src/config/load-config.js');
 const { CsvParser } = (await import(`${lib}connectors/csv/csv-parser.js`)) as typeof import('../src/connectors/csv/csv-parser.js');
 const { createLogger } = (await import(`${lib}core/logger.js`)) as typeof import('../src/core/logger.js');
