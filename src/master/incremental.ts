@@ -1,3 +1,4 @@
+import { lapTimer } from '../core/lap-timer.js';
 import type { RunContext } from '../pipeline/context.js';
 import type { LoadResult } from '../pipeline/load-master.js';
 import { MATCH_PAIR_COLUMNS } from '../pipeline/match-stage.js';
@@ -215,12 +216,7 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   // once), hashed under the store's key (a key set without `crm-etl keys rotate`: the same).
   if (!(await matchIndexUsable(store))) return null;
   const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (phase: string): void => {
-    const now = performance.now();
-    phases[phase] = Math.round(now - mark);
-    mark = now;
-  };
+  const lap = lapTimer(phases);
   const changes = await stagedChanges(store);
   lap('changes');
   const share = (changes.changed.length + changes.vanished.length) / Math.max(changes.linked, 1);
@@ -355,10 +351,9 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan, p
   }
   const r = plan.rebuild;
   const audit = { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: incremental matching and survivorship` };
-  let mark = performance.now();
+  const lap = lapTimer(phases, 'load:');
   const load = await applyRebuild({ store, config: ctx.config, audit }, r);
-  phases['load:customers'] = Math.round(performance.now() - mark);
-  mark = performance.now();
+  lap('customers');
   const rows = r.match.pairs
     .filter((p) => involves(r, p, plan.changedRefs))
     .map((p) => {
@@ -369,10 +364,9 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan, p
     });
   await store.transaction(async (trx) => {
     if (rows.length) await store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows, trx);
-    phases['load:pairs'] = Math.round(performance.now() - mark);
-    mark = performance.now();
+    lap('pairs');
     await replaceBlockingKeys(store, trx, plan.changes.vanished, plan.changedMrs);
-    phases['load:blocking keys'] = Math.round(performance.now() - mark);
+    lap('blocking keys');
   });
   return load;
 }

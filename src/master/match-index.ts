@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
+import { lapTimer } from '../core/lap-timer.js';
 import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
 import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
@@ -173,16 +174,11 @@ export async function writeMatchIndex(
   tf: TermFrequencies,
   oversized: OversizedBlocks,
   companyWords?: WordCounts,
-  phases: Record<string, number> = {},
+  phases?: Record<string, number>,
 ): Promise<void> {
   const hash = indexHash(store.cipher);
   const pg = store.dialect !== 'mysql';
-  let mark = performance.now();
-  const lap = (phase: string): void => {
-    const now = performance.now();
-    phases[`match index:${phase}`] = Math.round(now - mark);
-    mark = now;
-  };
+  const lap = lapTimer(phases, 'match index:');
   await store.transaction(async (trx) => {
     if (pg) {
       // About ten rows per record: emptied at once, loaded without its indexes and indexed after

@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../config/schema.js';
 import { checkReadFromTime, createConnector } from '../connectors/registry.js';
-import type { Cursor, SourceConnector } from '../connectors/connector.js';
+import type { Cursor, SourceBatch, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
 import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
@@ -208,8 +208,8 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   // A batch is written while the next one is read and standardized: the store ingests one
   // while this process works on the other. Writes stay in batch order (one in flight at a time).
   let writing: Promise<void> | null = null;
-  const write = async (rows: unknown[][], rejects: unknown[][], incremental: boolean): Promise<void> => {
-    if (rows.length && incremental) {
+  const write = async (rows: unknown[][], rejects: unknown[][], replacing: boolean): Promise<void> => {
+    if (rows.length && replacing) {
       // Records read again replace their staged version.
       const keys = rows.map((r) => r[1] as string);
       for (let i = 0; i < keys.length; i += 1000) {
@@ -218,6 +218,65 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     }
     if (rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, rows);
     if (rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, rejects);
+  };
+  // One batch read: its records mapped, checked and standardized into staged rows and rejects,
+  // counted in `stats` (rows and rejects are written by the caller).
+  const stageBatch = (batch: SourceBatch): { rows: unknown[][]; rejects: unknown[][] } => {
+    // Erased people (crm-etl erase) are not staged again while the source still has them.
+    const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
+    const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
+    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
+    const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
+    const rows: unknown[][] = [];
+    const rejects: unknown[][] = [];
+    for (const m of mapped) {
+      // A value this long is no customer field (a broken export, or an attack): rejected with its
+      // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
+      for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
+        if (!v || v.length <= MAX_VALUE_CHARS) continue;
+        m.values[f] = null;
+        if (stats.fieldCounts[f]) {
+          stats.fieldCounts[f].present++;
+          stats.fieldCounts[f].rejected++;
+        }
+        stats.rejectedValues++;
+        tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
+        rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
+      }
+      const std = standardizeRecord(m.values, stdCtx, stdCache);
+      const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
+      for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
+      for (const issue of rec.issues) {
+        const f = issue.path[0];
+        tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
+        if (issue.severity !== 'reject') continue;
+        const field = issue.path[0] ?? null;
+        stats.rejectedValues++;
+        if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
+        rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
+      }
+      const extra = JSON.stringify(rec.extra);
+      rows.push([
+        cfg.name,
+        rec.key,
+        ctx.runId,
+        locationOf(rec.lineage),
+        rec.lineage.line ?? null,
+        ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
+        extra,
+        // Keyed when the store has a key (src/security/record-hash.ts).
+        recordHash(ctx.store.cipher, rec.values, extra),
+        m.raw.deleted === true,
+      ]);
+    }
+    for (const m of batch.malformed) {
+      tally(null, m.code, 'reject', undefined);
+      rejects.push(malformedRow(ctx, m));
+    }
+    stats.read += live.length + batch.malformed.length;
+    stats.staged += rows.length;
+    stats.malformed += batch.malformed.length;
+    return { rows, rejects };
   };
   try {
     for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
@@ -233,60 +292,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
       }
       lastCursor = batch.cursor;
-      // Erased people (crm-etl erase) are not staged again while the source still has them.
-      const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
-      const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
-      stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
-      const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
-      const rows: unknown[][] = [];
-      const rejects: unknown[][] = [];
-      for (const m of mapped) {
-        // A value this long is no customer field (a broken export, or an attack): rejected with its
-        // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
-        for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
-          if (!v || v.length <= MAX_VALUE_CHARS) continue;
-          m.values[f] = null;
-          if (stats.fieldCounts[f]) {
-            stats.fieldCounts[f].present++;
-            stats.fieldCounts[f].rejected++;
-          }
-          stats.rejectedValues++;
-          tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
-          rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
-        }
-        const std = standardizeRecord(m.values, stdCtx, stdCache);
-        const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
-        for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
-        for (const issue of rec.issues) {
-          const f = issue.path[0];
-          tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
-          if (issue.severity !== 'reject') continue;
-          const field = issue.path[0] ?? null;
-          stats.rejectedValues++;
-          if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
-          rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
-        }
-        const extra = JSON.stringify(rec.extra);
-        rows.push([
-          cfg.name,
-          rec.key,
-          ctx.runId,
-          locationOf(rec.lineage),
-          rec.lineage.line ?? null,
-          ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
-          extra,
-          // Keyed when the store has a key (src/security/record-hash.ts).
-          recordHash(ctx.store.cipher, rec.values, extra),
-          m.raw.deleted === true,
-        ]);
-      }
-      for (const m of batch.malformed) {
-        tally(null, m.code, 'reject', undefined);
-        rejects.push(malformedRow(ctx, m));
-      }
-      stats.read += live.length + batch.malformed.length;
-      stats.staged += rows.length;
-      stats.malformed += batch.malformed.length;
+      const { rows, rejects } = stageBatch(batch);
       if (writing) await writing;
       writing = write(rows, rejects, incremental);
       // Awaited before the next batch's write or at the end; settled here too, so that a failure
@@ -307,6 +313,11 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     // A read that failed still lets its last write end before the run records the failure.
     await writing?.catch(() => undefined);
   }
+  // MySQL plans joins from table statistics it refreshes only some time after a bulk load: with
+  // a source just staged into an empty table, the quality stage's join of rejects with staged
+  // records was planned as if the records were none and examined every pair (6,789 rejects: 46M
+  // rows, 27 s). Sampled again after each source, which takes milliseconds.
+  if (ctx.store.dialect === 'mysql') await knex.raw('analyze table source_records, rejects');
   stats.incremental = incremental;
   if (lastCursor) {
     await knex('source_cursors').where({ source: cfg.name }).delete();

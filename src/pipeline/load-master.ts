@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
+import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
 import { writeMatchIndex } from '../master/match-index.js';
 import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
@@ -198,12 +199,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const knex = store.knex;
   const policy = survivalPolicy(w.config);
   const full = p.scope === 'all';
-  let mark = performance.now();
-  const lap = (phase: string): void => {
-    const now = performance.now();
-    if (w.phases) w.phases[`master:${phase}`] = (w.phases[`master:${phase}`] ?? 0) + Math.round(now - mark);
-    mark = now;
-  };
+  const lap = lapTimer(w.phases, 'master:');
 
   const previous: Map<string, StoredLink> = full ? await loadAllLinks(knex) : await loadLinks(knex, p.scope as ReadonlySet<string>, p.records);
   const existing = await loadCustomers(knex, full ? 'active' : [...new Set([...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)])]);

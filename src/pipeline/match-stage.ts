@@ -1,4 +1,5 @@
 import { CANONICAL_FIELDS } from '../core/fields.js';
+import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type MasterRecord, sortRecords, toMasterRecord } from '../master/store-io.js';
 import { type MatchResult, type MatchRecord, matchRecords, toMatchRecord } from '../transforms/match/index.js';
@@ -31,12 +32,7 @@ export interface MatchStageResult {
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
 export async function runMatchStage(ctx: RunContext, timings?: Record<string, number>): Promise<MatchStageResult> {
-  let mark = performance.now();
-  const lap = (phase: string): void => {
-    const now = performance.now();
-    if (timings) timings[phase] = now - mark;
-    mark = now;
-  };
+  const lap = lapTimer(timings);
   const records = await loadStagedRecords(ctx);
   lap('reading');
   const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
@@ -54,7 +50,7 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     // Steward decisions (merge, unmerge, reviews) hold on every run.
     ...constraintIndexPairs(records, await loadAllConstraints(ctx.store)),
   });
-  mark = performance.now();
+  lap(); // matchRecords timed its own phases
   // The explained pairs in batches: at a million records, 450k explanations held at once were
   // some hundreds of megabytes on a heap already holding every record twice.
   async function* pairRows(): AsyncGenerator<unknown[][]> {

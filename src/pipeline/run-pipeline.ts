@@ -209,7 +209,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       const matchPhases: Record<string, number> = {};
       const m = await runMatchStage(ctx, matchPhases);
       lap('match', m.records.length);
-      for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms: Math.round(ms) });
+      for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms });
       const loadPhases: Record<string, number> = {};
       ({ quality, master } = await assessAndLoad(ctx, sources, m, cursors, loadPhases));
       lap('quality+load', m.records.length);

@@ -1,15 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/core/logger.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
-import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { allowInserts, refuseInserts } from '../support/refuse-inserts.js';
-import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../support/stores.js';
+import { type CsvPipeline, csvPipeline } from '../support/csv-pipeline.js';
+import { TEST_DIALECTS } from '../support/stores.js';
 
 const log = createLogger('silent');
 /** Two batches of the CSV connector (5,000 rows each), the second short. */
@@ -20,27 +16,17 @@ const REFUSED = '5555';
 // Extraction writes a batch while it reads and standardizes the next: a failed write must still
 // fail the run (and keep the source's cursor where it was), and a clean run stages every row once.
 describe.each(TEST_DIALECTS)('staging while the next batch is read (%s)', (dialect) => {
-  let iso: IsolatedStoreUrl;
+  let fx: CsvPipeline;
   let store: Store;
-  let dir: string;
   let config: Config;
 
   beforeAll(async () => {
-    iso = await isolatedStoreUrl(dialect, 'extract-writes');
-    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-extract-writes-'));
     const lines = Array.from({ length: ROWS }, (_, i) => `${i + 1},Given${i},Family${i % 50},p${i}@example.com`);
-    await writeFile(path.join(dir, 'people.csv'), 'id,given,family,email\n' + lines.join('\n') + '\n');
-    config = parseConfig(
-      `store: ${iso.url}\nsources:\n  - {name: people, kind: csv, path: people.csv, key: id, mapping: {given_name: given, family_name: family, email: email}}\n`,
-      { file: 'etl.yaml', baseDir: dir },
-    );
-    store = await openStore(config.store);
-    await store.migrate();
+    fx = await csvPipeline(dialect, 'extract-writes', 'id,given,family,email\n' + lines.join('\n') + '\n', { given_name: 'given', family_name: 'family', email: 'email' });
+    ({ store, config } = fx);
   });
   afterAll(async () => {
-    await store?.close();
-    await iso?.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   it('fails the run on a refused batch without saving the cursor, then stages every row once', async () => {

@@ -8,6 +8,7 @@ import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequenci
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { type WordCounts, countWords } from './word-weights.js';
+import { lapTimer } from '../../core/lap-timer.js';
 
 export interface MatchOptions {
   /** Probability at or above which two records are linked. Default 0.9. */
@@ -162,14 +163,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   const [va, vb] = [views.view(), views.view()];
   const recordA = Array.isArray(input) ? (i: number): MatchRecord => (input as readonly MatchRecord[])[i]! : (i: number): MatchRecord => va.fill(i);
   const recordB = Array.isArray(input) ? (i: number): MatchRecord => (input as readonly MatchRecord[])[i]! : (i: number): MatchRecord => vb.fill(i);
-  const timings = opts.timings;
-  let mark = performance.now();
-  const lap = (phase: string): void => {
-    if (!timings) return;
-    const now = performance.now();
-    timings[phase] = (timings[phase] ?? 0) + now - mark;
-    mark = now;
-  };
+  const lap = lapTimer(opts.timings);
 
   const fullBlockSize = opts.fullBlockSize ?? 10;
   const window = opts.blockWindow ?? 4;

@@ -1,15 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
-import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { allowInserts, refuseInserts } from '../../support/refuse-inserts.js';
-import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
+import { type CsvPipeline, csvPipeline } from '../../support/csv-pipeline.js';
+import { TEST_DIALECTS } from '../../support/stores.js';
 
 const log = createLogger('silent');
 const PEOPLE = [
@@ -27,26 +23,16 @@ const count = async (store: Store, table: string): Promise<number> => {
 // A full run writes its match index and the master at once on a store with a pool of
 // connections (one after the other on PGlite): the master must not commit without its index.
 describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dialect) => {
-  let iso: IsolatedStoreUrl;
+  let fx: CsvPipeline;
   let store: Store;
-  let dir: string;
   let config: Config;
 
   beforeAll(async () => {
-    iso = await isolatedStoreUrl(dialect, 'index-beside-master');
-    dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-index-master-'));
-    await writeFile(path.join(dir, 'people.csv'), 'id,given,family,email,dob\n' + PEOPLE.join('\n') + '\n');
-    config = parseConfig(
-      `store: ${iso.url}\nsources:\n  - {name: people, kind: csv, path: people.csv, key: id, mapping: {given_name: given, family_name: family, email: email, birth_date: dob}}\n`,
-      { file: 'etl.yaml', baseDir: dir },
-    );
-    store = await openStore(config.store);
-    await store.migrate();
+    fx = await csvPipeline(dialect, 'index-beside-master', 'id,given,family,email,dob\n' + PEOPLE.join('\n') + '\n', { given_name: 'given', family_name: 'family', email: 'email', birth_date: 'dob' });
+    ({ store, config } = fx);
   });
   afterAll(async () => {
-    await store?.close();
-    await iso?.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   it('rolls the master back when the index fails, and writes both on the next run', async () => {
