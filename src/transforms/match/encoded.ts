@@ -35,6 +35,68 @@ export interface EncodedRecords {
   /** Phonetic codes, per entry of the given and family dictionaries. */
   givenPh: string[];
   familyPh: string[];
+  /** The words of each street address and company name (see {@link WordTable}). */
+  words: Record<WordField, WordTable>;
+}
+
+export type WordField = 'address' | 'company';
+
+/**
+ * The distinct words of each entry of a dictionary, sorted (as {@link wordsOf} gives them), as ids
+ * into `words`: entry `id`'s at `ids[start[id]…start[id + 1])`. Computed once per distinct value
+ * and shared with worker threads in SharedArrayBuffers. (A cache of word lists per worker, cleared
+ * when full, promoted every list it made to the old generation: at a million records scoring grew
+ * each worker's heap by 250–300 MB of garbage before the collector ran.)
+ */
+export interface WordTable {
+  words: string[];
+  start: Int32Array;
+  ids: Int32Array;
+}
+
+/** Builds a {@link WordTable} one dictionary entry at a time, in dictionary order. */
+class WordTableBuilder {
+  private readonly words: string[] = [];
+  private readonly index = new Map<string, number>();
+  private start: Int32Array = new Int32Array(1024);
+  private ids: Int32Array = new Int32Array(4096);
+  private entries = 0;
+  private used = 0;
+
+  add(words: readonly string[]): void {
+    if (this.entries + 2 > this.start.length) this.start = grown(this.start, this.entries + 2);
+    if (this.used + words.length > this.ids.length) this.ids = grown(this.ids, this.used + words.length);
+    for (const w of words) {
+      let id = this.index.get(w);
+      if (id === undefined) {
+        this.index.set(w, (id = this.words.length));
+        this.words.push(w);
+      }
+      this.ids[this.used++] = id;
+    }
+    this.start[++this.entries] = this.used;
+  }
+
+  build(): WordTable {
+    const start = sharedInt32(this.entries + 1);
+    start.set(this.start.subarray(0, this.entries + 1));
+    const ids = sharedInt32(this.used);
+    ids.set(this.ids.subarray(0, this.used));
+    return { words: this.words, start, ids };
+  }
+}
+
+function grown(a: Int32Array, atLeast: number): Int32Array {
+  const out = new Int32Array(Math.max(atLeast, a.length * 2));
+  out.set(a);
+  return out;
+}
+
+/** The {@link WordTable} of a dictionary's values. */
+export function wordTable(dict: readonly string[]): WordTable {
+  const b = new WordTableBuilder();
+  for (const v of dict) b.add(wordsOf(v));
+  return b.build();
 }
 
 function sharedInt32(n: number): Int32Array {
@@ -59,6 +121,9 @@ export function encodeRecords(records: readonly MatchRecord[] | Iterable<MatchRe
     ids[f] = sharedInt32(n);
   }
   const index = ENCODED_FIELDS.map(() => new Map<string, number>([['', 0]]));
+  const words = { address: new WordTableBuilder(), company: new WordTableBuilder() };
+  words.address.add([]);
+  words.company.add([]);
   const rows = sharedInt32(n * ENCODED_FIELDS.length);
   let i = 0;
   for (const r of records) {
@@ -80,6 +145,8 @@ export function encodeRecords(records: readonly MatchRecord[] | Iterable<MatchRe
         dict.push(v);
         if (field === 'given') givenPh.push(r.givenPh);
         else if (field === 'family') familyPh.push(r.familyPh);
+        else if (field === 'address') words.address.add(r.addressWords);
+        else if (field === 'company') words.company.add(r.companyWords);
       }
       ids[field][i] = id;
       rows[i * ENCODED_FIELDS.length + f] = id;
@@ -87,7 +154,7 @@ export function encodeRecords(records: readonly MatchRecord[] | Iterable<MatchRe
     i++;
   }
   if (i !== n) throw new Error(`encodeRecords: ${i} records, ${n} announced`);
-  return { n, sources, source, dicts, ids, rows, givenPh, familyPh };
+  return { n, sources, source, dicts, ids, rows, givenPh, familyPh, words: { address: words.address.build(), company: words.company.build() } };
 }
 
 /**
@@ -173,10 +240,8 @@ export class RecordView implements MatchRecord {
   }
 }
 
-/** Word lists per distinct address and company (bounded caches), and reusable record views. */
+/** Word lists of addresses and company names, and reusable record views. */
 export class RecordViews {
-  private readonly cache = { address: new Map<number, string[]>(), company: new Map<number, string[]>() };
-
   constructor(readonly enc: EncodedRecords) {}
 
   /** A new reusable view (see {@link RecordView}). */
@@ -184,16 +249,15 @@ export class RecordViews {
     return new RecordView(this);
   }
 
-  words(field: 'address' | 'company', id: number): string[] {
-    if (id === 0) return [];
-    const cache = this.cache[field];
-    let w = cache.get(id);
-    if (!w) {
-      w = wordsOf(this.enc.dicts[field][id]!);
-      // Addresses are nearly all distinct: bound the cache rather than keep one list per record.
-      if (cache.size > 100_000) cache.clear();
-      cache.set(id, w);
-    }
-    return w;
+  /**
+   * The words of dictionary entry `id` of `field`, as a new list of the table's strings: a
+   * short-lived array the young generation collects (kept in no cache, see {@link WordTable}).
+   */
+  words(field: WordField, id: number): string[] {
+    const t = this.enc.words[field];
+    const from = t.start[id]!;
+    const out = new Array<string>(t.start[id + 1]! - from);
+    for (let k = 0; k < out.length; k++) out[k] = t.words[t.ids[from + k]!]!;
+    return out;
   }
 }

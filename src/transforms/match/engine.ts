@@ -23,6 +23,8 @@ const GIVEN_AT = ENCODED_FIELDS.indexOf('given');
  */
 const DEFERRED_AT = COMPARISONS.findIndex((c) => c.name === 'address');
 const DEFERRED = 254;
+// A pattern key holds a deferred address as level 6 (see PatternTable).
+if (COMPARISONS[DEFERRED_AT]!.levels.length > 6) throw new Error('the deferred comparison has more than six levels');
 const FAMILY_AT = ENCODED_FIELDS.indexOf('family');
 
 /**
@@ -88,7 +90,11 @@ export interface ScoringParams {
   mExact: Float64Array;
   prior: number;
   uFloor: number;
-  /** Per comparison with term frequencies, each dictionary entry's share of the records that have a value; else null. */
+  /**
+   * Per comparison with term frequencies, each dictionary entry's share of the records that have a
+   * value (NaN: a value the stored base of an incremental model did not hold, scored without
+   * adjustment); else null.
+   */
   tf: (Float64Array | null)[];
   /** Pairs scoring at least this many bits are returned. */
   minWeight: number;
@@ -124,15 +130,104 @@ function sampled(i: number, j: number, every: number): boolean {
   return every <= 1 || (Math.imul(i, 0x9e3779b1) ^ Math.imul(j, 0x85ebca77)) >>> 0 < 0x100000000 / every;
 }
 
+/** Pairs per chunk of a {@link PairStore}. */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * Candidate pairs as (record, record, pattern) triples in chunks of a million: growing adds a
+ * chunk instead of copying every pair into an array twice the size (which, at ten million pairs a
+ * thread, held both copies at once and left half of the new one unused).
+ */
+class PairStore {
+  readonly chunks: Int32Array[] = [];
+  count = 0;
+
+  push(i: number, j: number, pattern: number): void {
+    const x = this.count & (CHUNK - 1);
+    if (x === 0) this.chunks.push(new Int32Array(3 * CHUNK));
+    const c = this.chunks[this.chunks.length - 1]!;
+    c[3 * x] = i;
+    c[3 * x + 1] = j;
+    c[3 * x + 2] = pattern;
+    this.count++;
+  }
+}
+
+/**
+ * The comparison patterns (one level per comparison) a thread's pairs showed, each stored once:
+ * a pair keeps a pattern's index (4 bytes) instead of its levels (a byte per comparison). An open
+ * hash on the pattern key (3 bits a comparison: a level, 6 for a deferred address, 7 for missing).
+ */
+class PatternTable {
+  /** Levels of pattern `x` at `levels[x * F…]`. */
+  levels = new Uint8Array(F * 1024);
+  private keys = new Float64Array(1024);
+  private slots = new Int32Array(4096);
+  size = 0;
+
+  static key(levels: Uint8Array, o: number): number {
+    let k = 0;
+    for (let f = 0; f < F; f++) {
+      const l = levels[o + f]!;
+      k = k * 8 + (l === MISSING ? 7 : l === DEFERRED ? 6 : l);
+    }
+    return k;
+  }
+
+  /** First slot to probe for a key: keys reach 2^36, so their low 32 bits and the rest, mixed. */
+  private static slot(key: number, mask: number): number {
+    return Math.imul((key >>> 0) ^ Math.imul(Math.floor(key / 4294967296), 0x9e3779b1), 0x85ebca6b) & mask;
+  }
+
+  /** Index of the pattern `levels[o…o + F)`, added if new. */
+  idOf(levels: Uint8Array, o: number): number {
+    const key = PatternTable.key(levels, o);
+    const mask = this.slots.length - 1;
+    let h = PatternTable.slot(key, mask);
+    for (;;) {
+      const x = this.slots[h]!;
+      if (x === 0) break;
+      if (this.keys[x - 1] === key) return x - 1;
+      h = (h + 1) & mask;
+    }
+    const id = this.size++;
+    if (id === this.keys.length) {
+      const keys = new Float64Array(id * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const lv = new Uint8Array(id * 2 * F);
+      lv.set(this.levels);
+      this.levels = lv;
+    }
+    this.keys[id] = key;
+    this.levels.set(levels.subarray(o, o + F), id * F);
+    this.slots[h] = id + 1;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.size; id++) {
+      let h = PatternTable.slot(this.keys[id]!, mask);
+      while (slots[h] !== 0) h = (h + 1) & mask;
+      slots[h] = id + 1;
+    }
+    this.slots = slots;
+  }
+}
+
 /** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
   private readonly views: RecordViews;
   private readonly va: RecordView;
   private readonly vb: RecordView;
-  private pairA = new Int32Array(1 << 16);
-  private pairB = new Int32Array(1 << 16);
-  private levels = new Uint8Array(F << 16);
-  private count = 0;
+  private readonly pairs = new PairStore();
+  private readonly patterns = new PatternTable();
+  /** One pair's levels, as compared or being completed. */
+  private readonly scratch = new Uint8Array(F);
   private readonly fieldWeights = new Float64Array(F);
   /** Per comparison, the place in a record's row of the field it compares. */
   private readonly fieldAt: Int32Array;
@@ -262,22 +357,8 @@ export class MatchEngine {
   }
 
   private push(i: number, j: number): void {
-    if (this.count === this.pairA.length) {
-      const grow = this.count * 2;
-      const a = new Int32Array(grow);
-      a.set(this.pairA);
-      this.pairA = a;
-      const b = new Int32Array(grow);
-      b.set(this.pairB);
-      this.pairB = b;
-      const l = new Uint8Array(grow * F);
-      l.set(this.levels);
-      this.levels = l;
-    }
-    const p = this.count++;
-    this.pairA[p] = i;
-    this.pairB[p] = j;
-    this.compareAt(i, j, this.levels, p * F, !sampled(i, j, this.opts.sampleEvery));
+    this.compareAt(i, j, this.scratch, 0, !sampled(i, j, this.opts.sampleEvery));
+    this.pairs.push(i, j, this.patterns.idOf(this.scratch, 0));
   }
 
   /**
@@ -306,7 +387,7 @@ export class MatchEngine {
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): PatternCounts {
     const hist = new Map<number, number>();
     const { maxBlockSize, fullBlockSize, window } = this.opts;
-    const from = this.count;
+    const from = this.pairs.count;
     for (const t of tasks) {
       const { start, order } = blocks[t.rule]!;
       for (let k = t.from; k < t.to; k++) {
@@ -331,9 +412,12 @@ export class MatchEngine {
     }
     // The sample's patterns stand for all the pairs: each counts `sampleEvery` times.
     const every = this.opts.sampleEvery;
-    for (let p = from; p < this.count; p++) {
-      if (!sampled(this.pairA[p]!, this.pairB[p]!, every)) continue;
-      const key = patternKey(this.levels, p * F);
+    const { chunks } = this.pairs;
+    for (let p = from; p < this.pairs.count; p++) {
+      const c = chunks[p >>> CHUNK_BITS]!;
+      const x = 3 * (p & (CHUNK - 1));
+      if (!sampled(c[x]!, c[x + 1]!, every)) continue;
+      const key = patternKey(this.patterns.levels, c[x + 2]! * F);
       hist.set(key, (hist.get(key) ?? 0) + every);
     }
     return toPatternCounts(hist);
@@ -351,15 +435,12 @@ export class MatchEngine {
     return toPatternCounts(hist);
   }
 
-  /** Match weight (bits) of a kept pair: the same sum as PairScorer.weightOfLevels. */
-  private weightOf(p: number, s: ScoringParams): number {
-    const i = this.pairA[p]!;
-    const j = this.pairB[p]!;
+  /** Match weight (bits) of records i and j with the levels `levels[o…o + F)`: the same sum as PairScorer.weightOfLevels. */
+  private weightOf(i: number, j: number, levels: Uint8Array, o: number, s: ScoringParams): number {
     const ids = this.enc.ids;
     const ws = this.fieldWeights;
-    const o = p * F;
     for (let f = 0; f < F; f++) {
-      const l = this.levels[o + f]!;
+      const l = levels[o + f]!;
       if (l === MISSING) {
         ws[f] = Number.NaN;
         continue;
@@ -367,13 +448,14 @@ export class MatchEngine {
       let fw = s.weights[f * 8 + l]!;
       if (l === 0) {
         const tf = s.tf[f];
-        // Level 0 means both records hold the value: its share is always known.
-        if (tf) fw = Math.log2(s.mExact[f]! / Math.max(tf[ids[TF_FIELDS[f]!]![i]!]!, s.uFloor));
+        // Level 0 means both records hold the value; its share is NaN only where a stored base did not hold it.
+        const share = tf ? tf[ids[TF_FIELDS[f]!]![i]!]! : Number.NaN;
+        if (share === share) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
       }
       ws[f] = fw;
     }
     const people = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
-    return sumWeights(s.prior, ws, dependentGroup(this.levels, o, people));
+    return sumWeights(s.prior, ws, dependentGroup(levels, o, people));
   }
 
   /**
@@ -391,30 +473,39 @@ export class MatchEngine {
     if (s.tf[DEFERRED_AT]) addressBest = Math.max(addressBest, Math.log2(s.mExact[DEFERRED_AT]! / s.uFloor));
     // A pair below this even with the best address lands in the histogram's first bin and is not kept.
     const skipBelow = Math.min(s.minWeight, HISTOGRAM_BINS[0]!);
-    for (let p = 0; p < this.count; p++) {
-      const o = p * F + DEFERRED_AT;
-      if (this.levels[o] === DEFERRED) {
-        this.levels[o] = MISSING;
-        if (this.weightOf(p, s) + addressBest < skipBelow) {
-          this.levels[o] = DEFERRED;
+    const { chunks, count } = this.pairs;
+    const scratch = this.scratch;
+    for (let p = 0; p < count; p++) {
+      const c = chunks[p >>> CHUNK_BITS]!;
+      const x = 3 * (p & (CHUNK - 1));
+      const i = c[x]!;
+      const j = c[x + 1]!;
+      let levels = this.patterns.levels;
+      let o = c[x + 2]! * F;
+      if (levels[o + DEFERRED_AT] === DEFERRED) {
+        for (let f = 0; f < F; f++) scratch[f] = levels[o + f]!;
+        levels = scratch;
+        o = 0;
+        scratch[DEFERRED_AT] = MISSING;
+        if (this.weightOf(i, j, scratch, 0, s) + addressBest < skipBelow) {
           histogram[0]!++;
           continue;
         }
-        this.levels[o] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(this.pairA[p]!), this.vb.fill(this.pairB[p]!), this.opts.compare);
+        scratch[DEFERRED_AT] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(i), this.vb.fill(j), this.opts.compare);
       }
-      const w = this.weightOf(p, s);
+      const w = this.weightOf(i, j, levels, o, s);
       let bin = 0;
       while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;
       histogram[bin]!++;
       if (w < s.minWeight) continue;
-      a.push(this.pairA[p]!);
-      b.push(this.pairB[p]!);
+      a.push(i);
+      b.push(j);
       weight.push(w);
     }
     return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), histogram };
   }
 
   get pairCount(): number {
-    return this.count;
+    return this.pairs.count;
   }
 }

@@ -4,7 +4,7 @@ import { clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, type TermFrequencies, PairScorer, encodedTermFrequencies, randomPairs, trainModel, uFromPatterns } from './model.js';
+import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { type WordCounts, countWords } from './word-weights.js';
@@ -173,6 +173,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
   const engines: EngineHandle[] =
     threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));
+  let closed: Promise<unknown> | undefined;
+  const closeEngines = (): Promise<unknown> => (closed ??= Promise.all(engines.map((e) => e.close())));
   lap('encoding');
   try {
     // Keys: each rule interned by one engine, rules spread over the engines.
@@ -277,13 +279,18 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // The training rules' blocks and keys too, before scoring.
     blocks.length = 0;
     keyIds.length = 0;
-    const tf = opts.model && opts.termFrequencies ? storedTermFrequencies(enc, opts.termFrequencies) : encodedTermFrequencies(enc);
-    const scorer = new PairScorer(model, tf.byValue, opts.recordCount ?? n, { companyWords });
+    const stored = opts.model && opts.termFrequencies;
+    const shares = stored ? storedTermShares(enc, stored) : encodedTermShares(enc);
+    const recordCount = opts.recordCount ?? n;
     lap('training');
 
     // Scoring: every candidate pair, in the engines that compared it; pairs worth a look come back.
     const minWeight = Math.log2(opts.reviewThreshold / (1 - opts.reviewThreshold)) - 1e-9;
-    const scored = await Promise.all(engines.map((e) => e.score(scorer.scoringParams(tf.byId, minWeight))));
+    const scored = await Promise.all(engines.map((e) => e.score(scoringParams(model, recordCount, shares, minWeight))));
+    // The engines are done: their threads (each with a copy of the dictionaries and its pairs) are
+    // given back before the term frequencies by value (millions of values at a million records) are built.
+    await closeEngines();
+    const scorer = new PairScorer(model, stored || termFrequenciesByValue(enc, shares), recordCount, { companyWords });
     const found: { a: number; b: number; w: number }[] = [];
     for (const s of scored) for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]! });
     const probabilityHistogram = new Array<number>(20).fill(0);
@@ -323,7 +330,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       probabilityHistogram,
     };
   } finally {
-    await Promise.all(engines.map((e) => e.close()));
+    await closeEngines();
   }
 }
 
@@ -337,18 +344,15 @@ function encodedCompanyWords(enc: EncodedRecords): WordCounts {
   return countWords(values());
 }
 
-/** Stored term frequencies (of the base a model was trained on) in both forms, for these records' values. */
-function storedTermFrequencies(enc: EncodedRecords, stored: TermFrequencies): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
-  const own = encodedTermFrequencies(enc);
-  const byId = own.byId.map((shares, f) => {
-    const field = TF_FIELDS[f];
+/** Stored term frequencies (of the base a model was trained on) by dictionary index, for these records' values. */
+function storedTermShares(enc: EncodedRecords, stored: TermFrequencies): (Float64Array | null)[] {
+  return TF_FIELDS.map((field, f) => {
     const map = stored[f];
-    if (!shares || !field || !map) return null;
+    if (!field || !map) return null;
     const dict = enc.dicts[field];
     const out = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
-    // A value the base did not hold scores without adjustment (share 0), as PairScorer does.
-    for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? 0;
+    // A value the base did not hold (NaN) scores without adjustment, as PairScorer does.
+    for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? Number.NaN;
     return out;
   });
-  return { byValue: stored, byId };
 }

@@ -63,19 +63,14 @@ export function computeTermFrequencies(records: readonly MatchRecord[]): TermFre
 }
 
 /**
- * Term frequencies from columns, in both forms: by value (for {@link PairScorer}) and by
- * dictionary index (for the engine). Same definition as {@link computeTermFrequencies}.
+ * Term frequencies from columns, by dictionary index (the engine's form): per comparison with
+ * term frequencies, each dictionary entry's share; else null. Same definition as
+ * {@link computeTermFrequencies}.
  */
-export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
-  const byValue: TermFrequencies = [];
-  const byId: (Float64Array | null)[] = [];
-  for (let f = 0; f < F; f++) {
-    const field = COMPARISONS[f]!.tf;
-    if (!field) {
-      byValue.push(null);
-      byId.push(null);
-      continue;
-    }
+export function encodedTermShares(enc: EncodedRecords): (Float64Array | null)[] {
+  return COMPARISONS.map((c) => {
+    const field = c.tf;
+    if (!field) return null;
     const dict = enc.dicts[field];
     const ids = enc.ids[field];
     const counts = new Float64Array(dict.length);
@@ -87,17 +82,33 @@ export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFreq
         total++;
       }
     }
-    const map = new Map<string, number>();
     const shares = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
-    for (let id = 1; id < dict.length; id++) {
-      if (!counts[id]) continue;
-      shares[id] = termShare(counts[id]!, total);
-      map.set(dict[id]!, shares[id]!);
-    }
-    byValue.push(map);
-    byId.push(shares);
-  }
-  return { byValue, byId };
+    for (let id = 1; id < dict.length; id++) if (counts[id]) shares[id] = termShare(counts[id]!, total);
+    return shares;
+  });
+}
+
+/**
+ * The same term frequencies by value ({@link PairScorer}'s form), from {@link encodedTermShares}
+ * of the same records. At a million records these
+ * maps hold some three million values: a matching run builds them once its worker threads are done.
+ */
+export function termFrequenciesByValue(enc: EncodedRecords, shares: readonly (Float64Array | null)[]): TermFrequencies {
+  return shares.map((byId, f) => {
+    const field = COMPARISONS[f]!.tf;
+    if (!byId || !field) return null;
+    const dict = enc.dicts[field];
+    const map = new Map<string, number>();
+    // Every entry is some record's value; a value held once has share 0 (and an entry).
+    for (let id = 1; id < dict.length; id++) map.set(dict[id]!, byId[id]!);
+    return map;
+  });
+}
+
+/** Term frequencies from columns, in both forms (see {@link encodedTermShares}). */
+export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
+  const byId = encodedTermShares(enc);
+  return { byValue: termFrequenciesByValue(enc, byId), byId };
 }
 
 /**
@@ -394,6 +405,25 @@ export interface PairScore {
   fields: FieldEvidence[];
 }
 
+/** A model's weights: log2(m/u) per comparison and level at `f * 8 + level`, m of each exact level, the prior in bits. */
+function modelWeights(model: MatchModel): { weights: Float64Array; mExact: Float64Array; prior: number } {
+  const weights = new Float64Array(F * 8);
+  const mExact = new Float64Array(F);
+  model.comparisons.forEach((c, f) => {
+    c.m.forEach((m, l) => (weights[f * 8 + l] = Math.log2(m / c.u[l]!)));
+    mExact[f] = c.m[0]!;
+  });
+  return { weights, mExact, prior: Math.log2(model.lambda / (1 - model.lambda)) };
+}
+
+/**
+ * What the engine needs to score pairs with `model` exactly as {@link PairScorer} does, without
+ * the term frequencies by value a scorer holds (`tf`: by dictionary index, see {@link encodedTermShares}).
+ */
+export function scoringParams(model: MatchModel, recordCount: number, tf: (Float64Array | null)[], minWeight: number): ScoringParams {
+  return { ...modelWeights(model), uFloor: 1 / Math.max(recordCount, 2), tf, minWeight };
+}
+
 /** A trained model ready to score pairs, with term-frequency adjustment on exact levels. */
 export class PairScorer {
   private readonly weights: Float64Array;
@@ -410,13 +440,7 @@ export class PairScorer {
     /** What comparisons weigh values by over the whole base (company-name word counts); default none. */
     private readonly ctx: CompareContext = {},
   ) {
-    this.weights = new Float64Array(F * 8);
-    this.mExact = new Float64Array(F);
-    model.comparisons.forEach((c, f) => {
-      c.m.forEach((m, l) => (this.weights[f * 8 + l] = Math.log2(m / c.u[l]!)));
-      this.mExact[f] = c.m[0]!;
-    });
-    this.prior = Math.log2(model.lambda / (1 - model.lambda));
+    ({ weights: this.weights, mExact: this.mExact, prior: this.prior } = modelWeights(model));
     this.uFloor = 1 / Math.max(recordCount, 2);
   }
 
