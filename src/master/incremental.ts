@@ -359,8 +359,8 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan, p
     .map((p) => {
       const a = r.matchRecords[p.a]!;
       const b = r.matchRecords[p.b]!;
-      const ex = r.match.scorer.explain(a, b);
-      return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify({ matchWeight: ex.matchWeight, fields: ex.fields, namesSwapped: ex.namesSwapped })];
+      const ex = r.match.scorer.explainStored(a, b).stored;
+      return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify(ex)];
     });
   await store.transaction(async (trx) => {
     if (rows.length) await store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, rows, trx);

@@ -3,6 +3,7 @@ import { maskValue } from '../core/mask.js';
 import type { Store } from '../store/store.js';
 import { type RunInfo, type TrendPoint, loadRunQuality, loadTrend } from './history.js';
 import type { QualityReport } from './quality-report.js';
+import { expandExplanation } from '../transforms/match/model.js';
 
 /** The values a report shows of a record (masked unless asked otherwise). */
 const SHOWN_FIELDS = ['full_name', 'given_name', 'family_name', 'company_name', 'email', 'phone', 'birth_date', 'address_line1', 'city', 'postal_code', 'country'] as const;
@@ -155,7 +156,7 @@ export async function loadReportData(store: Store, opts: { runId?: string; unmas
   const reviewPairs: ReportPair[] = pairRows.map((p) => {
     let ex: { matchWeight?: number; fields?: ReportPair['fields'] } = {};
     try {
-      ex = JSON.parse(p.explanation) as typeof ex;
+      ex = expandExplanation(typeof p.explanation === 'string' ? JSON.parse(p.explanation) : p.explanation) ?? {};
     } catch {
       // An unreadable explanation still shows the pair and its probability.
     }

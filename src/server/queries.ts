@@ -6,6 +6,7 @@ import type { FieldCipher } from '../security/field-cipher.js';
 import { maskValue } from '../core/mask.js';
 import { PERSONAL_FIELDS, maskPersonal } from '../security/roles.js';
 import { formatPhoneValue, standardizeEmail, standardizePhone } from '../transforms/standardize/index.js';
+import { expandExplanation } from '../transforms/match/model.js';
 
 const PERSONAL = new Set<string>(PERSONAL_FIELDS);
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string | Date).toISOString());
@@ -245,7 +246,7 @@ export async function listPairs(knex: Knex, opts: { decision?: 'link' | 'review'
       decision: String(p.decision),
       a: side(String(p.a_source), String(p.a_key)),
       b: side(String(p.b_source), String(p.b_key)),
-      explanation: parseJson(p.explanation),
+      explanation: expandExplanation(parseJson(p.explanation)),
       review,
     });
   }

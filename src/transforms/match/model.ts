@@ -424,6 +424,40 @@ export function scoringParams(model: MatchModel, recordCount: number, tf: (Float
   return { ...modelWeights(model), uFloor: 1 / Math.max(recordCount, 2), tf, minWeight };
 }
 
+/**
+ * A pair's explanation as stored beside it (`match_pairs.explanation`): `[1, matchWeight,
+ * namesSwapped (0 or 1), fields]`, a field per comparison in {@link COMPARISONS} order: `[-1]`
+ * missing, `[level, weight]`, `[level, weight, 1]` adjusted by term frequency, `[level, 0, tf,
+ * c]` counted with comparison `c`. Numbers only: the named form ({@link expandExplanation})
+ * was ~840 bytes a pair, 383 MB for the 457k pairs of a million records, and storing it was most
+ * of the time the match stage spent after matching.
+ */
+export type StoredExplanation = [version: 1, matchWeight: number, namesSwapped: 0 | 1, fields: number[][]];
+
+/**
+ * The named form of a stored explanation: each field's comparison, level and weight. Explanations
+ * stored in the named form (before the compact one) come back as they are; anything else is null.
+ */
+export function expandExplanation(stored: unknown): { matchWeight: number; fields: FieldEvidence[]; namesSwapped: boolean } | null {
+  if (stored && typeof stored === 'object' && !Array.isArray(stored) && Array.isArray((stored as { fields?: unknown }).fields)) {
+    return stored as { matchWeight: number; fields: FieldEvidence[]; namesSwapped: boolean };
+  }
+  if (!Array.isArray(stored) || stored[0] !== 1 || !Array.isArray(stored[3])) return null;
+  const fields = (stored[3] as number[][]).map((x, f): FieldEvidence => {
+    const c = COMPARISONS[f]!;
+    const [level, weight, tf, countedWith] = x;
+    if (level === undefined || level < 0) return { field: c.name, level: 'missing', weight: 0 };
+    return {
+      field: c.name,
+      level: c.levels[level] ?? String(level),
+      weight: weight ?? 0,
+      ...(tf === 1 ? { termFrequencyAdjusted: true } : {}),
+      ...(countedWith !== undefined ? { countedWith: COMPARISONS[countedWith]?.name ?? String(countedWith) } : {}),
+    };
+  });
+  return { matchWeight: Number(stored[1]), fields, namesSwapped: stored[2] === 1 };
+}
+
 /** A trained model ready to score pairs, with term-frequency adjustment on exact levels. */
 export class PairScorer {
   private readonly weights: Float64Array;
@@ -491,20 +525,25 @@ export class PairScorer {
 
   /** Score with the evidence field by field: how each level adds up to the probability. */
   explain(a: MatchRecord, b: MatchRecord): PairScore & { namesSwapped: boolean } {
+    const { stored, probability } = this.explainStored(a, b);
+    return { probability, ...expandExplanation(stored)! };
+  }
+
+  /** The explanation of a pair in its stored form (see {@link StoredExplanation}), and the pair's probability. */
+  explainStored(a: MatchRecord, b: MatchRecord): { stored: StoredExplanation; probability: number } {
     compareRecords(a, b, this.levels, 0, this.ctx);
-    const fields: FieldEvidence[] = [];
+    const fields: number[][] = [];
     const ws = new Float64Array(F);
     for (let f = 0; f < F; f++) {
       const l = this.levels[f]!;
-      const c = COMPARISONS[f]!;
       if (l === MISSING) {
         ws[f] = Number.NaN;
-        fields.push({ field: c.name, level: 'missing', weight: 0 });
+        fields.push([-1]);
         continue;
       }
       const { w, tf } = this.weightOf(f, l, a);
       ws[f] = w;
-      fields.push({ field: c.name, level: c.levels[l]!, weight: round(w), ...(tf ? { termFrequencyAdjusted: true } : {}) });
+      fields.push(tf ? [l, round(w), 1] : [l, round(w)]);
     }
     const group = dependentGroup(this.levels, 0, isPerson(a) && isPerson(b));
     const s = sumWeights(this.prior, ws, group);
@@ -513,9 +552,9 @@ export class PairScorer {
     for (let f = 0; f < F; f++) if (group[f] && ws[f]! > 0 && (best < 0 || ws[f]! > ws[best]!)) best = f;
     for (let f = 0; f < F; f++) {
       if (f === best || !group[f] || !(ws[f]! > 0)) continue;
-      fields[f] = { ...fields[f]!, weight: 0, countedWith: COMPARISONS[best]!.name };
+      fields[f] = [fields[f]![0]!, 0, fields[f]![2] ?? 0, best];
     }
-    return { probability: 1 / (1 + Math.pow(2, -s)), matchWeight: round(s), fields, namesSwapped: namesSwapped(a, b) };
+    return { stored: [1, round(s), namesSwapped(a, b) ? 1 : 0, fields], probability: 1 / (1 + Math.pow(2, -s)) };
   }
 
   get priorWeight(): number {

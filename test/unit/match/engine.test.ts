@@ -4,7 +4,7 @@ import { encodeRecords } from '../../../src/transforms/match/encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
 import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
-import { encodedTermFrequencies, randomPairs } from '../../../src/transforms/match/model.js';
+import { encodedTermFrequencies, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
 import { countWords } from '../../../src/transforms/match/word-weights.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
@@ -132,5 +132,30 @@ describe('matching engine on columns', () => {
       expect(p.probability, `${p.a} ${p.b}`).toBeCloseTo(res.scorer.probability(a, b), 9);
     }
     expect(unknownExact).toBeGreaterThan(50);
+  }, 60_000);
+
+  it('stores each explanation as numbers that expand to what explain says', async () => {
+    const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
+    const seen = { missing: 0, tf: 0, countedWith: 0 };
+    const pairs = [...res.pairs.map((p) => [p.a, p.b] as const), ...records.slice(0, 500).map((_, i) => [i, i + 1] as const)];
+    for (const [i, j] of pairs) {
+      const { probability, ...named } = res.scorer.explain(records[i]!, records[j]!);
+      const { stored, probability: p } = res.scorer.explainStored(records[i]!, records[j]!);
+      expect(p).toBe(probability);
+      const back = expandExplanation(JSON.parse(JSON.stringify(stored)));
+      expect(back).toEqual(named);
+      for (const f of named.fields) {
+        if (f.level === 'missing') seen.missing++;
+        if (f.termFrequencyAdjusted) seen.tf++;
+        if (f.countedWith) seen.countedWith++;
+      }
+    }
+    expect(seen.missing).toBeGreaterThan(100);
+    expect(seen.tf).toBeGreaterThan(100);
+    expect(seen.countedWith).toBeGreaterThan(10);
+    // Explanations stored in the named form by earlier versions read as they are.
+    const legacy = { matchWeight: 3.5, fields: [{ field: 'email', level: 'exact', weight: 9.1 }], namesSwapped: false };
+    expect(expandExplanation(legacy)).toEqual(legacy);
+    expect(expandExplanation('not an explanation')).toBeNull();
   }, 60_000);
 });
