@@ -135,6 +135,32 @@ interface Result {
   recall: number;
 }
 
+/**
+ * Peak RSS per stage from timed samples. The top-level stages (extract per source, match,
+ * quality+load) run one after the other from `t0`, as do the match stage's phases; the load's
+ * phases overlap (the match index is written beside the master), so they get no figure of their own.
+ */
+function stagePeaks(stages: readonly { stage: string; ms: number }[], t0: number, samples: readonly { at: number; rss: number }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const peakIn = (from: number, to: number): number => samples.reduce((m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.rss) : m), 0);
+  let at = t0;
+  let matchAt = 0;
+  for (const st of stages) {
+    const sub = /^match:/.test(st.stage);
+    // The load's phases, and the quality scoring inside quality+load.
+    if ((!sub && st.stage.includes(':') && !st.stage.startsWith('extract:')) || st.stage === 'quality') continue;
+    const from = sub ? matchAt : at;
+    const peak = peakIn(from, from + st.ms);
+    if (peak) out.set(st.stage, peak);
+    if (sub) matchAt += st.ms;
+    else {
+      if (st.stage === 'match') matchAt = at;
+      at += st.ms;
+    }
+  }
+  return out;
+}
+
 async function benchOne(records: number): Promise<Result> {
   const dir = await dataset(records);
   const schema = `bench_${records}_${process.pid}`;
@@ -143,7 +169,13 @@ async function benchOne(records: number): Promise<Result> {
   const config = await loadConfig(path.join(dir, 'config.yaml'), { ...process.env, DATABASE_URL: url.toString() });
   const store = await openStore(config.store);
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  // RSS every 100 ms with its time: each stage's peak is the highest sample within its span.
+  const samples: { at: number; rss: number }[] = [];
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    samples.push({ at: performance.now(), rss });
+    peakRss = Math.max(peakRss, rss);
+  }, 100);
   try {
     await store.migrate();
     const t0 = performance.now();
@@ -158,10 +190,12 @@ async function benchOne(records: number): Promise<Result> {
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
     const m = evaluate(dir, url.toString());
     console.log(`\n${n(records)} records, PostgreSQL, inline runner: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)}`);
+    console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)}`);
+    const peaks = stagePeaks(summary.stages, t0, samples);
     for (const st of summary.stages) {
       const rate = st.records ? n(st.records / Math.max(st.ms / 1000, 1e-3)) : '';
-      console.log(`  ${st.stage.padEnd(22)} ${sec(st.ms).padStart(9)} ${rate.padStart(11)}`);
+      const peak = peaks.get(st.stage);
+      console.log(`  ${st.stage.padEnd(22)} ${sec(st.ms).padStart(9)} ${rate.padStart(11)} ${(peak ? mb(peak) : '').padStart(9)}`);
     }
     console.log(`  candidate pairs ${n(summary.matching.candidatePairs)}, customers ${n(summary.master?.customers ?? 0)}`);
     console.log(`  pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}`);
