@@ -429,8 +429,8 @@ export function scoringParams(model: MatchModel, recordCount: number, tf: (Float
  * namesSwapped (0 or 1), fields]`, a field per comparison in {@link COMPARISONS} order: `[-1]`
  * missing, `[level, weight]`, `[level, weight, 1]` adjusted by term frequency, `[level, 0, tf,
  * c]` counted with comparison `c`. Numbers only: the named form ({@link expandExplanation})
- * was ~840 bytes a pair, 383 MB for the 457k pairs of a million records, and storing it was most
- * of the time the match stage spent after matching.
+ * was ~840 bytes a pair (383 MB for the 457k pairs of a million records; this form: 52 MB), and
+ * storing it was most of the time the match stage spent after matching.
  */
 export type StoredExplanation = [version: 1, matchWeight: number, namesSwapped: 0 | 1, fields: number[][]];
 
