@@ -3,7 +3,7 @@ import type { RunContext } from '../pipeline/context.js';
 import type { LoadResult } from '../pipeline/load-master.js';
 import { MATCH_PAIR_COLUMNS } from '../pipeline/match-stage.js';
 import type { Store } from '../store/store.js';
-import { type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
+import { COMPARISONS, type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
 import { loadCompanyWords, loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
@@ -354,12 +354,14 @@ export async function applyIncremental(ctx: RunContext, plan: IncrementalPlan, p
   const lap = lapTimer(phases, 'load:');
   const load = await applyRebuild({ store, config: ctx.config, audit }, r);
   lap('customers');
+  const F = COMPARISONS.length;
   const rows = r.match.pairs
-    .filter((p) => involves(r, p, plan.changedRefs))
-    .map((p) => {
+    .map((p, x) => ({ p, x }))
+    .filter(({ p }) => involves(r, p, plan.changedRefs))
+    .map(({ p, x }) => {
       const a = r.matchRecords[p.a]!;
       const b = r.matchRecords[p.b]!;
-      const ex = r.match.scorer.explainStored(a, b).stored;
+      const ex = r.match.scorer.explainStored(a, b, r.match.pairLevels, x * F).stored;
       return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify(ex)];
     });
   await store.transaction(async (trx) => {

@@ -3,7 +3,7 @@ import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type MasterRecord, sortRecords, toMasterRecord } from '../master/store-io.js';
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
-import { type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
+import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 
 /** A staged record as the match and master stages read it. */
@@ -65,10 +65,10 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
   const [va, vb] = [views.view(), views.view()];
   async function* pairRows(): AsyncGenerator<unknown[][]> {
     for (let i = 0; i < result.pairs.length; i += PAIR_BATCH) {
-      yield result.pairs.slice(i, i + PAIR_BATCH).map((p) => {
+      yield result.pairs.slice(i, i + PAIR_BATCH).map((p, x) => {
         const a = records[p.a]!;
         const b = records[p.b]!;
-        const ex = result.scorer.explainStored(va.fill(p.a), vb.fill(p.b)).stored;
+        const ex = result.scorer.explainStored(va.fill(p.a), vb.fill(p.b), result.pairLevels, (i + x) * COMPARISONS.length).stored;
         return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify(ex)];
       });
     }

@@ -104,6 +104,15 @@ export interface ScoringParams {
 export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => c.tf ?? null);
 
 
+/** What a scoring pass returns: the kept pairs, with their weights (bits) and comparison levels (pair p's at `levels[p * F…]`), and the histogram of all pairs. */
+export interface ScoredPairs {
+  a: Int32Array;
+  b: Int32Array;
+  weight: Float64Array;
+  levels: Uint8Array;
+  histogram: number[];
+}
+
 /** Options shared by every engine of one matching run. */
 export interface EngineOptions {
   maxBlockSize: number;
@@ -462,10 +471,11 @@ export class MatchEngine {
    * Kept pairs scoring at least `minWeight` bits, with their weights, and how many of all the
    * pairs fall in each twentieth of the probability range (the quality report's histogram).
    */
-  score(s: ScoringParams): { a: Int32Array; b: Int32Array; weight: Float64Array; histogram: number[] } {
+  score(s: ScoringParams): ScoredPairs {
     const a: number[] = [];
     const b: number[] = [];
     const weight: number[] = [];
+    let kept = new Uint8Array(F * 1024);
     const histogram = new Array<number>(HISTOGRAM_BINS.length + 1).fill(0);
     // The most a deferred address can add: its best level's weight, term frequency included.
     let addressBest = 0;
@@ -498,11 +508,17 @@ export class MatchEngine {
       while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;
       histogram[bin]!++;
       if (w < s.minWeight) continue;
+      if ((a.length + 1) * F > kept.length) {
+        const grown = new Uint8Array(kept.length * 2);
+        grown.set(kept);
+        kept = grown;
+      }
+      for (let f = 0; f < F; f++) kept[a.length * F + f] = levels[o + f]!;
       a.push(i);
       b.push(j);
       weight.push(w);
     }
-    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), histogram };
+    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), levels: kept.slice(0, a.length * F), histogram };
   }
 
   get pairCount(): number {

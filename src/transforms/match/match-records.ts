@@ -7,6 +7,7 @@ import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
+import { COMPARISONS } from './comparisons.js';
 import { type WordCounts, countWords } from './word-weights.js';
 import { lapTimer } from '../../core/lap-timer.js';
 
@@ -63,6 +64,12 @@ export interface MatchResult {
   candidatePairs: number;
   /** Pairs at or above the review threshold. */
   pairs: ScoredPair[];
+  /**
+   * Their comparison levels as the engine found them, `pairs[i]`'s at `pairLevels[i * F…]` (F:
+   * the number of comparisons): what {@link PairScorer.explainStored} takes instead of comparing
+   * the two records again.
+   */
+  pairLevels: Uint8Array;
   clusterOf: Int32Array;
   linkProbability: Float64Array;
   refusedMerges: number;
@@ -291,17 +298,22 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // given back before the term frequencies by value (millions of values at a million records) are built.
     await closeEngines();
     const scorer = new PairScorer(model, stored || termFrequenciesByValue(enc, shares), recordCount, { companyWords });
-    const found: { a: number; b: number; w: number }[] = [];
-    for (const s of scored) for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]! });
+    const found: { a: number; b: number; w: number; e: number; p: number }[] = [];
+    scored.forEach((s, e) => {
+      for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]!, e, p });
+    });
     const probabilityHistogram = new Array<number>(20).fill(0);
     for (const s of scored) s.histogram.forEach((c, i) => (probabilityHistogram[i]! += c));
     found.sort((x, y) => x.a - y.a || x.b - y.b);
     const pairs: ScoredPair[] = [];
+    const F = COMPARISONS.length;
+    const pairLevels = new Uint8Array(found.length * F);
     const edges: { a: number; b: number; probability: number }[] = [];
-    for (const { a, b, w } of found) {
+    for (const { a, b, w, e, p } of found) {
       const probability = 1 / (1 + Math.pow(2, -w));
       if (probability < opts.reviewThreshold) continue;
       const decision = probability >= opts.linkThreshold ? 'link' : 'review';
+      pairLevels.set(scored[e]!.levels.subarray(p * F, p * F + F), pairs.length * F);
       pairs.push({ a, b, probability, decision });
       if (decision === 'link') edges.push({ a, b, probability });
     }
@@ -324,6 +336,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       blocking: report,
       candidatePairs: pairCount,
       pairs,
+      pairLevels: pairLevels.slice(0, pairs.length * F),
       clusterOf: clustering.clusterOf,
       linkProbability: clustering.linkProbability,
       refusedMerges: clustering.refusedMerges,

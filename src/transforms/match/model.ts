@@ -529,9 +529,14 @@ export class PairScorer {
     return { probability, ...expandExplanation(stored)! };
   }
 
-  /** The explanation of a pair in its stored form (see {@link StoredExplanation}), and the pair's probability. */
-  explainStored(a: MatchRecord, b: MatchRecord): { stored: StoredExplanation; probability: number } {
-    compareRecords(a, b, this.levels, 0, this.ctx);
+  /**
+   * The explanation of a pair in its stored form (see {@link StoredExplanation}), and the pair's
+   * probability. `known`: the pair's comparison levels where the matching run has them
+   * ({@link MatchResult.pairLevels}, from `offset`), instead of comparing the records again.
+   */
+  explainStored(a: MatchRecord, b: MatchRecord, known?: Uint8Array, offset = 0): { stored: StoredExplanation; probability: number } {
+    if (known) this.levels.set(known.subarray(offset, offset + F));
+    else compareRecords(a, b, this.levels, 0, this.ctx);
     const fields: number[][] = [];
     const ws = new Float64Array(F);
     for (let f = 0; f < F; f++) {

@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { EncodedRecords } from './encoded.js';
-import { type EngineOptions, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoringParams } from './engine.js';
+import { type EngineOptions, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): Promise<number[]>;
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
-  score(s: ScoringParams): Promise<{ a: Int32Array; b: Int32Array; weight: Float64Array; histogram: number[] }>;
+  score(s: ScoringParams): Promise<ScoredPairs>;
   close(): Promise<void>;
 }
 

@@ -158,4 +158,16 @@ describe('matching engine on columns', () => {
     expect(expandExplanation(legacy)).toEqual(legacy);
     expect(expandExplanation('not an explanation')).toBeNull();
   }, 60_000);
+
+  it('keeps the levels of each pair worth a look, so that explaining it needs no second comparison', async () => {
+    for (const threads of [1, 2]) {
+      const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads });
+      expect(res.pairLevels.length).toBe(res.pairs.length * F);
+      res.pairs.forEach((p, i) => {
+        const [a, b] = [records[p.a]!, records[p.b]!];
+        expect(res.scorer.explainStored(a, b, res.pairLevels, i * F), `${threads} threads, pair ${i}`).toEqual(res.scorer.explainStored(a, b));
+      });
+      expect(res.pairs.length).toBeGreaterThan(300);
+    }
+  }, 60_000);
 });
