@@ -90,8 +90,8 @@ export function encodedTermShares(enc: EncodedRecords): (Float64Array | null)[] 
 
 /**
  * The same term frequencies by value ({@link PairScorer}'s form), from {@link encodedTermShares}
- * of the same records. At a million records these
- * maps hold some three million values: a matching run builds them once its worker threads are done.
+ * of the same records. At a million records these maps hold some three million values: a
+ * matching run builds them once its worker threads are done.
  */
 export function termFrequenciesByValue(enc: EncodedRecords, shares: readonly (Float64Array | null)[]): TermFrequencies {
   return shares.map((byId, f) => {
