@@ -9,7 +9,7 @@ import { type ConstraintOrigin, addConstraints, dropMustLinksOf } from './constr
 import { refOf } from './ids.js';
 import { rebuildCustomers } from './rebuild.js';
 import { type RecordRef, loadLinks, sortRecords } from './store-io.js';
-import { type GoldenProvenance, type GoldenValues } from './survivorship.js';
+import { type GoldenProvenance, type GoldenValues, decodeProvenance } from './survivorship.js';
 
 /** Where a steward operation runs: the store, the configuration and who acts. */
 export interface StewardEnv {
@@ -61,7 +61,7 @@ export async function resolveCustomer(store: Store, id: string): Promise<Resolve
       chain,
       status: String(row.status),
       values,
-      provenance: JSON.parse(String(row.provenance)) as GoldenProvenance,
+      provenance: decodeProvenance(String(row.provenance)),
       recordCount: Number(row.record_count),
       createdRun: String(row.created_run),
       updatedRun: String(row.updated_run),

@@ -9,7 +9,7 @@ import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
-import { type GoldenValues, survivalPolicy, surviveGolden } from '../master/survivorship.js';
+import { type GoldenValues, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import type { Store } from '../store/store.js';
 import { type Tally, addConsistency } from '../quality/scores.js';
 
@@ -86,7 +86,7 @@ async function loadCustomers(db: Knex, ids: readonly string[] | 'active'): Promi
     for (const r of rows) {
       const values = {} as GoldenValues;
       for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
-      out.set(String(r.id), { id: String(r.id), created_run: String(r.created_run), status: String(r.status), values, provenance: String(r.provenance), record_count: Number(r.record_count) });
+      out.set(String(r.id), { id: String(r.id), created_run: String(r.created_run), status: String(r.status), values, provenance: storedProvenanceText(String(r.provenance)), record_count: Number(r.record_count) });
     }
   };
   if (ids === 'active') read((await db('customers').where({ status: 'active' })) as Record<string, unknown>[]);
@@ -233,7 +233,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     addConsistency(tallies, c.members, consistencyFields);
     for (const [source, byField] of tallies) for (const [field, t] of byField) out.consistency.push([id, source, field, t.good, t.measured]);
     const golden = surviveGolden(c.members, policy);
-    const provenance = JSON.stringify(golden.provenance);
+    const provenance = encodeProvenance(golden.provenance);
     const old = existing.get(id);
     const members = c.members.map(refName);
     const before = new Set(membersBefore.get(id) ?? []);

@@ -2,7 +2,7 @@ import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
 import { CrmEtlError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { extractSource, prepareSources } from './extract.js';
-import { survivalPolicy, surviveGolden } from '../master/survivorship.js';
+import { encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import { type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
 import { encryptValues } from '../store/encrypted-fields.js';
 import type { StagedRecord } from './match-stage.js';
@@ -61,7 +61,7 @@ export async function rebuildCustomer(ctx: RunContext, customerId: string): Prom
     return { customerId, sourcesRead: sources, records: 0, status: 'retired' };
   }
   const golden = surviveGolden(members, survivalPolicy(ctx.config));
-  const provenance = JSON.stringify(golden.provenance);
+  const provenance = encodeProvenance(golden.provenance);
   // Only what changed goes to the audit log, as a run writes it (src/pipeline/load-master.ts).
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
@@ -81,7 +81,7 @@ export async function rebuildCustomer(ctx: RunContext, customerId: string): Prom
     b.status = before?.status ?? null;
     a.status = 'active';
   }
-  if (provenance !== before?.provenance && !Object.keys(a).length) a.provenance = 'changed';
+  if ((before ? provenance !== storedProvenanceText(String(before.provenance)) : true) && !Object.keys(a).length) a.provenance = 'changed';
   const entries: AuditEntry[] = Object.keys(a).length ? [{ customerId, action: 'update', before: b, after: a }] : [];
   await ctx.store.transaction(async (trx) => {
     // An UPDATE, not insertRows: the sensitive fields are encrypted here, as insertRows would.

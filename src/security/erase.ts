@@ -5,6 +5,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import type { Store } from '../store/store.js';
 import { writeAudit } from './audit.js';
 import { listAuditTrail } from './audit-trail.js';
+import { decodeProvenance } from '../master/survivorship.js';
 
 /** The tombstone key of an erased record: its source and key, hashed (the key may itself identify the person). */
 export function erasedKeyHash(source: string, key: string): string {
@@ -162,7 +163,7 @@ export async function exportSubject(store: Store, customerId: string, actor: str
   await writeAudit(knex, { actor, action: 'subject.export', target: customerId, before: null, after: { records: records.length }, at: now });
   return {
     exportedAt: now.toISOString(),
-    customer: { id: customerId, status: c.status, createdRun: c.created_run, updatedRun: c.updated_run, values: golden, provenance: JSON.parse(String(c.provenance)) as unknown },
+    customer: { id: customerId, status: c.status, createdRun: c.created_run, updatedRun: c.updated_run, values: golden, provenance: decodeProvenance(String(c.provenance)) },
     records,
     rejects,
     pairs,

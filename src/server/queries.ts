@@ -7,6 +7,7 @@ import { maskValue } from '../core/mask.js';
 import { PERSONAL_FIELDS, maskPersonal } from '../security/roles.js';
 import { formatPhoneValue, standardizeEmail, standardizePhone } from '../transforms/standardize/index.js';
 import { expandExplanation } from '../transforms/match/model.js';
+import { decodeProvenance } from '../master/survivorship.js';
 
 const PERSONAL = new Set<string>(PERSONAL_FIELDS);
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string | Date).toISOString());
@@ -198,7 +199,7 @@ export async function getCustomer(knex: Knex, config: Config, id: string, mask: 
     mergedInto: (r.merged_into as string | null) ?? null,
     createdRun: String(r.created_run),
     updatedRun: String(r.updated_run),
-    provenance: parseJson(r.provenance),
+    provenance: decodeProvenance(parseJson(r.provenance)),
     records,
   };
 }

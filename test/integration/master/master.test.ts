@@ -7,6 +7,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { readAudit } from '../../../src/master/audit.js';
 import { decideReview, listReview, mergeCustomers, resolveCustomer, unmergeRecord } from '../../../src/master/steward.js';
+import { decodeProvenance } from '../../../src/master/survivorship.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
@@ -82,6 +83,22 @@ describe.each(TEST_DIALECTS)('customer master (%s)', (dialect) => {
       expect(await links(store)).toEqual(l);
       expect(await auditCount(store)).toBe(audited);
     }
+  });
+
+  it('reads provenance stored in the named form by earlier versions, and a full re-run changes nothing', async () => {
+    const rows = (await store.knex('customers').select('id', 'provenance')) as { id: string; provenance: string }[];
+    expect(rows.every((r) => r.provenance.startsWith('[1,'))).toBe(true);
+    const id = (await links(store)).get('crm:1')!;
+    const shown = (await resolveCustomer(store, id)).provenance;
+    expect(shown.email).toEqual({ source: expect.stringMatching(/^crm$/), key: expect.any(String), rule: expect.any(String) });
+    // As versions before the compact form wrote it.
+    for (const r of rows) await store.knex('customers').where({ id: r.id }).update({ provenance: JSON.stringify(decodeProvenance(r.provenance)) });
+    expect((await resolveCustomer(store, id)).provenance).toEqual(shown);
+    const audited = await auditCount(store);
+    const again = await runPipeline({ config, store, log, full: true });
+    expect(again.master).toMatchObject({ customers: 65, newCustomers: 0, updatedCustomers: 0, changedLinks: 0 });
+    expect(await auditCount(store)).toBe(audited);
+    expect((await resolveCustomer(store, id)).provenance).toEqual(shown);
   });
 
   it('lets a new duplicate join its customer and keeps every other id', async () => {

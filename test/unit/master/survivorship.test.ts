@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
-import { type SurvivorRecord, survivalPolicy, surviveGolden } from '../../../src/master/survivorship.js';
+import { type SurvivorRecord, decodeProvenance, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../../../src/master/survivorship.js';
 
 const sources = `sources:
   - {name: erp, kind: csv, path: a.csv, key: id, mapping: {email: e}}
@@ -61,4 +61,18 @@ describe('survivorship', () => {
   it('rejects a trust order naming an unknown source, with its path', () => {
     expect(() => policyOf('survivorship: {source_priority: [erp, nope]}\n')).toThrow(/survivorship\.source_priority\[1\]: unknown source "nope"/);
   });
+
+  it('stores provenance compactly, reads it back as it was, and reads the named form of earlier versions', () => {
+    const g = surviveGolden(members, policyOf());
+    const stored = encodeProvenance(g.provenance);
+    expect(decodeProvenance(stored)).toEqual(g.provenance);
+    const named = JSON.stringify(g.provenance);
+    expect(stored.length).toBeLessThan(named.length / 2);
+    expect(decodeProvenance(named)).toEqual(g.provenance);
+    // A stored named form compares equal to the same provenance written now.
+    expect(storedProvenanceText(named)).toBe(stored);
+    expect(storedProvenanceText(stored)).toBe(stored);
+    expect(encodeProvenance({})).toBe('[1,[],{}]');
+  });
 });
+
