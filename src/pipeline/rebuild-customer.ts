@@ -81,7 +81,7 @@ export async function rebuildCustomer(ctx: RunContext, customerId: string): Prom
     b.status = before?.status ?? null;
     a.status = 'active';
   }
-  if ((before ? provenance !== storedProvenanceText(String(before.provenance)) : true) && !Object.keys(a).length) a.provenance = 'changed';
+  if ((!before || provenance !== storedProvenanceText(String(before.provenance))) && !Object.keys(a).length) a.provenance = 'changed';
   const entries: AuditEntry[] = Object.keys(a).length ? [{ customerId, action: 'update', before: b, after: a }] : [];
   await ctx.store.transaction(async (trx) => {
     // An UPDATE, not insertRows: the sensitive fields are encrypted here, as insertRows would.

@@ -156,7 +156,7 @@ export async function loadReportData(store: Store, opts: { runId?: string; unmas
   const reviewPairs: ReportPair[] = pairRows.map((p) => {
     let ex: { matchWeight?: number; fields?: ReportPair['fields'] } = {};
     try {
-      ex = expandExplanation(typeof p.explanation === 'string' ? JSON.parse(p.explanation) : p.explanation) ?? {};
+      ex = expandExplanation(JSON.parse(p.explanation)) ?? {};
     } catch {
       // An unreadable explanation still shows the pair and its probability.
     }

@@ -28,14 +28,15 @@ if (COMPARISONS[DEFERRED_AT]!.levels.length > 6) throw new Error('the deferred c
 const FAMILY_AT = ENCODED_FIELDS.indexOf('family');
 
 /**
- * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7.
- * Twelve comparisons take 36 bits, well inside a double's exact integers.
+ * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7
+ * and a deferred address as 6 (such a pattern is never counted for EM, so {@link patternLevels}
+ * need not read it back). Twelve comparisons take 36 bits, well inside a double's exact integers.
  */
 export function patternKey(levels: Uint8Array, offset: number): number {
   let k = 0;
   for (let f = 0; f < F; f++) {
     const l = levels[offset + f]!;
-    k = k * 8 + (l === MISSING ? 7 : l);
+    k = k * 8 + (l === MISSING ? 7 : l === DEFERRED ? 6 : l);
   }
   return k;
 }
@@ -166,23 +167,15 @@ class PairStore {
 /**
  * The comparison patterns (one level per comparison) a thread's pairs showed, each stored once:
  * a pair keeps a pattern's index (4 bytes) instead of its levels (a byte per comparison). An open
- * hash on the pattern key (3 bits a comparison: a level, 6 for a deferred address, 7 for missing).
+ * hash on the pattern's {@link patternKey}.
  */
 class PatternTable {
   /** Levels of pattern `x` at `levels[x * F…]`. */
   levels = new Uint8Array(F * 1024);
-  private keys = new Float64Array(1024);
+  /** {@link patternKey} of pattern `x`. */
+  keys = new Float64Array(1024);
   private slots = new Int32Array(4096);
   size = 0;
-
-  static key(levels: Uint8Array, o: number): number {
-    let k = 0;
-    for (let f = 0; f < F; f++) {
-      const l = levels[o + f]!;
-      k = k * 8 + (l === MISSING ? 7 : l === DEFERRED ? 6 : l);
-    }
-    return k;
-  }
 
   /** First slot to probe for a key: keys reach 2^36, so their low 32 bits and the rest, mixed. */
   private static slot(key: number, mask: number): number {
@@ -191,7 +184,7 @@ class PatternTable {
 
   /** Index of the pattern `levels[o…o + F)`, added if new. */
   idOf(levels: Uint8Array, o: number): number {
-    const key = PatternTable.key(levels, o);
+    const key = patternKey(levels, o);
     const mask = this.slots.length - 1;
     let h = PatternTable.slot(key, mask);
     for (;;) {
@@ -426,7 +419,7 @@ export class MatchEngine {
       const c = chunks[p >>> CHUNK_BITS]!;
       const x = 3 * (p & (CHUNK - 1));
       if (!sampled(c[x]!, c[x + 1]!, every)) continue;
-      const key = patternKey(this.patterns.levels, c[x + 2]! * F);
+      const key = this.patterns.keys[c[x + 2]!]!;
       hist.set(key, (hist.get(key) ?? 0) + every);
     }
     return toPatternCounts(hist);
@@ -475,7 +468,7 @@ export class MatchEngine {
     const a: number[] = [];
     const b: number[] = [];
     const weight: number[] = [];
-    let kept = new Uint8Array(F * 1024);
+    const kept: number[] = [];
     const histogram = new Array<number>(HISTOGRAM_BINS.length + 1).fill(0);
     // The most a deferred address can add: its best level's weight, term frequency included.
     let addressBest = 0;
@@ -508,17 +501,12 @@ export class MatchEngine {
       while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;
       histogram[bin]!++;
       if (w < s.minWeight) continue;
-      if ((a.length + 1) * F > kept.length) {
-        const grown = new Uint8Array(kept.length * 2);
-        grown.set(kept);
-        kept = grown;
-      }
-      for (let f = 0; f < F; f++) kept[a.length * F + f] = levels[o + f]!;
+      for (let f = 0; f < F; f++) kept.push(levels[o + f]!);
       a.push(i);
       b.push(j);
       weight.push(w);
     }
-    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), levels: kept.slice(0, a.length * F), histogram };
+    return { a: Int32Array.from(a), b: Int32Array.from(b), weight: Float64Array.from(weight), levels: Uint8Array.from(kept), histogram };
   }
 
   get pairCount(): number {

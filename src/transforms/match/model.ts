@@ -105,12 +105,6 @@ export function termFrequenciesByValue(enc: EncodedRecords, shares: readonly (Fl
   });
 }
 
-/** Term frequencies from columns, in both forms (see {@link encodedTermShares}). */
-export function encodedTermFrequencies(enc: EncodedRecords): { byValue: TermFrequencies; byId: (Float64Array | null)[] } {
-  const byId = encodedTermShares(enc);
-  return { byValue: termFrequenciesByValue(enc, byId), byId };
-}
-
 /**
  * Pairs drawn at random (with a fixed seed), from which u-probabilities are estimated: two
  * records drawn at random are almost never the same customer. Small inputs use every pair.

@@ -4,7 +4,7 @@ import { encodeRecords } from '../../../src/transforms/match/encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, MatchEngine, patternKey, patternLevels } from '../../../src/transforms/match/engine.js';
 import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
-import { encodedTermFrequencies, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
+import { encodedTermShares, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
 import { countWords } from '../../../src/transforms/match/word-weights.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
@@ -82,8 +82,7 @@ describe('matching engine on columns', () => {
     const start = Int32Array.from({ length: pa.length + 2 }, (_, k) => Math.max(0, 2 * (k - 1)));
     engine.candidatePairs([{ rule: 0, from: 1, to: pa.length + 1 }], [{ keyIds: new Int32Array(records.length), start, order, position: new Int32Array(records.length) }], new Int32Array(records.length * BLOCKING_RULE_COUNT));
     expect(engine.pairCount).toBe(pa.length);
-    const tf = encodedTermFrequencies(enc);
-    const scored = engine.score(res.scorer.scoringParams(tf.byId, -Infinity));
+    const scored = engine.score(res.scorer.scoringParams(encodedTermShares(enc), -Infinity));
     expect(scored.a.length).toBe(pa.length);
     for (let p = 0; p < scored.a.length; p++) {
       expect(scored.weight[p]).toBeCloseTo(res.scorer.weight(records[scored.a[p]!]!, records[scored.b[p]!]!), 9);
