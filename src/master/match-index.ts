@@ -5,7 +5,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
-import { COMPARISONS, DEFAULT_BLOCKING_RULES, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
+import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 
 /**
@@ -33,7 +33,13 @@ export type IndexHash = (s: string) => string;
  */
 export function indexHash(cipher: FieldCipher | null, keyId?: string): IndexHash {
   if (!cipher) return hash16;
-  return (s) => cipher.mac('blocking index', s, keyId).slice(0, 16);
+  const h = keyHasher(indexHashing(cipher, keyId));
+  return (s) => h(s).toString('hex', 0, KEY_HASH_BYTES);
+}
+
+/** {@link indexHash} as data, for the matching engine's threads to hash blocking keys as the store does. */
+export function indexHashing(cipher: FieldCipher | null, keyId?: string): KeyHashing {
+  return cipher ? { hmacKey: cipher.macKey('blocking index', keyId) } : {};
 }
 
 /**
@@ -44,7 +50,7 @@ export function blockingKeyHashes(r: MatchRecord, hash: IndexHash): string[] {
   const out = new Set<string>();
   for (const rule of DEFAULT_BLOCKING_RULES) {
     const k = ruleKey(rule, r);
-    if (k) out.add(hash(`${rule.name}\u0000${k}`));
+    if (k) out.add(hash(blockingKeyInput(rule.name, k)));
   }
   return [...out];
 }
@@ -61,8 +67,19 @@ const SORT_KEY_NAME_CHARS = 24;
  * longer look-alikes ("li" before "lin") as it does field by field.
  */
 export function sortKeyOf(r: MatchRecord, hash: IndexHash): string {
-  const names = Array.from(`${r.family}\u0001${r.given}`).slice(0, SORT_KEY_NAME_CHARS).join('');
-  return r.dob ? `${names}\u0001${hash(`birth date\u0000${r.dob}`).slice(0, 6)}` : names;
+  return sortKeyFrom(r.family, r.given, r.dob ? birthDateSortHash(r.dob, hash) : '');
+}
+
+/** The sort key's birth-date part (see {@link sortKeyOf}). */
+function birthDateSortHash(dob: string, hash: IndexHash): string {
+  return hash(`birth date\u0000${dob}`).slice(0, 6);
+}
+
+function sortKeyFrom(family: string, given: string, dobHash: string): string {
+  const joined = `${family}\u0001${given}`;
+  // Most names are short: cut only where the code points could exceed the limit.
+  const names = joined.length <= SORT_KEY_NAME_CHARS ? joined : Array.from(joined).slice(0, SORT_KEY_NAME_CHARS).join('');
+  return dobHash ? `${names}\u0001${dobHash}` : names;
 }
 
 /** True when the store encrypts names: then the index holds no sort keys (they would show the names). */
@@ -119,6 +136,58 @@ async function matchIndexSorted(db: Knex | Knex.Transaction): Promise<boolean> {
 const BLOCKING_KEY_COLUMNS = ['source', 'source_key', 'key_hash', 'sort_key'] as const;
 const TF_COLUMNS = ['run_id', 'comparison', 'value_hash', 'frequency'] as const;
 
+/** Rows of `blocking_keys` (BLOCKING_KEY_COLUMNS), in batches. */
+export type IndexRows = AsyncIterable<unknown[][]>;
+
+/** The index rows of match records: their keys computed and hashed here (an incremental run, a re-keying, a queue runner's load). */
+export function matchRecordIndexRows(store: Pick<Store, 'cipher'>, mrs: Iterable<MatchRecord>): IndexRows {
+  return asAsync(keyRows(mrs, storeRecordIndex(store)));
+}
+
+/**
+ * The match features a sort key is made of, per record: the family name, given name and birth
+ * date as matching normalized them (dictionaries and each record's entry).
+ */
+export interface SortKeyNames {
+  family: readonly string[];
+  given: readonly string[];
+  dob: readonly string[];
+  ids: { family: Int32Array; given: Int32Array; dob: Int32Array };
+}
+
+/**
+ * The index rows of a full match from the keys its blocking computed and hashed
+ * ({@link IndexKeys}, record i being `records[i]`): the same rows as {@link matchRecordIndexRows}
+ * gives for these records, without computing match features, keys or their hashes again.
+ */
+export async function* blockingIndexRows(store: Pick<Store, 'cipher'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRows {
+  const hash = indexHash(store.cipher);
+  const sorted = !namesEncrypted(store);
+  const dobHashes = new Map<number, string>();
+  const hashes = keys.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength));
+  const rules = keys.keyIds.length;
+  let batch: unknown[][] = [];
+  for (let i = 0; i < records.length; i++) {
+    const { source, key } = records[i]!;
+    let sortKey: string | null = null;
+    if (sorted) {
+      const d = names.ids.dob[i]!;
+      let dobHash = d === 0 ? '' : dobHashes.get(d);
+      if (dobHash === undefined) dobHashes.set(d, (dobHash = birthDateSortHash(names.dob[d]!, hash)));
+      sortKey = sortKeyFrom(names.family[names.ids.family[i]!]!, names.given[names.ids.given[i]!]!, dobHash);
+    }
+    for (let r = 0; r < rules; r++) {
+      const k = keys.keyIds[r]![i]!;
+      if (k !== 0) batch.push([source, key, hashes[r]!.toString('hex', k * KEY_HASH_BYTES, (k + 1) * KEY_HASH_BYTES), sortKey]);
+    }
+    if (batch.length >= 50_000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
 function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeRecordIndex>): Generator<unknown[][]> {
   let batch: unknown[][] = [];
   for (const r of mrs) {
@@ -170,7 +239,7 @@ export type OversizedBlocks = { maxBlockSize: number } | { blocks: ReadonlyMap<s
 export async function writeMatchIndex(
   store: Store,
   runId: string,
-  mrs: Iterable<MatchRecord>,
+  rows: IndexRows,
   tf: TermFrequencies,
   oversized: OversizedBlocks,
   companyWords?: WordCounts,
@@ -189,7 +258,7 @@ export async function writeMatchIndex(
       await trx.raw('drop index if exists blocking_keys_window_index');
       await trx.raw('drop index if exists blocking_keys_source_source_key_index');
     } else await trx('blocking_keys').delete();
-    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, asAsync(keyRows(mrs, storeRecordIndex(store))), trx);
+    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, rows, trx);
     lap('keys');
     if (pg) {
       await trx.raw('create index blocking_keys_window_index on blocking_keys (key_hash, sort_key) include (source, source_key)');
@@ -402,7 +471,7 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
     const last = rows[rows.length - 1]!;
     after = { source: String(last.source), source_key: String(last.source_key) };
   }
-  await writeMatchIndex(store, runId, mrs, tf, { blocks: oversized }, companyWords);
+  await writeMatchIndex(store, runId, matchRecordIndexRows(store, mrs), tf, { blocks: oversized }, companyWords);
   const [keys] = (await knex('blocking_keys').count({ n: '*' })) as { n: number | string }[];
   return { status: 'rebuilt', blockingKeys: Number(keys!.n), termFrequencies: tf.reduce((n, m) => n + (m?.size ?? 0), 0) };
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
-import { writeMatchIndex } from '../master/match-index.js';
+import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
 import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
@@ -363,7 +363,11 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   const tf = scorer ? scorer.termFrequencies : computeTermFrequencies(counted!);
   const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
   const writeIndex = async (): Promise<void> => {
-    await writeMatchIndex(ctx.store, ctx.runId, counted ?? features(), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
+    // From the keys blocking hashed (an inline full run), or from match records.
+    const keys = m.result.indexKeys;
+    const rows = keys && m.sortNames ? blockingIndexRows(ctx.store, m.records, keys, m.sortNames) : matchRecordIndexRows(ctx.store, counted ?? features());
+    const oversized = keys ? { blocks: keys.oversized } : { maxBlockSize: ctx.config.matching.max_block_size };
+    await writeMatchIndex(ctx.store, ctx.runId, rows, tf, oversized, companyWords, phases);
     phases['load:match index'] = Math.round(performance.now() - started);
   };
   // PGlite has one connection: a second transaction would wait for the first to end.

@@ -1,6 +1,7 @@
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
+import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { type MasterRecord, sortRecords, toMasterRecord } from '../master/store-io.js';
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
@@ -29,10 +30,24 @@ export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]
 export interface MatchStageResult {
   records: StagedRecord[];
   result: MatchResult;
+  /** With {@link MatchStageOptions.indexKeys}: the records' names for the match index's sort keys (the keys are in `result.indexKeys`). */
+  sortNames?: SortKeyNames;
+}
+
+export interface MatchStageOptions {
+  /** Milliseconds per phase, filled in when given. */
+  timings?: Record<string, number>;
+  /**
+   * Keep what the match index needs from blocking (the records' hashed keys and sort-key names),
+   * for a master stage in this process. Default false: the queue runner's load job, in another
+   * process, computes the index from the staged records.
+   */
+  indexKeys?: boolean;
 }
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
-export async function runMatchStage(ctx: RunContext, timings?: Record<string, number>): Promise<MatchStageResult> {
+export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {}): Promise<MatchStageResult> {
+  const { timings } = opts;
   const lap = lapTimer(timings);
   const records = await loadStagedRecords(ctx);
   lap('reading');
@@ -57,6 +72,8 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
     uniqueSources: unique,
     // Steward decisions (merge, unmerge, reviews) hold on every run.
     ...constraintIndexPairs(records, await loadAllConstraints(ctx.store)),
+    // Blocking hashes the keys for the match index as the store does (under its key, if any).
+    ...(opts.indexKeys ? { indexKeys: indexHashing(ctx.store.cipher) } : {}),
   });
   lap(); // matchRecords timed its own phases
   // The explained pairs in batches: at a million records, 450k explanations held at once were
@@ -77,6 +94,10 @@ export async function runMatchStage(ctx: RunContext, timings?: Record<string, nu
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: records.length }) });
   lap('pairs');
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
-  // The match records are not kept: the master stage computes them again a record at a time.
-  return { records, result };
+  // The match records are not kept; the master stage reads the index's keys from blocking (or,
+  // without them, computes match records again a record at a time).
+  const sortNames: SortKeyNames | undefined = result.indexKeys
+    ? { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } }
+    : undefined;
+  return { records, result, ...(sortNames ? { sortNames } : {}) };
 }

@@ -207,7 +207,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       matching = { mode: 'incremental', ...counts, duplicatesLinked, blocking: [] };
     } else {
       const matchPhases: Record<string, number> = {};
-      const m = await runMatchStage(ctx, matchPhases);
+      const m = await runMatchStage(ctx, { timings: matchPhases, indexKeys: true });
       lap('match', m.records.length);
       for (const [phase, ms] of Object.entries(matchPhases)) stages.push({ stage: `match:${phase}`, ms });
       const loadPhases: Record<string, number> = {};

@@ -132,6 +132,17 @@ export class FieldCipher {
     return createHmac('sha256', key.mac[purpose]).update(data).digest('hex');
   }
 
+  /**
+   * The sub-key {@link mac} hashes under for `purpose` (a copy): for worker threads of this
+   * process that hash as {@link mac} does (the matching engine hashing blocking keys for the
+   * match index). Never stored, logged or sent anywhere.
+   */
+  macKey(purpose: MacPurpose, keyId: string = this.current.id): Buffer {
+    const key = this.byId.get(keyId);
+    if (!key) throw new CrmEtlError('KEY_INVALID', `key ${keyId} is neither CRM_ETL_KEY (${this.current.id}) nor CRM_ETL_OLD_KEY`);
+    return Buffer.from(key.mac[purpose]);
+  }
+
   /** True when `stored` is encrypted with the current key (a rotation skips it). */
   isCurrent(stored: string): boolean {
     return stored.startsWith(`${ENCRYPTED_PREFIX}${this.current.id}:`);

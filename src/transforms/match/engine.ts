@@ -9,6 +9,7 @@ import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped
 import { ENCODED_FIELDS, type EncodedRecords, type EncodedField, NF, type RecordView, RecordViews } from './encoded.js';
 import { dependentGroup, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
+import { KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher } from './key-hash.js';
 
 /** Rules by index: the blocking rules, then the training rules. */
 export const ENGINE_RULES: readonly BlockingRule[] = [...DEFAULT_BLOCKING_RULES, ...TRAINING_RULES];
@@ -222,6 +223,33 @@ class PatternTable {
 }
 
 /** One thread's share of a matching run; see the module comment. */
+/** A pair of part ids as one number (part ids are below 2^26). */
+const PAIR_KEY_BASE = 67_108_864;
+
+/** Per part id, its text: a dictionary's values (an identity part not shared) or the interned parts. */
+function partTexts(dict: readonly string[], part: KeyPart, intern: ReadonlyMap<string, number>, shared: boolean | undefined): readonly string[] {
+  if (part.identity && !shared) return dict;
+  const out: string[] = new Array<string>(intern.size + 1).fill('');
+  for (const [k, id] of intern) out[id] = k;
+  return out;
+}
+
+/** Each key's index hash (8 bytes at `id * 8`; id 0 and keys no record holds stay zero), in shared memory. */
+function hashKeys(rule: string, strings: readonly string[], hasher: (s: string) => Buffer): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(strings.length, 1) * KEY_HASH_BYTES));
+  for (let id = 1; id < strings.length; id++) {
+    const k = strings[id];
+    if (k) out.set(hasher(blockingKeyInput(rule, k)).subarray(0, KEY_HASH_BYTES), id * KEY_HASH_BYTES);
+  }
+  return out;
+}
+
+/** What {@link MatchEngine.computeKeys} returns: per rule asked, its number of keys and, when hashing, its keys' hashes. */
+export interface KeyCounts {
+  counts: number[];
+  hashes: (Uint8Array | null)[];
+}
+
 export class MatchEngine {
   private readonly views: RecordViews;
   private readonly va: RecordView;
@@ -276,8 +304,22 @@ export class MatchEngine {
    * once per distinct value of their field and combined as numbers: string keys built and
    * interned per record and rule cost ~1 µs each, a third of blocking at a million records.
    */
-  computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): number[] {
-    return rules.map((r) => this.keysOf(ENGINE_RULES[r]!, keyIds[r]!));
+  /**
+   * Interns each of `rules`' keys: record i's key id at `keyIds[rule][i]` (0: no key); returns
+   * each rule's number of keys. With `hashing`, each blocking rule's keys are also hashed for the
+   * match index as the store hashes them ({@link keyHasher}) (a rule's `hashes`, 8 bytes a key id,
+   * shared): the index is then written from the ids, without computing the keys again.
+   */
+  computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): KeyCounts {
+    const hasher = hashing ? keyHasher(hashing) : null;
+    const counts: number[] = [];
+    const hashes: (Uint8Array | null)[] = [];
+    for (const r of rules) {
+      const strings: string[] | null = hasher && r < BLOCKING_RULE_COUNT ? [''] : null;
+      counts.push(this.keysOf(ENGINE_RULES[r]!, keyIds[r]!, strings));
+      hashes.push(strings ? hashKeys(ENGINE_RULES[r]!.name, strings, hasher!) : null);
+    }
+    return { counts, hashes };
   }
 
   /**
@@ -304,7 +346,11 @@ export class MatchEngine {
     return out;
   }
 
-  private keysOf(rule: BlockingRule, out: Int32Array): number {
+  /**
+   * Record i's key id under `rule` into `out[i]`; returns the number of keys. With `strings`,
+   * each key as {@link ruleKey} gives it, at `strings[id]`.
+   */
+  private keysOf(rule: BlockingRule, out: Int32Array, strings: string[] | null): number {
     const n = this.enc.n;
     const by = rule.by;
     if ('part' in by) {
@@ -312,6 +358,13 @@ export class MatchEngine {
       const part = this.partIds(by.on, by.part, intern);
       const ids = this.enc.ids[by.on];
       for (let i = 0; i < n; i++) out[i] = part[ids[i]!]!;
+      if (strings) {
+        if (by.part.identity) {
+          // Ids are the dictionary's: a value the part refuses keeps '' (no record holds that key).
+          const dict = this.enc.dicts[by.on];
+          for (let id = 1; id < dict.length; id++) strings[id] = part[id] ? dict[id]! : '';
+        } else for (const [k, id] of intern) strings[id] = k;
+      }
       return by.part.identity ? this.enc.dicts[by.on].length - 1 : intern.size;
     }
     const keys = new Map<number, number>();
@@ -332,25 +385,35 @@ export class MatchEngine {
         }
         if (by.symmetric && b < a) [a, b] = [b, a];
         // Part ids are below 2^26 (distinct values of one field): the pair fits a double exactly.
-        const k = a * 67_108_864 + b;
+        const k = a * PAIR_KEY_BASE + b;
         let id = keys.get(k);
         if (id === undefined) keys.set(k, (id = keys.size + 1));
         out[i] = id;
       }
+      if (strings) {
+        const textA = partTexts(this.enc.dicts[by.on[0]], by.parts[0], internA, by.symmetric);
+        const textB = by.symmetric ? textA : partTexts(this.enc.dicts[by.on[1]], by.parts[1], internB, false);
+        for (const [k, id] of keys) {
+          const x = textA[Math.floor(k / PAIR_KEY_BASE)]!;
+          const y = textB[k % PAIR_KEY_BASE]!;
+          strings[id] = by.symmetric && y < x ? `${y}|${x}` : `${x}|${y}`;
+        }
+      }
       return keys.size;
     }
-    const strings = new Map<string, number>();
+    const interned = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const k = by.record(this.va.fill(i));
       if (!k) {
         out[i] = 0;
         continue;
       }
-      let id = strings.get(k);
-      if (id === undefined) strings.set(k, (id = strings.size + 1));
+      let id = interned.get(k);
+      if (id === undefined) interned.set(k, (id = interned.size + 1));
       out[i] = id;
     }
-    return strings.size;
+    if (strings) for (const [k, id] of interned) strings[id] = k;
+    return interned.size;
   }
 
   private canLink(i: number, j: number): boolean {

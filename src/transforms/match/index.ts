@@ -1,5 +1,7 @@
 export { matchRecords } from './match-records.js';
-export type { MatchOptions, MatchResult, ScoredPair } from './match-records.js';
+export type { IndexKeys, MatchOptions, MatchResult, ScoredPair } from './match-records.js';
+export { KEY_HASH_BYTES, blockingKeyInput, keyHasher } from './key-hash.js';
+export type { KeyHashing } from './key-hash.js';
 export { toMatchRecord, fold, emailKey, companyKey, phonetic } from './features.js';
 export type { MatchRecord } from './features.js';
 export { COMPARISONS, MISSING, compareRecords } from './comparisons.js';

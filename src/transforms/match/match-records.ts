@@ -10,6 +10,7 @@ import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
 import { type WordCounts, countWords } from './word-weights.js';
 import { lapTimer } from '../../core/lap-timer.js';
+import { KEY_HASH_BYTES, type KeyHashing } from './key-hash.js';
 
 export interface MatchOptions {
   /** Probability at or above which two records are linked. Default 0.9. */
@@ -48,6 +49,22 @@ export interface MatchOptions {
   /** Record index pairs a steward put together / kept apart (see clusterRecords). Default none. */
   mustLink?: readonly (readonly [number, number])[];
   cannotLink?: readonly (readonly [number, number])[];
+  /**
+   * Hash each record's blocking keys for the match index, as the store hashes them (see
+   * {@link MatchResult.indexKeys}): the index is then written from the keys blocking computed,
+   * not from keys computed again. Default: not hashed.
+   */
+  indexKeys?: KeyHashing;
+}
+
+/** A record's blocking keys as the match index stores them, from blocking (see {@link MatchOptions.indexKeys}). */
+export interface IndexKeys {
+  /** Per blocking rule (in DEFAULT_BLOCKING_RULES order), each record's key id (0: no key). */
+  keyIds: Int32Array[];
+  /** Per blocking rule, key id k's hash at `hashes[r][k * KEY_HASH_BYTES…]`. */
+  hashes: Uint8Array[];
+  /** The blocks skipped as larger than `maxBlockSize`: their hash (16 hex) and size. */
+  oversized: Map<string, number>;
 }
 
 export interface ScoredPair {
@@ -78,6 +95,8 @@ export interface MatchResult {
    * [i/20, (i+1)/20)): the quality report's histogram of all pairs, not only those kept.
    */
   probabilityHistogram: number[];
+  /** With {@link MatchOptions.indexKeys}: every record's hashed blocking keys. */
+  indexKeys?: IndexKeys;
 }
 
 /** Below this many records matching stays in the calling thread: workers would cost more than they save. */
@@ -189,10 +208,14 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const ruleSets: number[][] = engines.map(() => []);
     ENGINE_RULES.forEach((_, r) => ruleSets[r % engines.length]!.push(r));
     const keyCounts = new Array<number>(ENGINE_RULES.length).fill(0);
+    const keyHashes: (Uint8Array | null)[] = ENGINE_RULES.map(() => null);
     await Promise.all(
       engines.map(async (e, x) => {
-        const counts = await e.computeKeys(ruleSets[x]!, keyIds);
-        ruleSets[x]!.forEach((r, y) => (keyCounts[r] = counts[y]!));
+        const { counts, hashes } = await e.computeKeys(ruleSets[x]!, keyIds, opts.indexKeys);
+        ruleSets[x]!.forEach((r, y) => {
+          keyCounts[r] = counts[y]!;
+          keyHashes[r] = hashes[y]!;
+        });
       }),
     );
     const byName = nameOrder(enc);
@@ -205,6 +228,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 
     // Candidate pairs: blocks cut into slices of similar work, each slice to the least loaded engine.
     const report: BlockingRuleReport[] = [];
+    const oversized = new Map<string, number>();
     const slices: (PairTask & { cost: number })[] = [];
     let totalCost = 0;
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
@@ -214,6 +238,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         const size = start[k + 1]! - start[k]!;
         if (size < 2) continue;
         if (size > opts.maxBlockSize) {
+          const h = keyHashes[r];
+          if (h) oversized.set(Buffer.from(h.buffer, h.byteOffset + k * KEY_HASH_BYTES, KEY_HASH_BYTES).toString('hex'), size);
           rep.oversizedBlocks++;
           rep.largestOversized = Math.max(rep.largestOversized ?? 0, size);
           continue;
@@ -256,6 +282,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // The blocking rules' blocks and keys are done with (training reads its own rules' blocks):
     // given back now, some 200 MB of shared memory at a million records.
     keyRows = null;
+    const indexKeys: IndexKeys | undefined = opts.indexKeys ? { keyIds: keyIds.slice(0, BLOCKING_RULE_COUNT), hashes: keyHashes.slice(0, BLOCKING_RULE_COUNT) as Uint8Array[], oversized } : undefined;
     const none = new Int32Array(0);
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
       blocks[r] = { keyIds: none, start: none, order: none, position: none };
@@ -341,6 +368,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       linkProbability: clustering.linkProbability,
       refusedMerges: clustering.refusedMerges,
       probabilityHistogram,
+      ...(indexKeys ? { indexKeys } : {}),
     };
   } finally {
     await closeEngines();

@@ -12,7 +12,7 @@ parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => 
     const a = msg.args as [never, never, never];
     switch (msg.op) {
       case 'computeKeys':
-        result = engine.computeKeys(a[0], a[1]);
+        result = engine.computeKeys(a[0], a[1], a[2]);
         break;
       case 'candidatePairs':
         result = { patterns: engine.candidatePairs(a[0], a[1], a[2]), pairs: engine.pairCount };

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { EncodedRecords } from './encoded.js';
-import { type EngineOptions, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams } from './engine.js';
+import type { KeyHashing } from './key-hash.js';
+import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
-  computeKeys(rules: readonly number[], keyIds: readonly Int32Array[]): Promise<number[]>;
+  computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): Promise<KeyCounts>;
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
   score(s: ScoringParams): Promise<ScoredPairs>;
@@ -15,7 +16,7 @@ export interface EngineHandle {
 export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHandle {
   const e = new MatchEngine(enc, opts);
   return {
-    computeKeys: async (rules, keyIds) => e.computeKeys(rules, keyIds),
+    computeKeys: async (rules, keyIds, hashing) => e.computeKeys(rules, keyIds, hashing),
     candidatePairs: async (tasks, blocks, keyRows) => {
       const patterns = e.candidatePairs(tasks, blocks, keyRows);
       return { patterns, pairs: e.pairCount };
@@ -71,7 +72,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
     });
   };
   return {
-    computeKeys: (rules, keyIds) => call('computeKeys', rules, keyIds),
+    computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
     candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
     score: (s) => call('score', s),

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS, type CanonicalValues } from '../../../src/core/fields.js';
-import { blockingKeyHashes, hash16, indexHash } from '../../../src/master/match-index.js';
+import { blockingIndexRows, blockingKeyHashes, hash16, indexHash, indexHashing, matchRecordIndexRows } from '../../../src/master/match-index.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { recordHash } from '../../../src/security/record-hash.js';
-import { toMatchRecord } from '../../../src/transforms/match/index.js';
+import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { matchRecords, toMatchRecord } from '../../../src/transforms/match/index.js';
+import { generatedMatchRecords } from '../../support/generated-records.js';
 
 const values: CanonicalValues = { given_name: 'Anna', family_name: 'Lee', email: 'anna.lee@gmail.com', phone: '+61412345678', birth_date: '1980-02-03', postal_code: '2000' };
 const mr = toMatchRecord('crm', '1', values);
@@ -47,3 +49,36 @@ describe('record hashes', () => {
     expect(recordHash(cipher, { ...values, birth_date: '1980-02-04' }, '{}')).not.toBe(keyed);
   });
 });
+
+describe('match index rows from blocking', () => {
+  it('are the rows of the records keyed and hashed one by one, with the oversized blocks counted the same (1 and 2 threads, keyed or not)', async () => {
+    const { records } = await generatedMatchRecords(2500, 11);
+    const maxBlockSize = 25;
+    const cipher = new FieldCipher(randomBytes(32), ['email', 'phone', 'birth_date']);
+    const stores = [{ cipher: null }, { cipher }, { cipher: new FieldCipher(randomBytes(32), ['family_name']) }];
+    for (const store of stores) {
+      const expected = await rowsOf(matchRecordIndexRows(store, records));
+      for (const threads of [1, 2]) {
+        const enc = encodeRecords(records);
+        const result = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize, threads, indexKeys: indexHashing(store.cipher) });
+        const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } };
+        const got = await rowsOf(blockingIndexRows(store, records, result.indexKeys!, names));
+        expect(got).toEqual(expected);
+        // What the store counts after the rows are in (writeMatchIndex with a maxBlockSize).
+        const sizes = new Map<string, number>();
+        for (const r of expected) sizes.set(r[2] as string, (sizes.get(r[2] as string) ?? 0) + 1);
+        const oversized = new Map([...sizes].filter(([, n]) => n > maxBlockSize));
+        expect(oversized.size).toBeGreaterThan(0);
+        expect(result.indexKeys!.oversized).toEqual(oversized);
+      }
+      // Sort keys unless names are encrypted.
+      expect(expected.every((r) => (store.cipher?.fields.has('family_name') ? r[3] === null : typeof r[3] === 'string'))).toBe(true);
+    }
+  }, 120_000);
+});
+
+async function rowsOf(rows: AsyncIterable<unknown[][]>): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for await (const batch of rows) out.push(...batch);
+  return out;
+}
