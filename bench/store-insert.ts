@@ -7,7 +7,7 @@
  * Uses the same servers and isolation as the integration tests (PG_URL, MYSQL_URL).
  */
 import { CANONICAL_FIELDS } from '../src/core/fields.js';
-import { copyFromBlob, copyFromStdin, insertInChunks, type BulkTarget } from '../src/store/bulk-insert.js';
+import { COPY_STREAM_CHUNK, copyFromBlob, copyFromStdin, csvChunks, insertInChunks, type BulkTarget } from '../src/store/bulk-insert.js';
 import { openStore, type Store, type StoreDialect } from '../src/store/index.js';
 import { isolatedStoreUrl, TEST_DIALECTS } from '../test/support/stores.js';
 
@@ -89,7 +89,11 @@ function variantsFor(dialect: StoreDialect): Variant[] {
         ...[0.25, 1, 4, 16].map((mb) => ({
           name: `COPY blob ${mb} MB`,
           run: (store: Store, rows: unknown[][]) =>
-            store.transaction((trx) => copyFromBlob(trx, TARGET, rows, mb * 1024 * 1024)),
+            store.transaction(async (trx) => {
+              const counter = { rows: 0 };
+              await copyFromBlob(trx, TARGET, csvChunks(rows, TARGET, counter, mb * 1024 * 1024), mb * 1024 * 1024);
+              return counter.rows;
+            }),
         })),
         multiRow(8 * 1024 * 1024, 65_535),
         multiRow(8 * 1024 * 1024, 10_000),
@@ -101,9 +105,11 @@ function variantsFor(dialect: StoreDialect): Variant[] {
         {
           name: 'COPY FROM STDIN in a transaction',
           run: (store, rows) =>
-            store.transaction((trx) =>
-              copyFromStdin(trx, TARGET, rows, { dialect, maskedUrl: 'bench' }),
-            ),
+            store.transaction(async (trx) => {
+              const counter = { rows: 0 };
+              await copyFromStdin(trx, TARGET, csvChunks(rows, TARGET, counter, COPY_STREAM_CHUNK), { dialect, maskedUrl: 'bench' });
+              return counter.rows;
+            }),
         },
         multiRow(8 * 1024 * 1024, 65_535),
       ];

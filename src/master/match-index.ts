@@ -7,6 +7,10 @@ import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
 import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
+import { startWorker } from '../core/worker-script.js';
+import { BLOCKING_KEY_COLUMNS, INDEX_ROWS_RECORDS, type IndexRowsJob, type SortKeyNames, birthDateSortInput, indexRowReader, sortKeyFrom } from './index-rows.js';
+
+export type { SortKeyNames } from './index-rows.js';
 
 /**
  * 16 hex characters of SHA-1: a fixed-width, indexable stand-in for a blocking key or a value
@@ -55,9 +59,6 @@ export function blockingKeyHashes(r: MatchRecord, hash: IndexHash): string[] {
   return [...out];
 }
 
-/** Code points of the names a sort key keeps: enough to order look-alike names side by side. */
-const SORT_KEY_NAME_CHARS = 24;
-
 /**
  * A record's place in the name order a full run compares large blocks in (family name, given
  * name, then birth date: see nameOrder in src/transforms/match/match-records.ts), as stored in
@@ -67,19 +68,7 @@ const SORT_KEY_NAME_CHARS = 24;
  * longer look-alikes ("li" before "lin") as it does field by field.
  */
 export function sortKeyOf(r: MatchRecord, hash: IndexHash): string {
-  return sortKeyFrom(r.family, r.given, r.dob ? birthDateSortHash(r.dob, hash) : '');
-}
-
-/** The sort key's birth-date part (see {@link sortKeyOf}). */
-function birthDateSortHash(dob: string, hash: IndexHash): string {
-  return hash(`birth date\u0000${dob}`).slice(0, 6);
-}
-
-function sortKeyFrom(family: string, given: string, dobHash: string): string {
-  const joined = `${family}\u0001${given}`;
-  // Most names are short: cut only where the code points could exceed the limit.
-  const names = joined.length <= SORT_KEY_NAME_CHARS ? joined : Array.from(joined).slice(0, SORT_KEY_NAME_CHARS).join('');
-  return dobHash ? `${names}\u0001${dobHash}` : names;
+  return sortKeyFrom(r.family, r.given, r.dob ? hash(birthDateSortInput(r.dob)).slice(0, 6) : '');
 }
 
 /** True when the store encrypts names: then the index holds no sort keys (they would show the names). */
@@ -133,59 +122,96 @@ async function matchIndexSorted(db: Knex | Knex.Transaction): Promise<boolean> {
   return (await db('match_term_frequencies').where({ comparison: INDEX_SORTED_ROW }).first('run_id')) !== undefined;
 }
 
-const BLOCKING_KEY_COLUMNS = ['source', 'source_key', 'key_hash', 'sort_key'] as const;
 const TF_COLUMNS = ['run_id', 'comparison', 'value_hash', 'frequency'] as const;
 
-/** Rows of `blocking_keys` (BLOCKING_KEY_COLUMNS), in batches. */
-export type IndexRows = AsyncIterable<unknown[][]>;
+/**
+ * Rows of `blocking_keys` (BLOCKING_KEY_COLUMNS): in batches, or already encoded as CSV for COPY
+ * (by a worker thread: {@link blockingIndexRows}).
+ */
+export type IndexRows = AsyncIterable<unknown[][]> | { csv: AsyncIterable<Uint8Array> };
 
 /** The index rows of match records: their keys computed and hashed here (an incremental run, a re-keying, a queue runner's load). */
-export function matchRecordIndexRows(store: Pick<Store, 'cipher'>, mrs: Iterable<MatchRecord>): IndexRows {
+export function matchRecordIndexRows(store: Pick<Store, 'cipher'>, mrs: Iterable<MatchRecord>): AsyncIterable<unknown[][]> {
   return asAsync(keyRows(mrs, storeRecordIndex(store)));
 }
 
-/**
- * The match features a sort key is made of, per record: the family name, given name and birth
- * date as matching normalized them (dictionaries and each record's entry).
- */
-export interface SortKeyNames {
-  family: readonly string[];
-  given: readonly string[];
-  dob: readonly string[];
-  ids: { family: Int32Array; given: Int32Array; dob: Int32Array };
+/** The plain data of a full match's index rows (see {@link IndexRowsJob}), record i being `records[i]`. */
+export function indexRowsJob(store: Pick<Store, 'cipher'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRowsJob {
+  const sources: string[] = [];
+  const index = new Map<string, number>();
+  const sourceOf = new Int32Array(records.length);
+  const recordKeys = new Array<string>(records.length);
+  records.forEach((r, i) => {
+    let s = index.get(r.source);
+    if (s === undefined) index.set(r.source, (s = sources.push(r.source) - 1));
+    sourceOf[i] = s;
+    recordKeys[i] = r.key;
+  });
+  return { sources, sourceOf, keys: recordKeys, keyIds: keys.keyIds, hashes: keys.hashes, names: namesEncrypted(store) ? null : names, hashing: indexHashing(store.cipher) };
+}
+
+/** The rows of `job` in batches, made in this thread. */
+export async function* indexRowBatches(job: IndexRowsJob): AsyncGenerator<unknown[][]> {
+  const read = indexRowReader(job);
+  for (let from = 0; from < job.keys.length; from += INDEX_ROWS_RECORDS) {
+    const batch: unknown[][] = [];
+    read(from, Math.min(job.keys.length, from + INDEX_ROWS_RECORDS), (source, key, keyHash, sortKey) => batch.push([source, key, keyHash, sortKey]));
+    yield batch;
+  }
 }
 
 /**
  * The index rows of a full match from the keys its blocking computed and hashed
  * ({@link IndexKeys}, record i being `records[i]`): the same rows as {@link matchRecordIndexRows}
- * gives for these records, without computing match features, keys or their hashes again.
+ * gives for these records, without computing match features, keys or their hashes again. On
+ * PostgreSQL and PGlite a worker thread encodes them as CSV for COPY, so that this thread is left
+ * to the master, written at the same time (at a million records, about ten million rows); on
+ * MySQL they are made here.
  */
-export async function* blockingIndexRows(store: Pick<Store, 'cipher'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRows {
-  const hash = indexHash(store.cipher);
-  const sorted = !namesEncrypted(store);
-  const dobHashes = new Map<number, string>();
-  const hashes = keys.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength));
-  const rules = keys.keyIds.length;
-  let batch: unknown[][] = [];
-  for (let i = 0; i < records.length; i++) {
-    const { source, key } = records[i]!;
-    let sortKey: string | null = null;
-    if (sorted) {
-      const d = names.ids.dob[i]!;
-      let dobHash = d === 0 ? '' : dobHashes.get(d);
-      if (dobHash === undefined) dobHashes.set(d, (dobHash = birthDateSortHash(names.dob[d]!, hash)));
-      sortKey = sortKeyFrom(names.family[names.ids.family[i]!]!, names.given[names.ids.given[i]!]!, dobHash);
+export function blockingIndexRows(store: Pick<Store, 'cipher' | 'dialect'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRows {
+  const job = indexRowsJob(store, records, keys, names);
+  return store.dialect === 'mysql' ? indexRowBatches(job) : { csv: workerCsv(job) };
+}
+
+/**
+ * CSV chunks (256 KB each) the index's worker thread may have made before they are read: the
+ * master's rounds keep this thread from reading for a few hundred milliseconds at a time.
+ */
+const CSV_CHUNKS_AHEAD = 32;
+
+/** {@link indexCsvChunks} of `job` from a worker thread, up to {@link CSV_CHUNKS_AHEAD} chunks ahead of the reader. */
+async function* workerCsv(job: IndexRowsJob): AsyncGenerator<Uint8Array> {
+  const worker = startWorker(import.meta.url, 'index-rows-worker', job);
+  const replies: { chunk?: ArrayBuffer; done?: true; error?: string }[] = [];
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on('message', (m: (typeof replies)[number]) => {
+    replies.push(m);
+    wake?.();
+  });
+  worker.on('error', (e: Error) => {
+    failed = e;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    failed ??= new Error(`the match index's worker thread exited with code ${code}`);
+    wake?.();
+  });
+  try {
+    // Chunks asked for ahead: the worker goes on while this thread is busy with the master.
+    for (let i = 0; i < CSV_CHUNKS_AHEAD; i++) worker.postMessage('next');
+    for (;;) {
+      while (!replies.length && !failed) await new Promise<void>((resolve) => (wake = resolve));
+      const m = replies.shift();
+      if (!m) throw failed!;
+      if (m.error) throw new Error(`the match index's worker thread: ${m.error}`);
+      if (m.done) return;
+      worker.postMessage('next');
+      yield new Uint8Array(m.chunk!);
     }
-    for (let r = 0; r < rules; r++) {
-      const k = keys.keyIds[r]![i]!;
-      if (k !== 0) batch.push([source, key, hashes[r]!.toString('hex', k * KEY_HASH_BYTES, (k + 1) * KEY_HASH_BYTES), sortKey]);
-    }
-    if (batch.length >= 50_000) {
-      yield batch;
-      batch = [];
-    }
+  } finally {
+    await worker.terminate();
   }
-  if (batch.length) yield batch;
 }
 
 function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeRecordIndex>): Generator<unknown[][]> {
@@ -258,7 +284,8 @@ export async function writeMatchIndex(
       await trx.raw('drop index if exists blocking_keys_window_index');
       await trx.raw('drop index if exists blocking_keys_source_source_key_index');
     } else await trx('blocking_keys').delete();
-    await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, rows, trx);
+    if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, rows.csv, trx);
+    else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, rows, trx);
     lap('keys');
     if (pg) {
       await trx.raw('create index blocking_keys_window_index on blocking_keys (key_hash, sort_key) include (source, source_key)');

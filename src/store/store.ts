@@ -57,6 +57,13 @@ export interface Store {
     rows: RowSource,
     trx?: Knex.Transaction,
   ): Promise<number>;
+  /**
+   * Loads rows already encoded as CSV, as {@link insertRows} encodes them (`CsvWriter` in
+   * src/store/bulk-insert.ts; each chunk ends with a row): rows encoded off the main thread. On
+   * PostgreSQL and PGlite; MySQL takes rows only (`INPUT_INVALID`), as do tables with encrypted
+   * fields. All or nothing, like {@link insertRows}.
+   */
+  insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction): Promise<void>;
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /** Closes every connection (and the embedded database). Safe to call twice. */

@@ -215,6 +215,15 @@ describe.each(TEST_DIALECTS)('store conformance: %s', (dialect) => {
     expect(stored.map((row: { score: unknown }) => row.score)).toEqual(scores);
   });
 
+  it('round-trips a value larger than a whole COPY chunk, between ordinary rows', async () => {
+    // 3 bytes a character in UTF-8, with quotes: 1.5 MB, more than one chunk of CSV on every dialect.
+    const large = `"${'中"'.repeat(250_000)}"`;
+    const rows = ['small before', large, 'small after'].map((summary, i) => [`big-${i}`, new Date(0), null, 'done', summary, null]);
+    expect(await store.insertRows('runs', ['id', 'started_at', 'finished_at', 'status', 'summary', 'config_hash'], rows)).toBe(3);
+    const stored = (await store.knex('runs').whereIn('id', ['big-0', 'big-1', 'big-2']).orderBy('id')) as { summary: string }[];
+    expect(stored.map((r) => r.summary)).toEqual(['small before', large, 'small after']);
+  });
+
   it('counts as numbers', async () => {
     expect(await countWhere(store, 'source_records', { source: 'erp' })).toBe(5_000);
   });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
 import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams } from './engine.js';
@@ -27,20 +27,9 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
   };
 }
 
-/**
- * The worker script: compiled JavaScript beside this file, or, when this file runs as TypeScript
- * (tests, tsx), the TypeScript source loaded through tsx.
- */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./match-worker.js', import.meta.url), { workerData });
-  const url = new URL('./match-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 /** An engine in a worker thread. Records arrive as columns in shared memory, not as copies. */
 export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHandle {
-  const worker = startWorker({ enc, opts });
+  const worker = startWorker(import.meta.url, 'match-worker', { enc, opts });
   let next = 0;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   let failed: unknown;

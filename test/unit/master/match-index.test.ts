@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS, type CanonicalValues } from '../../../src/core/fields.js';
-import { blockingIndexRows, blockingKeyHashes, hash16, indexHash, indexHashing, matchRecordIndexRows } from '../../../src/master/match-index.js';
+import { blockingKeyHashes, hash16, indexHash, indexHashing, indexRowBatches, indexRowsJob, matchRecordIndexRows } from '../../../src/master/match-index.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { recordHash } from '../../../src/security/record-hash.js';
 import { encodeRecords } from '../../../src/transforms/match/encoded.js';
@@ -62,7 +62,7 @@ describe('match index rows from blocking', () => {
         const enc = encodeRecords(records);
         const result = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize, threads, indexKeys: indexHashing(store.cipher) });
         const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } };
-        const got = await rowsOf(blockingIndexRows(store, records, result.indexKeys!, names));
+        const got = await rowsOf(indexRowBatches(indexRowsJob(store, records, result.indexKeys!, names)));
         expect(got).toEqual(expected);
         // What the store counts after the rows are in (writeMatchIndex with a maxBlockSize).
         const sizes = new Map<string, number>();

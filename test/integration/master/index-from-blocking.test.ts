@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockingIndexRows, indexHashing, matchRecordIndexRows, writeMatchIndex } from '../../../src/master/match-index.js';
+import { FieldCipher } from '../../../src/security/field-cipher.js';
+import { openStore } from '../../../src/store/index.js';
+import type { Store } from '../../../src/store/store.js';
+import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { COMPARISONS, type MatchRecord, type MatchResult, matchRecords } from '../../../src/transforms/match/index.js';
+import { generatedMatchRecords } from '../../support/generated-records.js';
+import { type IsolatedStoreUrl, TEST_DIALECTS, isolatedStoreUrl } from '../../support/stores.js';
+
+const MAX_BLOCK_SIZE = 25;
+
+// A full inline run writes the match index from the keys its blocking hashed (on PostgreSQL and
+// PGlite encoded as CSV by a worker thread); an incremental run, a key rotation and the queue
+// runner write it from match records. Both must store the same rows.
+describe.each(TEST_DIALECTS)('match index from blocking (%s)', (dialect) => {
+  let isolated: IsolatedStoreUrl;
+  let store: Store;
+  let records: MatchRecord[];
+
+  beforeAll(async () => {
+    ({ records } = await generatedMatchRecords(3000, 21));
+    isolated = await isolatedStoreUrl(dialect, 'index-from-blocking');
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await isolated?.cleanup();
+  });
+
+  const contents = async (): Promise<{ keys: unknown[]; oversized: unknown[] }> => ({
+    keys: (await store.knex('blocking_keys').select('source', 'source_key', 'key_hash', 'sort_key').orderBy(['source', 'source_key', 'key_hash'])) as unknown[],
+    oversized: (await store.knex('oversized_blocks').select('key_hash', 'size').orderBy('key_hash')) as unknown[],
+  });
+
+  it.each([
+    ['without a key', null],
+    ['with a key', new FieldCipher(randomBytes(32), ['email', 'phone', 'birth_date'])],
+    ['with names encrypted', new FieldCipher(randomBytes(32), ['family_name', 'given_name'])],
+  ] as const)('stores the rows a record-by-record index stores (%s)', async (_, cipher) => {
+    await store?.close();
+    store = await openStore(isolated.url, { cipher });
+    await store.migrate();
+    const enc = encodeRecords(records);
+    const result: MatchResult = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: MAX_BLOCK_SIZE, threads: 2, indexKeys: indexHashing(store.cipher) });
+    const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } };
+    const keys = result.indexKeys!;
+    await writeMatchIndex(store, 'run-a', blockingIndexRows(store, records, keys, names), COMPARISONS.map(() => null), { blocks: keys.oversized });
+    const fromBlocking = await contents();
+    await writeMatchIndex(store, 'run-b', matchRecordIndexRows(store, records), COMPARISONS.map(() => null), { maxBlockSize: MAX_BLOCK_SIZE });
+    const fromRecords = await contents();
+    expect(fromBlocking.keys.length).toBeGreaterThan(records.length * 5);
+    expect(fromBlocking.oversized.length).toBeGreaterThan(0);
+    expect(fromBlocking).toEqual(fromRecords);
+  }, 120_000);
+});
