@@ -9,7 +9,7 @@ import { COMPARISONS, type MatchRecord, type MatchResult, matchRecords } from '.
 import { generatedMatchRecords } from '../../support/generated-records.js';
 import { type IsolatedStoreUrl, TEST_DIALECTS, isolatedStoreUrl } from '../../support/stores.js';
 
-const MAX_BLOCK_SIZE = 25;
+const MAX_BLOCK_SIZE = 12;
 
 // A full inline run writes the match index from the keys its blocking hashed (on PostgreSQL and
 // PGlite encoded as CSV by a worker thread); an incremental run, a key rotation and the queue
@@ -20,7 +20,7 @@ describe.each(TEST_DIALECTS)('match index from blocking (%s)', (dialect) => {
   let records: MatchRecord[];
 
   beforeAll(async () => {
-    ({ records } = await generatedMatchRecords(3000, 21));
+    ({ records } = await generatedMatchRecords(1200, 21));
     isolated = await isolatedStoreUrl(dialect, 'index-from-blocking');
   }, 60_000);
   afterAll(async () => {

@@ -52,8 +52,8 @@ describe('record hashes', () => {
 
 describe('match index rows from blocking', () => {
   it('are the rows of the records keyed and hashed one by one, with the oversized blocks counted the same (1 and 2 threads, keyed or not)', async () => {
-    const { records } = await generatedMatchRecords(2500, 11);
-    const maxBlockSize = 25;
+    const { records } = await generatedMatchRecords(1200, 11);
+    const maxBlockSize = 12;
     const cipher = new FieldCipher(randomBytes(32), ['email', 'phone', 'birth_date']);
     const stores = [{ cipher: null }, { cipher }, { cipher: new FieldCipher(randomBytes(32), ['family_name']) }];
     for (const store of stores) {
