@@ -365,9 +365,8 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   const writeIndex = async (): Promise<void> => {
     // From the keys blocking hashed (an inline full run), or from match records.
     const keys = m.result.indexKeys;
-    const rows = keys && m.sortNames ? blockingIndexRows(ctx.store, m.records, keys, m.sortNames) : matchRecordIndexRows(ctx.store, counted ?? features());
-    const oversized = keys ? { blocks: keys.oversized } : { maxBlockSize: ctx.config.matching.max_block_size };
-    await writeMatchIndex(ctx.store, ctx.runId, rows, tf, oversized, companyWords, phases);
+    if (keys && m.sortNames) await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, keys, m.sortNames), tf, { blocks: keys.oversized }, companyWords, phases);
+    else await writeMatchIndex(ctx.store, ctx.runId, matchRecordIndexRows(ctx.store, counted ?? features()), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
     phases['load:match index'] = Math.round(performance.now() - started);
   };
   // PGlite has one connection: a second transaction would wait for the first to end.

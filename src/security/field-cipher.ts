@@ -127,9 +127,7 @@ export class FieldCipher {
    * @throws CrmEtlError `KEY_INVALID` when this cipher does not hold `keyId`.
    */
   mac(purpose: MacPurpose, data: string, keyId: string = this.current.id): string {
-    const key = this.byId.get(keyId);
-    if (!key) throw new CrmEtlError('KEY_INVALID', `key ${keyId} is neither CRM_ETL_KEY (${this.current.id}) nor CRM_ETL_OLD_KEY`);
-    return createHmac('sha256', key.mac[purpose]).update(data).digest('hex');
+    return createHmac('sha256', this.derived(keyId).mac[purpose]).update(data).digest('hex');
   }
 
   /**
@@ -138,9 +136,14 @@ export class FieldCipher {
    * match index). Never stored, logged or sent anywhere.
    */
   macKey(purpose: MacPurpose, keyId: string = this.current.id): Buffer {
+    return Buffer.from(this.derived(keyId).mac[purpose]);
+  }
+
+  /** The keys derived from `keyId`; KEY_INVALID when this cipher does not hold it. */
+  private derived(keyId: string): DerivedKey {
     const key = this.byId.get(keyId);
     if (!key) throw new CrmEtlError('KEY_INVALID', `key ${keyId} is neither CRM_ETL_KEY (${this.current.id}) nor CRM_ETL_OLD_KEY`);
-    return Buffer.from(key.mac[purpose]);
+    return key;
   }
 
   /** True when `stored` is encrypted with the current key (a rotation skips it). */

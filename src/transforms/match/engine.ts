@@ -222,7 +222,6 @@ class PatternTable {
   }
 }
 
-/** One thread's share of a matching run; see the module comment. */
 /** A pair of part ids as one number (part ids are below 2^26). */
 const PAIR_KEY_BASE = 67_108_864;
 
@@ -250,6 +249,7 @@ export interface KeyCounts {
   hashes: (Uint8Array | null)[];
 }
 
+/** One thread's share of a matching run; see the module comment. */
 export class MatchEngine {
   private readonly views: RecordViews;
   private readonly va: RecordView;
@@ -300,15 +300,12 @@ export class MatchEngine {
 
   /**
    * Keys of the given rules for every record, interned to numbers (0: no key), written into
-   * `keyIds[rule]`. Returns the number of distinct keys per rule. A rule's parts are computed
+   * `keyIds[rule]`. Returns each rule's number of distinct keys (`counts`). A rule's parts are computed
    * once per distinct value of their field and combined as numbers: string keys built and
    * interned per record and rule cost ~1 µs each, a third of blocking at a million records.
-   */
-  /**
-   * Interns each of `rules`' keys: record i's key id at `keyIds[rule][i]` (0: no key); returns
-   * each rule's number of keys. With `hashing`, each blocking rule's keys are also hashed for the
-   * match index as the store hashes them ({@link keyHasher}) (a rule's `hashes`, 8 bytes a key id,
-   * shared): the index is then written from the ids, without computing the keys again.
+   * With `hashing`, each blocking rule's distinct keys are also hashed for the match index as the
+   * store hashes them ({@link keyHasher}; the rule's `hashes`, 8 bytes a key id, shared): the
+   * index is then written from the ids, without computing the keys again.
    */
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): KeyCounts {
     const hasher = hashing ? keyHasher(hashing) : null;
