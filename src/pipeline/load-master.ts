@@ -10,6 +10,7 @@ import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type GoldenValues, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
+import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
 import type { Store } from '../store/store.js';
 import { type Tally, addConsistency } from '../quality/scores.js';
 
@@ -19,6 +20,8 @@ export { surviveGolden, type Provenance } from '../master/survivorship.js';
 export const CUSTOMER_COLUMNS = ['id', 'created_run', 'updated_run', ...CANONICAL_FIELDS, 'provenance', 'record_count', 'status', 'merged_into'] as const;
 export const LINK_COLUMNS = ['source', 'source_key', 'customer_id', 'match_probability', 'run_id', 'record_hash'] as const;
 const CONSISTENCY_COLUMNS = ['customer_id', 'source', 'field', 'good', 'measured'] as const;
+/** The tables writeMaster writes rows into. */
+const MASTER_TABLES = ['customers', 'customer_links', 'customer_consistency', 'master_audit'];
 
 /** What a load changed in the master. */
 export interface LoadResult {
@@ -300,6 +303,9 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
 
   await store.transaction(async (trx) => {
     const chunk = lookupChunk(trx);
+    // A first full load: the master's tables are loaded bare and indexed after.
+    const bare = full ? await dropIndexesWhileEmpty(trx, store.dialect, MASTER_TABLES) : null;
+    const fromEmpty = bare?.tables.includes('customers') ?? false;
     if (full) await trx('customer_consistency').delete();
     else {
       const ids = [...new Set([...scope, ...assignment.ids, ...assignment.fates.keys()])];
@@ -312,13 +318,19 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
       const rows: MasterRows = { rewrite: [], customers: [], relink: [], links: [], consistency: [], entries: [] };
       for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) place(ci, rows);
       lap('golden records');
-      for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
+      // Into an empty table, each customer is written once: there is no row to replace (and no
+      // index yet to find one by).
+      if (!fromEmpty) for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
       if (rows.customers.length) await store.insertRows('customers', CUSTOMER_COLUMNS, rows.customers, trx);
       for (const { source, keys } of refChunks(rows.relink, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
       if (rows.links.length) await store.insertRows('customer_links', LINK_COLUMNS, rows.links, trx);
       if (rows.consistency.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, rows.consistency, trx);
       await writeAudit(store, audit, rows.entries, trx);
       lap('writes');
+    }
+    if (bare) {
+      await bare.rebuild();
+      lap('indexes');
     }
     for (const f of fateRows) await trx('customers').where({ id: f.id }).update({ status: f.status, merged_into: f.merged_into, record_count: 0, updated_run: audit.runId });
     // Links of the scope not placed again: records gone from their source or deleted there.

@@ -52,6 +52,16 @@ function placements(): [MasterPlacement, MasterPlacement] {
   return [place(first, cluster), place(second, moved)];
 }
 
+/** A table's indexes as the store describes them. */
+async function indexesOf(store: Store, table: string): Promise<string[]> {
+  if (store.dialect === 'mysql') {
+    const [rows] = (await store.knex.raw('show index from ??', [table])) as [{ Key_name: string; Column_name: string; Non_unique: number }[]];
+    return rows.map((r) => `${r.Key_name} ${r.Column_name} ${r.Non_unique}`).sort();
+  }
+  const res = await store.knex.raw('select indexdef from pg_indexes where schemaname = current_schema() and tablename = ?', [table]);
+  return (res.rows as { indexdef: string }[]).map((r) => r.indexdef).sort();
+}
+
 async function snapshot(store: Store): Promise<unknown> {
   const k = store.knex;
   return {
@@ -103,5 +113,26 @@ describe.each(TEST_DIALECTS)('master written in rounds (%s)', (dialect) => {
     expect(results[0]![1]!.updatedCustomers).toBeGreaterThan(4);
     const audit = (await stores[1]!.knex('master_audit').orderBy('id').select('action')) as { action: string }[];
     expect(audit.map((a) => a.action).slice(-2).sort()).toEqual(['merge', 'retire']);
+  });
+
+  it('keeps the master\'s indexes as migrated after a first write into an empty master (loaded bare, indexed after)', async () => {
+    const iso = await isolatedStoreUrl(dialect, 'rounds-first');
+    const store = await openStore(iso.url);
+    try {
+      await store.migrate();
+      const tables = ['customers', 'customer_links', 'customer_consistency', 'master_audit'];
+      const migrated = await Promise.all(tables.map((t) => indexesOf(store, t)));
+      expect(migrated.every((ix) => ix.length > 0)).toBe(true);
+      const [first] = placements();
+      const audit = { actor: 'test', at: new Date('2024-03-01T00:00:00Z'), runId: '20240101T000000Z', reason: 'run' };
+      expect(await writeMaster({ store, config, audit, roundClusters: 3 }, first)).toMatchObject({ newCustomers: 20, linkedRecords: 40 });
+      expect(await Promise.all(tables.map((t) => indexesOf(store, t)))).toEqual(migrated);
+      // The primary keys are back: a second row under a taken id is refused.
+      const row = (await store.knex('customers').first()) as Record<string, unknown>;
+      await expect(store.knex('customers').insert(row)).rejects.toThrow();
+    } finally {
+      await store.close();
+      await iso.cleanup();
+    }
   });
 });
