@@ -119,6 +119,8 @@ async function ageKeys(db: Knex, customers: Map<string, CustomerRow>): Promise<M
 
 async function existingIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
+  // A first load: no id is taken, and hundreds of lookups of thousands of ids each can be spared.
+  if ((await db('customers').first('id')) === undefined) return out;
   const chunk = lookupChunk(db);
   for (let i = 0; i < ids.length; i += chunk) {
     for (const r of (await whereAny(db, db('customers').select('id'), 'id', ids.slice(i, i + chunk))) as { id: string }[]) out.add(r.id);
@@ -409,5 +411,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
 }
 
 function stripNulls(v: GoldenValues): Partial<GoldenValues> {
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
+  const out: Partial<GoldenValues> = {};
+  for (const f of CANONICAL_FIELDS) if (v[f] !== null) out[f] = v[f];
+  return out;
 }
