@@ -31,6 +31,9 @@ const { values } = parseArgs({
     // The TypeScript sources through tsx instead of the compiled dist/ that `crm-etl` runs (tsx
     // wraps every closure it makes in a defineProperty, which can cost seconds in hot loops).
     source: { type: 'boolean', default: false },
+    // Memory every 100 ms into this file: ms since start, then RSS, heap total, heap used,
+    // external and array buffers in MB (first line: the run's start and its stages' times).
+    'rss-trace': { type: 'string' },
   },
 });
 // What users run: the compiled code (`npm run bench` builds it first), workers included.
@@ -171,9 +174,12 @@ async function benchOne(records: number): Promise<Result> {
   let peakRss = process.memoryUsage().rss;
   // RSS every 100 ms with its time: each stage's peak is the highest sample within its span.
   const samples: { at: number; rss: number }[] = [];
+  const trace: string[] = [];
   const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss;
+    const mu = process.memoryUsage();
+    const rss = mu.rss;
     samples.push({ at: performance.now(), rss });
+    if (values['rss-trace']) trace.push([Math.round(performance.now()), ...[mu.rss, mu.heapTotal, mu.heapUsed, mu.external, mu.arrayBuffers].map((x) => Math.round(x / 1048576))].join(' '));
     peakRss = Math.max(peakRss, rss);
   }, 100);
   try {
@@ -185,6 +191,7 @@ async function benchOne(records: number): Promise<Result> {
     // Process-wide: the matching worker threads' CPU time is in it too.
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
+    if (values['rss-trace']) (await import('node:fs')).writeFileSync(values['rss-trace'], `${Math.round(t0)} ${summary.stages.map((s) => `${s.stage}=${s.ms}`).join(' ')}\n${trace.join('\n')}\n`);
     await store.close();
     // Pairwise F1 as a user gets it (`crm-etl eval`), in a process of its own: in this one, after
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
