@@ -124,7 +124,14 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
     await expect(job.waitUntilFinished(await queueEvents(client))).resolves.toMatchObject({ read: 80, staged: 80 });
 
     // One customer's record changes at the source: resync --customer re-reads it and rebuilds the golden record.
-    const link = (await store.knex('customer_links').where({ source: 'legacy' }).first('source_key', 'customer_id')) as { source_key: string; customer_id: string };
+    // A customer of one record, in legacy (the first by key: a query without an order is free
+    // to return any, and a customer with records in other sources re-reads those too).
+    const link = (await store
+      .knex('customer_links as l')
+      .join('customers as c', 'c.id', 'l.customer_id')
+      .where({ 'l.source': 'legacy', 'c.record_count': 1 })
+      .orderBy('l.source_key')
+      .first('l.source_key as source_key', 'l.customer_id as customer_id')) as { source_key: string; customer_id: string };
     const file = path.join(dir, 'legacy_clients.csv');
     const lines = (await readFile(file, 'utf8')).split('\n');
     const i = lines.findIndex((l) => l.startsWith(`${link.source_key}|`));
