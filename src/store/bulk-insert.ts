@@ -230,10 +230,13 @@ export class CsvWriter {
     return out;
   }
 
-  /** Room for `n` more bytes: a value larger than what is left moves the row so far to a larger buffer. */
+  /**
+   * Room for `n` more bytes: what is written so far moves to a buffer at least twice as large
+   * (a writer that goes on past its chunk size is not copied again for every row).
+   */
   private reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes + 4096, this.pos + n + 4096));
+    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes + 4096, 2 * this.buf.length, this.pos + n + 4096));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
