@@ -31,8 +31,9 @@ const { values } = parseArgs({
     // The TypeScript sources through tsx instead of the compiled dist/ that `crm-etl` runs (tsx
     // wraps every closure it makes in a defineProperty, which can cost seconds in hot loops).
     source: { type: 'boolean', default: false },
-    // Memory every 100 ms into this file: ms since start, then RSS, heap total, heap used,
-    // external and array buffers in MB (first line: the run's start and its stages' times).
+    // Memory every 100 ms into this file, a line each: ms since the process started, then RSS,
+    // heap total, heap used, external and array buffers in MB. The first line is JSON: the run's
+    // start on the same clock and its stages' wall times.
     'rss-trace': { type: 'string' },
   },
 });
@@ -191,7 +192,7 @@ async function benchOne(records: number): Promise<Result> {
     // Process-wide: the matching worker threads' CPU time is in it too.
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
-    if (values['rss-trace']) (await import('node:fs')).writeFileSync(values['rss-trace'], `${Math.round(t0)} ${summary.stages.map((s) => `${s.stage}=${s.ms}`).join(' ')}\n${trace.join('\n')}\n`);
+    if (values['rss-trace']) (await import('node:fs')).writeFileSync(values['rss-trace'], `${JSON.stringify({ start: Math.round(t0), stages: summary.stages })}\n${trace.join('\n')}\n`);
     await store.close();
     // Pairwise F1 as a user gets it (`crm-etl eval`), in a process of its own: in this one, after
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).

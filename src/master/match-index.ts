@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 import { startWorker } from '../core/worker-script.js';
+import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
 import { BLOCKING_KEY_COLUMNS, INDEX_ROWS_RECORDS, type IndexRowsJob, type SortKeyNames, birthDateSortInput, indexRowReader, sortKeyFrom } from './index-rows.js';
 
 export type { SortKeyNames } from './index-rows.js';
@@ -275,24 +276,19 @@ export async function writeMatchIndex(
   const pg = store.dialect !== 'mysql';
   const lap = lapTimer(phases, 'match index:');
   await store.transaction(async (trx) => {
-    if (pg) {
-      // About ten rows per record: emptied at once, loaded without its indexes and indexed after
-      // (one sorted build per index instead of ten million insertions into each). Both inside
-      // the transaction: a failure leaves the index as it was. The indexes as migrations 0003
-      // and 0007 define them.
-      await trx.raw('truncate blocking_keys');
-      await trx.raw('drop index if exists blocking_keys_window_index');
-      await trx.raw('drop index if exists blocking_keys_source_source_key_index');
-    } else await trx('blocking_keys').delete();
+    // About ten rows per record, then a few million term frequencies at a million records: each
+    // table emptied, loaded without its indexes and indexed after (one sorted build per index
+    // instead of ten million insertions into each; the term frequencies' 3M rows took 51 s into
+    // their primary key and 24 s so), all inside the transaction: a failure leaves the index as
+    // it was, and a duplicate still fails it when its key is built (src/store/deferred-indexes.ts).
+    const empty = async (table: string): Promise<unknown> => (pg ? trx.raw('truncate ??', [table]) : trx(table).delete());
+    await empty('blocking_keys');
+    const bareKeys = await dropIndexesWhileEmpty(trx, store.dialect, ['blocking_keys']);
     if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, rows.csv, trx);
     else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, rows, trx);
     lap('keys');
-    if (pg) {
-      await trx.raw('create index blocking_keys_window_index on blocking_keys (key_hash, sort_key) include (source, source_key)');
-      lap('window index');
-      await trx.raw('create index blocking_keys_source_source_key_index on blocking_keys (source, source_key)');
-      lap('record index');
-    }
+    await bareKeys.rebuild();
+    lap('indexes');
     await trx('oversized_blocks').delete();
     if ('maxBlockSize' in oversized) {
       await trx.raw('insert into oversized_blocks (key_hash, size) select key_hash, count(*) from blocking_keys group by key_hash having count(*) > ?', [oversized.maxBlockSize]);
@@ -300,13 +296,8 @@ export async function writeMatchIndex(
       await store.insertRows('oversized_blocks', ['key_hash', 'size'], [...oversized.blocks].map(([h, n]) => [h, n]), trx);
     }
     lap('oversized blocks');
-    if (pg) {
-      // A few million rows at a million records: loaded without the primary key and keyed after
-      // (one sorted build instead of a random insertion per row: 3M rows took 51 s one way and
-      // 24 s the other). A duplicate still fails the transaction, when the key is built.
-      await trx.raw('truncate match_term_frequencies');
-      await trx.raw('alter table match_term_frequencies drop constraint if exists match_term_frequencies_pkey');
-    } else await trx('match_term_frequencies').delete();
+    await empty('match_term_frequencies');
+    const bareTf = await dropIndexesWhileEmpty(trx, store.dialect, ['match_term_frequencies']);
     const marks: unknown[][] = [];
     if (companyWords) {
       for (const [w, n] of companyWords.counts) marks.push([runId, COMPANY_WORD_ROW, hash(w), n]);
@@ -315,7 +306,7 @@ export async function writeMatchIndex(
     if (store.cipher) marks.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
     if (!namesEncrypted(store)) marks.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
     await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
-    if (pg) await trx.raw('alter table match_term_frequencies add constraint match_term_frequencies_pkey primary key (run_id, comparison, value_hash)');
+    await bareTf.rebuild();
     lap('term frequencies');
   });
   lap('commit');

@@ -23,10 +23,11 @@ interface IndexDef {
 /**
  * On PostgreSQL and PGlite, drops the indexes (primary keys and unique constraints included) of
  * those `tables` that are empty, so that a load from empty inserts into bare heaps and each index
- * is built once, sorted, by {@link DeferredIndexes.rebuild}: a first full load of a master puts
- * hundreds of thousands of rows with random keys into each table, which is a random insertion per
- * row and per index otherwise (210k customers: 3.4–3.7 s into the indexed table, 2.4 s loaded bare
- * and indexed after, measured alone; more where the store's CPU is shared).
+ * is built once, sorted, by {@link DeferredIndexes.rebuild}: a random insertion per row and per
+ * index otherwise. A full run's match index (emptied first, ten million rows at a million records)
+ * and a first full load of a master (hundreds of thousands of rows with random keys per table;
+ * 210k customers: 3.4–3.7 s into the indexed table, 2.4 s loaded bare and indexed after, measured
+ * alone) are loaded so.
  *
  * Must run inside `trx`: the drops take the empty tables' exclusive locks until it ends (readers
  * wait for the load instead of seeing the empty tables), and a rollback puts the indexes back. The

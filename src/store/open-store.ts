@@ -118,18 +118,12 @@ class KnexStore implements Store {
     checkColumns(target);
     if (this.cipher && ENCRYPTED_TABLES.has(table)) rows = encryptRows(this.cipher, table, columns, rows);
     switch (this.dialect) {
-      case 'postgres': {
+      case 'postgres':
+      case 'pglite': {
         const counter = { rows: 0 };
-        // A single COPY statement is atomic without a transaction of its own.
-        await copyFromStdin(trx ?? this.knex, target, csvChunks(rows, target, counter, COPY_STREAM_CHUNK), this.context);
+        await this.copyCsv(target, csvChunks(rows, target, counter, this.dialect === 'postgres' ? COPY_STREAM_CHUNK : PGLITE_BLOB_BYTES), trx);
         return counter.rows;
       }
-      case 'pglite':
-        return this.inTransaction(trx, async (db) => {
-          const counter = { rows: 0 };
-          await copyFromBlob(db, target, csvChunks(rows, target, counter, PGLITE_BLOB_BYTES), PGLITE_BLOB_BYTES);
-          return counter.rows;
-        });
       case 'mysql': {
         const maxBytes = await this.mysqlStatementBytes(trx);
         return this.inTransaction(trx, (db) =>
@@ -147,18 +141,16 @@ class KnexStore implements Store {
     const target: BulkTarget = { table, columns };
     checkColumns(target);
     if (this.cipher && ENCRYPTED_TABLES.has(table)) throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: its sensitive fields are encrypted; use insertRows`);
-    switch (this.dialect) {
-      case 'postgres':
-        return copyFromStdin(trx ?? this.knex, target, csv, this.context);
-      case 'pglite':
-        return this.inTransaction(trx, (db) => copyFromBlob(db, target, csv, PGLITE_BLOB_BYTES));
-      case 'mysql':
-        throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: MySQL loads rows (insertRows), not CSV`);
-      default: {
-        const never: never = this.dialect;
-        return never;
-      }
-    }
+    if (this.dialect === 'mysql') throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: MySQL loads rows (insertRows), not CSV`);
+    await this.copyCsv(target, csv, trx);
+  }
+
+  /** CSV chunks into `target` by COPY (PostgreSQL, PGlite): all or nothing. */
+  private copyCsv(target: BulkTarget, csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction): Promise<void> {
+    // A single COPY statement is atomic without a transaction of its own; PGlite's blobs are one
+    // statement each.
+    if (this.dialect === 'postgres') return copyFromStdin(trx ?? this.knex, target, csv, this.context);
+    return this.inTransaction(trx, (db) => copyFromBlob(db, target, csv, PGLITE_BLOB_BYTES));
   }
 
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
