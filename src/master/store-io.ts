@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
-import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import { CANONICAL_FIELDS, type CanonicalField, type CanonicalValues } from '../core/fields.js';
 import type { Store } from '../store/store.js';
 import { refOf } from './ids.js';
 
@@ -103,25 +103,76 @@ export async function* recordPages(store: Store, refs: Iterable<RecordRef>): Asy
   const pages = refChunks(refs, lookupChunk(db));
   let page = pages.next();
   let next = page.done ? null : read(page.value);
+  const toRecord = recordReader();
   while (next) {
     const rows = await next;
     page = pages.next();
     next = page.done ? null : read(page.value);
-    yield rows.map(toMasterRecord);
+    yield rows.map(toRecord);
   }
 }
 
 /** A `source_records` row (with the canonical fields) as a {@link MasterRecord}. */
 export function toMasterRecord(r: Record<string, unknown>): MasterRecord {
-  const values: CanonicalValues = {};
-  for (const f of CANONICAL_FIELDS) values[f] = (r[f] as string | null) ?? null;
-  return {
-    source: String(r.source),
-    key: String(r.source_key),
-    line: r.line == null ? null : Number(r.line),
-    values,
-    ...(r.record_hash ? { hash: String(r.record_hash) } : {}),
+  return readRecord(r, (s) => s);
+}
+
+/**
+ * Reads many `source_records` rows as {@link MasterRecord}s that share their repeated strings:
+ * the driver makes a string per value, and across a million records most given names, family
+ * names, places, genders, countries and dates are repeats. Each distinct value is kept once
+ * (the table of distinct values is dropped with the reader); unique values (keys, hashes) are
+ * not looked up.
+ */
+export function recordReader(): (r: Record<string, unknown>) => MasterRecord {
+  const seen = new Map<string, string>();
+  const intern = (s: string): string => {
+    const had = seen.get(s);
+    if (had !== undefined) return had;
+    seen.set(s, s);
+    return s;
   };
+  return (r) => readRecord(r, intern);
+}
+
+/**
+ * Reads a row into a record. Fields whose values repeat from customer to customer (name parts,
+ * places, genders, countries, birth dates) go through `shared`: at 100k generated records each
+ * distinct given name, family name, city or postcode stood for 8 to 20 records, a birth date for
+ * 3. Interning names, e-mails, phones and addresses too (1.3 to 1.6 records per value) saved
+ * another 50 bytes a record for a third more reading time, and is not done. The values are one
+ * object literal, which keeps every field in the object itself (built field by field, they
+ * spilled into a second array: 32 bytes more a record). Heap per record at 100k: 716 bytes
+ * before, 552 after.
+ */
+function readRecord(r: Record<string, unknown>, shared: (s: string) => string): MasterRecord {
+  const own = (f: CanonicalField): string | null => (r[f] as string | null | undefined) ?? null;
+  const rep = (f: CanonicalField): string | null => {
+    const v = r[f] as string | null | undefined;
+    return v == null ? null : shared(v);
+  };
+  const values: CanonicalValues = {
+    full_name: own('full_name'),
+    given_name: rep('given_name'),
+    family_name: rep('family_name'),
+    company_name: own('company_name'),
+    email: own('email'),
+    phone: own('phone'),
+    birth_date: rep('birth_date'),
+    gender: rep('gender'),
+    national_id: own('national_id'),
+    tax_id: own('tax_id'),
+    address_line1: own('address_line1'),
+    address_line2: own('address_line2'),
+    city: rep('city'),
+    region: rep('region'),
+    postal_code: rep('postal_code'),
+    country: rep('country'),
+    source_updated_at: own('source_updated_at'),
+  } satisfies Record<CanonicalField, string | null>;
+  const rec: MasterRecord = { source: shared(String(r.source)), key: String(r.source_key), line: r.line == null ? null : Number(r.line), values };
+  if (r.record_hash) rec.hash = String(r.record_hash);
+  return rec;
 }
 
 /** A link as stored. */

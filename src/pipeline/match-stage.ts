@@ -2,7 +2,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
-import { type MasterRecord, sortRecords, toMasterRecord } from '../master/store-io.js';
+import { type MasterRecord, recordReader, sortRecords } from '../master/store-io.js';
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
@@ -24,7 +24,7 @@ export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]
     .knex('source_records')
     .select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS)
     .where({ deleted: false })) as Record<string, unknown>[];
-  return sortRecords(ctx.config, rows.map(toMasterRecord));
+  return sortRecords(ctx.config, rows.map(recordReader()));
 }
 
 export interface MatchStageResult {
