@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Knex } from 'knex';
 import { decryptJsonFields } from '../store/encrypted-fields.js';
-import type { Store } from '../store/store.js';
+import type { RowBatch, Store } from '../store/store.js';
 
 export const AUDIT_COLUMNS = ['at', 'actor', 'run_id', 'customer_id', 'action', 'reason', 'before', 'after'] as const;
 
@@ -46,17 +46,17 @@ export interface AuditContext {
  */
 export async function writeAudit(store: Store, ctx: AuditContext, entries: readonly AuditEntry[], trx?: Knex.Transaction): Promise<void> {
   if (!entries.length) return;
-  const rows = entries.map((e) => [
-    ctx.at,
-    ctx.actor,
-    ctx.runId,
-    e.customerId,
-    e.action,
-    ctx.reason,
-    e.before ? JSON.stringify(e.before) : null,
-    e.after ? JSON.stringify(e.after) : null,
-  ]);
-  await store.insertRows('master_audit', AUDIT_COLUMNS, rows, trx);
+  await store.insertRows('master_audit', AUDIT_COLUMNS, entries.map((e) => auditRow(ctx, e)), trx);
+}
+
+/** Audit entries collected as rows for a later {@link Store.insertBatch} (see {@link Store.rowBatch}). */
+export function auditBatch(store: Store, ctx: AuditContext): { batch: RowBatch; add(e: AuditEntry): void } {
+  const batch = store.rowBatch('master_audit', AUDIT_COLUMNS);
+  return { batch, add: (e) => batch.add(auditRow(ctx, e)) };
+}
+
+function auditRow(ctx: AuditContext, e: AuditEntry): unknown[] {
+  return [ctx.at, ctx.actor, ctx.runId, e.customerId, e.action, ctx.reason, e.before ? JSON.stringify(e.before) : null, e.after ? JSON.stringify(e.after) : null];
 }
 
 /** A row of the audit log as read back. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
-import { type AuditContext, type AuditEntry, defaultActor, writeAudit } from '../master/audit.js';
+import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
 import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
 import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
@@ -11,7 +11,7 @@ import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFo
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type GoldenValues, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
-import type { Store } from '../store/store.js';
+import type { RowBatch, Store } from '../store/store.js';
 import { type Tally, addConsistency } from '../quality/scores.js';
 
 export { customerIdFor } from '../master/ids.js';
@@ -176,16 +176,20 @@ async function assignStoreIds(
   return assignment;
 }
 
-/** The rows one round of writeMaster writes. */
+/**
+ * The rows one round of writeMaster writes, encoded as they are made (see Store.rowBatch): at a
+ * million records, rounds of rows kept as objects until their write were promoted to the old
+ * generation, and their garbage doubled the heap before each full collection.
+ */
 interface MasterRows {
   /** Customers whose row is replaced (deleted, then inserted again as in `customers`). */
   rewrite: string[];
-  customers: unknown[][];
+  customers: RowBatch;
   /** Records whose stored link is replaced by one in `links`. */
   relink: MasterRecord[];
-  links: unknown[][];
-  consistency: unknown[][];
-  entries: AuditEntry[];
+  links: RowBatch;
+  consistency: RowBatch;
+  entries: { add(e: AuditEntry): void; batch: RowBatch };
 }
 
 /**
@@ -236,7 +240,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     const id = assignment.ids[ci]!;
     const tallies = new Map<string, Map<string, Tally>>();
     addConsistency(tallies, c.members, consistencyFields);
-    for (const [source, byField] of tallies) for (const [field, t] of byField) out.consistency.push([id, source, field, t.good, t.measured]);
+    for (const [source, byField] of tallies) for (const [field, t] of byField) out.consistency.add([id, source, field, t.good, t.measured]);
     const golden = surviveGolden(c.members, policy);
     const provenance = encodeProvenance(golden.provenance);
     const old = existing.get(id);
@@ -247,7 +251,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     const removed = [...before].filter((m) => !now.has(m));
     if (!old || old.status !== 'active') {
       result.newCustomers += old ? 0 : 1;
-      out.entries.push({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
+      out.entries.add({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
     } else {
       const changed = CANONICAL_FIELDS.filter((f) => golden.values[f] !== old.values[f]);
       if (!changed.length && provenance === old.provenance && old.record_count === members.length && !added.length && !removed.length) return placeLinks();
@@ -265,10 +269,10 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
       if (removed.length) b.records = removed;
       if (added.length) a.records = added;
       if (provenance !== old.provenance && !changed.length) a.provenance = 'changed';
-      out.entries.push({ customerId: id, action: 'update', before: b, after: a });
+      out.entries.add({ customerId: id, action: 'update', before: b, after: a });
     }
     out.rewrite.push(id);
-    out.customers.push([id, old?.created_run ?? audit.runId, audit.runId, ...CANONICAL_FIELDS.map((f) => golden.values[f]), provenance, members.length, 'active', null]);
+    out.customers.add([id, old?.created_run ?? audit.runId, audit.runId, ...CANONICAL_FIELDS.map((f) => golden.values[f]), provenance, members.length, 'active', null]);
     placeLinks();
 
     function placeLinks(): void {
@@ -282,7 +286,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
         if (prev && prev.customerId === id && prev.probability === prob && prev.hash === (r.hash ?? null)) continue;
         result.changedLinks++;
         if (prev) out.relink.push(r);
-        out.links.push([r.source, r.key, id, prob, audit.runId, r.hash ?? null]);
+        out.links.add([r.source, r.key, id, prob, audit.runId, r.hash ?? null]);
       }
     }
   };
@@ -316,18 +320,27 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     // Each customer and record is in one round, and the audit entries keep their order (the
     // clusters', then the fates'): the rounds write what one batch of the same rows would.
     const round = Math.max(1, w.roundClusters ?? WRITE_CLUSTERS);
+    const rows: MasterRows = {
+      rewrite: [],
+      customers: store.rowBatch('customers', CUSTOMER_COLUMNS),
+      relink: [],
+      links: store.rowBatch('customer_links', LINK_COLUMNS),
+      consistency: store.rowBatch('customer_consistency', CONSISTENCY_COLUMNS),
+      entries: auditBatch(store, audit),
+    };
     for (let start = 0; start < clusters.length; start += round) {
-      const rows: MasterRows = { rewrite: [], customers: [], relink: [], links: [], consistency: [], entries: [] };
+      rows.rewrite = [];
+      rows.relink = [];
       for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) place(ci, rows);
       lap('golden records');
       // Into an empty table, each customer is written once: there is no row to replace (and no
       // index yet to find one by).
       if (!fromEmpty) for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
-      if (rows.customers.length) await store.insertRows('customers', CUSTOMER_COLUMNS, rows.customers, trx);
+      await store.insertBatch(rows.customers, trx);
       for (const { source, keys } of refChunks(rows.relink, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
-      if (rows.links.length) await store.insertRows('customer_links', LINK_COLUMNS, rows.links, trx);
-      if (rows.consistency.length) await store.insertRows('customer_consistency', CONSISTENCY_COLUMNS, rows.consistency, trx);
-      await writeAudit(store, audit, rows.entries, trx);
+      await store.insertBatch(rows.links, trx);
+      await store.insertBatch(rows.consistency, trx);
+      await store.insertBatch(rows.entries.batch, trx);
       lap('writes');
     }
     if (bare) {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CrmEtlError } from '../core/errors.js';
 import { toStoreError, type StoreErrorContext } from './store-errors.js';
-import type { RowSource, StoreValue } from './store.js';
+import type { RowBatch, RowSource, StoreValue } from './store.js';
 
 /** Where bulk rows go. */
 export interface BulkTarget {
@@ -239,6 +239,79 @@ export class CsvWriter {
     const next = Buffer.allocUnsafe(Math.max(this.chunkBytes + 4096, 2 * this.buf.length, this.pos + n + 4096));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+  }
+}
+
+/**
+ * A {@link RowBatch} kept as CSV chunks of about `chunkBytes`: each row is checked, passed to
+ * `prepare` (which may encrypt a copy) and encoded as it is added.
+ */
+export class CsvRowBatch implements RowBatch {
+  private readonly target: BulkTarget;
+  private csv: CsvWriter;
+  private chunks: Buffer[] = [];
+  private count = 0;
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly string[],
+    private readonly chunkBytes: number,
+    private readonly prepare: ((row: readonly unknown[]) => readonly unknown[]) | null,
+  ) {
+    this.target = { table, columns };
+    this.csv = new CsvWriter(chunkBytes);
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  add(row: readonly unknown[]): void {
+    this.count += 1;
+    checkRowLength(row, this.target, this.count);
+    this.csv.row(this.prepare ? this.prepare(row) : row, this.target, this.count);
+    if (this.csv.size >= this.chunkBytes) this.chunks.push(this.csv.take());
+  }
+
+  /** The chunks so far, the batch left empty; a turn for timers and I/O between chunks (see csvChunks). */
+  async *drain(): AsyncGenerator<Buffer> {
+    const chunks = this.chunks;
+    if (this.csv.size > 0) chunks.push(this.csv.take());
+    this.chunks = [];
+    this.count = 0;
+    for (let i = 0; i < chunks.length; i += 1) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      yield chunks[i]!;
+      chunks[i] = EMPTY;
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A {@link RowBatch} that keeps its rows (MySQL loads rows, not CSV). */
+export class ArrayRowBatch implements RowBatch {
+  private list: (readonly unknown[])[] = [];
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly string[],
+  ) {}
+
+  get rows(): number {
+    return this.list.length;
+  }
+
+  add(row: readonly unknown[]): void {
+    checkRowLength(row, { table: this.table, columns: this.columns }, this.list.length + 1);
+    this.list.push(row);
+  }
+
+  /** The rows so far, the batch left empty. */
+  take(): (readonly unknown[])[] {
+    const out = this.list;
+    this.list = [];
+    return out;
   }
 }
 

@@ -73,10 +73,10 @@ export function decryptJsonFields(cipher: FieldCipher | null, value: unknown): u
   return visit(value, '');
 }
 
-type RowEncryptor = (row: unknown[]) => void;
+export type RowEncryptor = (row: unknown[]) => void;
 
 /** How rows of `table` with these `columns` are encrypted, or null when nothing in them is. */
-function rowEncryptor(cipher: FieldCipher, table: string, columns: readonly string[]): RowEncryptor | null {
+export function rowEncryptor(cipher: FieldCipher, table: string, columns: readonly string[]): RowEncryptor | null {
   const at = (c: string): number => columns.indexOf(c);
   switch (table) {
     case 'source_records':

@@ -4,14 +4,14 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { TypeCast } from 'mysql2';
 import { CrmEtlError } from '../core/errors.js';
-import { COPY_STREAM_CHUNK, copyFromBlob, copyFromStdin, csvChunks, insertInChunks, type BulkTarget } from './bulk-insert.js';
+import { ArrayRowBatch, COPY_STREAM_CHUNK, CsvRowBatch, copyFromBlob, copyFromStdin, csvChunks, insertInChunks, type BulkTarget } from './bulk-insert.js';
 import { guardedClientClass } from './guarded-client.js';
 import { MIGRATIONS_TABLE, storeMigrationSource } from './migrations/migration-source.js';
 import { toConnectError, type StoreErrorContext } from './store-errors.js';
 import { maskStoreUrl, parseStoreUrl, type StoreLocation } from './store-url.js';
-import type { RowSource, Store, StoreDialect } from './store.js';
+import type { RowBatch, RowSource, Store, StoreDialect } from './store.js';
 import { type FieldCipher } from '../security/field-cipher.js';
-import { ENCRYPTED_TABLES, decryptResult, encryptRows } from './encrypted-fields.js';
+import { ENCRYPTED_TABLES, decryptResult, encryptRows, rowEncryptor } from './encrypted-fields.js';
 
 /** How long a query waits for a free connection before failing with `STORE_CONNECT`. */
 const ACQUIRE_TIMEOUT_MS = 10_000;
@@ -143,6 +143,29 @@ class KnexStore implements Store {
     if (this.cipher && ENCRYPTED_TABLES.has(table)) throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: its sensitive fields are encrypted; use insertRows`);
     if (this.dialect === 'mysql') throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: MySQL loads rows (insertRows), not CSV`);
     await this.copyCsv(target, csv, trx);
+  }
+
+  rowBatch(table: string, columns: readonly string[]): RowBatch {
+    checkColumns({ table, columns });
+    if (this.dialect === 'mysql') return new ArrayRowBatch(table, columns);
+    const encrypt = this.cipher && ENCRYPTED_TABLES.has(table) ? rowEncryptor(this.cipher, table, columns) : null;
+    const prepare = encrypt
+      ? (row: readonly unknown[]): unknown[] => {
+          const out = [...row];
+          encrypt(out);
+          return out;
+        }
+      : null;
+    return new CsvRowBatch(table, columns, this.dialect === 'postgres' ? COPY_STREAM_CHUNK : PGLITE_BLOB_BYTES, prepare);
+  }
+
+  async insertBatch(batch: RowBatch, trx?: Knex.Transaction): Promise<number> {
+    const rows = batch.rows;
+    if (rows === 0) return 0;
+    if (batch instanceof ArrayRowBatch) return this.insertRows(batch.table, batch.columns, batch.take(), trx);
+    if (!(batch instanceof CsvRowBatch)) throw new CrmEtlError('INPUT_INVALID', `insertBatch into ${batch.table}: the batch was not made by this store's rowBatch`);
+    await this.copyCsv({ table: batch.table, columns: batch.columns }, batch.drain(), trx);
+    return rows;
   }
 
   /** CSV chunks into `target` by COPY (PostgreSQL, PGlite): all or nothing. */

@@ -19,6 +19,16 @@ export type RowSource =
   | AsyncIterable<readonly (readonly unknown[])[]>
   | readonly (readonly unknown[])[];
 
+/** Rows to load into one table later (see {@link Store.rowBatch}). */
+export interface RowBatch {
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** Rows added since the batch was made or last loaded. */
+  readonly rows: number;
+  /** Adds a row: one {@link StoreValue} per column (a wrong row fails here, as insertRows would). */
+  add(row: readonly unknown[]): void;
+}
+
 /**
  * The seam between the pipeline and its database: knex for queries, plus the few things knex
  * does not do well across dialects (bulk loading, migrations, clear connection errors).
@@ -64,6 +74,16 @@ export interface Store {
    * fields. All or nothing, like {@link insertRows}.
    */
   insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction): Promise<void>;
+  /**
+   * Rows collected now and loaded later, all at once, by {@link insertBatch}. On PostgreSQL and
+   * PGlite each row is checked, encrypted where {@link insertRows} would encrypt it, and encoded
+   * as CSV when it is added, so that a caller that makes many rows before writing them holds
+   * their bytes rather than the rows (rows kept until a write outlive the young generation and
+   * fill the old one with garbage). On MySQL the rows are kept as they are.
+   */
+  rowBatch(table: string, columns: readonly string[]): RowBatch;
+  /** Loads a {@link rowBatch}'s rows as {@link insertRows} would; the batch is empty after. @returns the rows inserted. */
+  insertBatch(batch: RowBatch, trx?: Knex.Transaction): Promise<number>;
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /** Closes every connection (and the embedded database). Safe to call twice. */

@@ -224,6 +224,42 @@ describe.each(TEST_DIALECTS)('store conformance: %s', (dialect) => {
     expect(stored.map((r) => r.summary)).toEqual(['small before', large, 'small after']);
   });
 
+  it('loads a row batch as insertRows loads the same rows, inside the transaction, and empties it', async () => {
+    const rows = Array.from({ length: 3_000 }, (_, i) => recordRow('batch', i));
+    const batch = store.rowBatch('source_records', RECORD_COLUMNS);
+    for (const row of rows.slice(0, 2_000)) batch.add(toValues(row));
+    expect(batch.rows).toBe(2_000);
+    await store.transaction(async (trx) => {
+      expect(await store.insertBatch(batch, trx)).toBe(2_000);
+      expect(batch.rows).toBe(0);
+      // Used again after a load: only the rows added since go in.
+      for (const row of rows.slice(2_000)) batch.add(toValues(row));
+      expect(await store.insertBatch(batch, trx)).toBe(1_000);
+      expect(await store.insertBatch(batch, trx)).toBe(0);
+    });
+    const stored = (await store.knex('source_records').where({ source: 'batch' })) as RecordRow[];
+    const byKey = new Map(stored.map((row) => [row.source_key, row]));
+    expect(stored).toHaveLength(3_000);
+    for (const row of rows) expect(byKey.get(row.source_key as string)).toEqual(row);
+
+    const rolledBack = store.rowBatch('source_records', RECORD_COLUMNS);
+    for (let i = 0; i < 100; i++) rolledBack.add(toValues(recordRow('batch-rollback', i)));
+    await expect(
+      store.transaction(async (trx) => {
+        await store.insertBatch(rolledBack, trx);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await countWhere(store, 'source_records', { source: 'batch-rollback' })).toBe(0);
+  });
+
+  it('refuses a malformed row when it is added to a row batch, saying which', () => {
+    const batch = store.rowBatch('source_records', RECORD_COLUMNS);
+    batch.add(toValues(recordRow('x', 1)));
+    expect(() => batch.add(toValues(recordRow('x', 2)).slice(1))).toThrow(/row 2 has 24 values, expected 25/);
+    expect(() => store.rowBatch('source_records', ['source', 'source_key', 'source'])).toThrow(CrmEtlError);
+  });
+
   it('counts as numbers', async () => {
     expect(await countWhere(store, 'source_records', { source: 'erp' })).toBe(5_000);
   });
