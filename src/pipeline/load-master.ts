@@ -133,6 +133,8 @@ const refName = (r: { source: string; key: string }): string => `${r.source}:${r
 
 /** Clusters placed per round of writes: a round's rows are built, written and dropped before the next. */
 const WRITE_CLUSTERS = 20_000;
+/** Clusters placed between two turns of the event loop. */
+const YIELD_CLUSTERS = 1_000;
 
 type PlacedCluster = ClusterToPlace & { idx: number[]; members: MasterRecord[] };
 
@@ -331,7 +333,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     for (let start = 0; start < clusters.length; start += round) {
       rows.rewrite = [];
       rows.relink = [];
-      for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) place(ci, rows);
+      for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) {
+        place(ci, rows);
+        // A turn for timers and I/O now and then: a full run writes its match index beside the
+        // master, and that load's COPY is fed from this thread (a round is a second or more).
+        if ((ci - start) % YIELD_CLUSTERS === YIELD_CLUSTERS - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       lap('golden records');
       // Into an empty table, each customer is written once: there is no row to replace (and no
       // index yet to find one by).
