@@ -114,8 +114,10 @@ export async function* recordPages(store: Store, refs: Iterable<RecordRef>): Asy
 
 /** A `source_records` row (with the canonical fields) as a {@link MasterRecord}. */
 export function toMasterRecord(r: Record<string, unknown>): MasterRecord {
-  return readRecord(r, (s) => s);
+  return readRecord(r, unshared);
 }
+
+const unshared = (s: string): string => s;
 
 /**
  * Reads many `source_records` rows as {@link MasterRecord}s that share their repeated strings:
@@ -135,6 +137,13 @@ export function recordReader(): (r: Record<string, unknown>) => MasterRecord {
   return (r) => readRecord(r, intern);
 }
 
+/** A row's own value of field `f`, and a value of `f` through `shared`. */
+const own = (r: Record<string, unknown>, f: CanonicalField): string | null => (r[f] as string | null | undefined) ?? null;
+const rep = (r: Record<string, unknown>, f: CanonicalField, shared: (s: string) => string): string | null => {
+  const v = r[f] as string | null | undefined;
+  return v == null ? null : shared(v);
+};
+
 /**
  * Reads a row into a record. Fields whose values repeat from customer to customer (name parts,
  * places, genders, countries, birth dates) go through `shared`: at 100k generated records each
@@ -146,29 +155,24 @@ export function recordReader(): (r: Record<string, unknown>) => MasterRecord {
  * before, 520 after (the record itself one literal too: 552 with its hash added afterwards).
  */
 function readRecord(r: Record<string, unknown>, shared: (s: string) => string): MasterRecord {
-  const own = (f: CanonicalField): string | null => (r[f] as string | null | undefined) ?? null;
-  const rep = (f: CanonicalField): string | null => {
-    const v = r[f] as string | null | undefined;
-    return v == null ? null : shared(v);
-  };
   const values: CanonicalValues = {
-    full_name: own('full_name'),
-    given_name: rep('given_name'),
-    family_name: rep('family_name'),
-    company_name: own('company_name'),
-    email: own('email'),
-    phone: own('phone'),
-    birth_date: rep('birth_date'),
-    gender: rep('gender'),
-    national_id: own('national_id'),
-    tax_id: own('tax_id'),
-    address_line1: own('address_line1'),
-    address_line2: own('address_line2'),
-    city: rep('city'),
-    region: rep('region'),
-    postal_code: rep('postal_code'),
-    country: rep('country'),
-    source_updated_at: own('source_updated_at'),
+    full_name: own(r, 'full_name'),
+    given_name: rep(r, 'given_name', shared),
+    family_name: rep(r, 'family_name', shared),
+    company_name: own(r, 'company_name'),
+    email: own(r, 'email'),
+    phone: own(r, 'phone'),
+    birth_date: rep(r, 'birth_date', shared),
+    gender: rep(r, 'gender', shared),
+    national_id: own(r, 'national_id'),
+    tax_id: own(r, 'tax_id'),
+    address_line1: own(r, 'address_line1'),
+    address_line2: own(r, 'address_line2'),
+    city: rep(r, 'city', shared),
+    region: rep(r, 'region', shared),
+    postal_code: rep(r, 'postal_code', shared),
+    country: rep(r, 'country', shared),
+    source_updated_at: own(r, 'source_updated_at'),
   } satisfies Record<CanonicalField, string | null>;
   const source = shared(String(r.source));
   const key = String(r.source_key);

@@ -73,10 +73,10 @@ export function decryptJsonFields(cipher: FieldCipher | null, value: unknown): u
   return visit(value, '');
 }
 
-export type RowEncryptor = (row: unknown[]) => void;
+type RowEncryptor = (row: unknown[]) => void;
 
 /** How rows of `table` with these `columns` are encrypted, or null when nothing in them is. */
-export function rowEncryptor(cipher: FieldCipher, table: string, columns: readonly string[]): RowEncryptor | null {
+function rowEncryptor(cipher: FieldCipher, table: string, columns: readonly string[]): RowEncryptor | null {
   const at = (c: string): number => columns.indexOf(c);
   switch (table) {
     case 'source_records':
@@ -114,16 +114,25 @@ export function rowEncryptor(cipher: FieldCipher, table: string, columns: readon
   }
 }
 
+/**
+ * A row of `table` as the store keeps it: a copy with what the table keeps encrypted encrypted
+ * (see {@link ENCRYPTED_TABLES}); null when nothing in these `columns` is.
+ */
+export function rowEncrypting(cipher: FieldCipher | null, table: string, columns: readonly string[]): ((row: readonly unknown[]) => unknown[]) | null {
+  const encryptRow = cipher && ENCRYPTED_TABLES.has(table) ? rowEncryptor(cipher, table, columns) : null;
+  if (!encryptRow) return null;
+  return (row) => {
+    const out = [...row];
+    encryptRow(out);
+    return out;
+  };
+}
+
 /** `rows` of `table` with what the table keeps encrypted encrypted (see {@link ENCRYPTED_TABLES}). */
-export function encryptRows(cipher: FieldCipher, table: string, columns: readonly string[], rows: RowSource): RowSource {
-  const encryptRow = rowEncryptor(cipher, table, columns);
+export function encryptRows(cipher: FieldCipher | null, table: string, columns: readonly string[], rows: RowSource): RowSource {
+  const encryptRow = rowEncrypting(cipher, table, columns);
   if (!encryptRow) return rows;
-  const encrypt = (batch: readonly (readonly unknown[])[]): unknown[][] =>
-    batch.map((row) => {
-      const out = [...row];
-      encryptRow(out);
-      return out;
-    });
+  const encrypt = (batch: readonly (readonly unknown[])[]): unknown[][] => batch.map(encryptRow);
   if (Symbol.asyncIterator in rows) {
     const source = rows;
     return (async function* () {

@@ -11,7 +11,7 @@ import { toConnectError, type StoreErrorContext } from './store-errors.js';
 import { maskStoreUrl, parseStoreUrl, type StoreLocation } from './store-url.js';
 import type { RowBatch, RowSource, Store, StoreDialect } from './store.js';
 import { type FieldCipher } from '../security/field-cipher.js';
-import { ENCRYPTED_TABLES, decryptResult, encryptRows, rowEncryptor } from './encrypted-fields.js';
+import { ENCRYPTED_TABLES, decryptResult, encryptRows, rowEncrypting } from './encrypted-fields.js';
 
 /** How long a query waits for a free connection before failing with `STORE_CONNECT`. */
 const ACQUIRE_TIMEOUT_MS = 10_000;
@@ -116,7 +116,7 @@ class KnexStore implements Store {
   ): Promise<number> {
     const target: BulkTarget = { table, columns };
     checkColumns(target);
-    if (this.cipher && ENCRYPTED_TABLES.has(table)) rows = encryptRows(this.cipher, table, columns, rows);
+    rows = encryptRows(this.cipher, table, columns, rows);
     switch (this.dialect) {
       case 'postgres':
       case 'pglite': {
@@ -148,15 +148,7 @@ class KnexStore implements Store {
   rowBatch(table: string, columns: readonly string[]): RowBatch {
     checkColumns({ table, columns });
     if (this.dialect === 'mysql') return new ArrayRowBatch(table, columns);
-    const encrypt = this.cipher && ENCRYPTED_TABLES.has(table) ? rowEncryptor(this.cipher, table, columns) : null;
-    const prepare = encrypt
-      ? (row: readonly unknown[]): unknown[] => {
-          const out = [...row];
-          encrypt(out);
-          return out;
-        }
-      : null;
-    return new CsvRowBatch(table, columns, this.dialect === 'postgres' ? COPY_STREAM_CHUNK : PGLITE_BLOB_BYTES, prepare);
+    return new CsvRowBatch(table, columns, this.dialect === 'postgres' ? COPY_STREAM_CHUNK : PGLITE_BLOB_BYTES, rowEncrypting(this.cipher, table, columns));
   }
 
   async insertBatch(batch: RowBatch, trx?: Knex.Transaction): Promise<number> {
