@@ -16,6 +16,8 @@ export const MAX_ID_SALT = 4;
 /** A cluster of records to place in the master; `members` in the run's canonical order. */
 export interface ClusterToPlace {
   members: readonly { source: string; key: string }[];
+  /** customerIdFor its first record, unsalted, when already computed (a full load makes a million). */
+  firstId?: string;
 }
 
 /** What happens to a customer id that no cluster keeps. */
@@ -51,7 +53,9 @@ export function assignCustomerIds(
   taken: ReadonlySet<string>,
   leaving: ReadonlySet<string> = new Set(),
 ): IdAssignment {
-  const holds = (c: ClusterToPlace) => c.members.some((m) => leaving.has(refOf(m.source, m.key)));
+  // A first load has no previous ids and nobody leaving: a million lookups (and their keys) spared.
+  const holds = (c: ClusterToPlace) => leaving.size > 0 && c.members.some((m) => leaving.has(refOf(m.source, m.key)));
+  const hasPrevious = previous.size > 0;
   const order = clusters
     .map((c, i) => ({ c, i, leaving: holds(c) }))
     .sort((x, y) => y.c.members.length - x.c.members.length || Number(x.leaving) - Number(y.leaving) || x.i - y.i);
@@ -65,15 +69,17 @@ export function assignCustomerIds(
   const isNew: boolean[] = new Array<boolean>(clusters.length).fill(false);
   for (const { c, i } of order) {
     let id: string | undefined;
-    for (const m of c.members) {
-      const p = previous.get(refOf(m.source, m.key));
-      if (p && !used.has(p) && (!id || older(p, id))) id = p;
+    if (hasPrevious) {
+      for (const m of c.members) {
+        const p = previous.get(refOf(m.source, m.key));
+        if (p && !used.has(p) && (!id || older(p, id))) id = p;
+      }
     }
     if (!id) {
       const first = c.members[0]!;
       for (let salt = 0; ; salt++) {
         if (salt >= MAX_ID_SALT) throw new Error(`no free customer id for a record of source ${first.source}`);
-        const cand = customerIdFor(first.source, first.key, salt);
+        const cand = salt === 0 && c.firstId !== undefined ? c.firstId : customerIdFor(first.source, first.key, salt);
         if (!used.has(cand) && !taken.has(cand)) {
           id = cand;
           break;
@@ -88,6 +94,7 @@ export function assignCustomerIds(
   const fates = new Map<string, IdFate>();
   const destinations = new Map<string, Map<string, number>>();
   clusters.forEach((c, i) => {
+    if (!hasPrevious) return;
     for (const m of c.members) {
       const p = previous.get(refOf(m.source, m.key));
       if (!p || used.has(p)) continue;

@@ -162,7 +162,11 @@ async function assignStoreIds(
   scope: ReadonlySet<string>,
   leaving: ReadonlySet<string> | undefined,
 ): Promise<IdAssignment> {
-  const candidates = clusters.filter((c) => !c.members.some((m) => prevIds.has(refOf(m.source, m.key)))).map((c) => customerIdFor(c.members[0]!.source, c.members[0]!.key, 0));
+  const candidates: string[] = [];
+  for (const c of clusters) {
+    if (prevIds.size && c.members.some((m) => prevIds.has(refOf(m.source, m.key)))) continue;
+    candidates.push((c.firstId = customerIdFor(c.members[0]!.source, c.members[0]!.key, 0)));
+  }
   const taken = await existingIds(db, candidates);
   const checked = new Set(candidates);
   let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, leaving);

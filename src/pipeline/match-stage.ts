@@ -4,6 +4,7 @@ import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { type MasterRecord, recordReader, sortRecords } from '../master/store-io.js';
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
+import { encodeInThread } from '../transforms/match/encode-thread.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import type { RunContext } from './context.js';
 
@@ -43,7 +44,12 @@ export interface MatchStageOptions {
    * process, computes the index from the staged records.
    */
   indexKeys?: boolean;
+  /** Records from which match records are made in a thread of their own (default {@link ENCODE_THREAD_RECORDS}). */
+  encodeThreadRecords?: number;
 }
+
+/** Below this many records, match records are made on the calling thread: a thread would cost more than it saves. */
+export const ENCODE_THREAD_RECORDS = 20_000;
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
 export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {}): Promise<MatchStageResult> {
@@ -52,13 +58,17 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   const records = await loadStagedRecords(ctx);
   lap('reading');
   // Match features straight into the engine's columns, a record at a time: a million match
-  // records as objects were ~1.4 GB of heap, their columns a fifth of it.
-  const enc = encodeRecords(
-    (function* () {
-      for (const r of records) yield toMatchRecord(r.source, r.key, r.values);
-    })(),
-    records.length,
-  );
+  // records as objects were ~1.4 GB of heap, their columns a fifth of it. Past a few thousand
+  // records, in a thread of their own, whose heap takes the garbage of encoding with it.
+  const enc =
+    records.length >= (opts.encodeThreadRecords ?? ENCODE_THREAD_RECORDS)
+      ? await encodeInThread(records, records.length)
+      : encodeRecords(
+          (function* () {
+            for (const r of records) yield toMatchRecord(r.source, r.key, r.values);
+          })(),
+          records.length,
+        );
   lap('features');
   const m = ctx.config.matching;
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));

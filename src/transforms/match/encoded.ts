@@ -109,52 +109,75 @@ function sharedInt32(n: number): Int32Array {
  */
 export function encodeRecords(records: readonly MatchRecord[] | Iterable<MatchRecord>, count?: number): EncodedRecords {
   const n = count ?? (records as readonly MatchRecord[]).length;
-  const sources: string[] = [];
-  const sourceIndex = new Map<string, number>();
-  const source = sharedInt32(n);
-  const dicts = {} as Record<EncodedField, string[]>;
-  const ids = {} as Record<EncodedField, Int32Array>;
-  const givenPh: string[] = [''];
-  const familyPh: string[] = [''];
-  for (const f of ENCODED_FIELDS) {
-    dicts[f] = [''];
-    ids[f] = sharedInt32(n);
-  }
-  const index = ENCODED_FIELDS.map(() => new Map<string, number>([['', 0]]));
-  const words = { address: new WordTableBuilder(), company: new WordTableBuilder() };
-  words.address.add([]);
-  words.company.add([]);
-  const rows = sharedInt32(n * ENCODED_FIELDS.length);
-  let i = 0;
-  for (const r of records) {
-    if (i === n) throw new Error(`encodeRecords: more than the ${n} records announced`);
-    let s = sourceIndex.get(r.source);
-    if (s === undefined) {
-      sourceIndex.set(r.source, (s = sources.length));
-      sources.push(r.source);
+  const encoder = new RecordEncoder(n);
+  for (const r of records) encoder.add(r);
+  return encoder.finish();
+}
+
+/**
+ * Builds {@link EncodedRecords} a record at a time, for `n` records announced up front. Its
+ * dictionaries are interned through maps that are garbage once it finishes (at a million records,
+ * with the match records made on the way, some 600 MB of a heap the collector had no reason to
+ * visit again): see encode-worker.ts, which runs one in a thread of its own.
+ */
+export class RecordEncoder {
+  private readonly sources: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
+  private readonly source: Int32Array;
+  private readonly dicts = {} as Record<EncodedField, string[]>;
+  private readonly ids = {} as Record<EncodedField, Int32Array>;
+  private readonly givenPh: string[] = [''];
+  private readonly familyPh: string[] = [''];
+  private readonly index = ENCODED_FIELDS.map(() => new Map<string, number>([['', 0]]));
+  private readonly words = { address: new WordTableBuilder(), company: new WordTableBuilder() };
+  private readonly rows: Int32Array;
+  private i = 0;
+
+  constructor(private readonly n: number) {
+    this.source = sharedInt32(n);
+    for (const f of ENCODED_FIELDS) {
+      this.dicts[f] = [''];
+      this.ids[f] = sharedInt32(n);
     }
-    source[i] = s;
+    this.words.address.add([]);
+    this.words.company.add([]);
+    this.rows = sharedInt32(n * ENCODED_FIELDS.length);
+  }
+
+  add(r: MatchRecord): void {
+    const i = this.i;
+    if (i === this.n) throw new Error(`encodeRecords: more than the ${this.n} records announced`);
+    let s = this.sourceIndex.get(r.source);
+    if (s === undefined) {
+      this.sourceIndex.set(r.source, (s = this.sources.length));
+      this.sources.push(r.source);
+    }
+    this.source[i] = s;
     for (let f = 0; f < ENCODED_FIELDS.length; f++) {
       const field = ENCODED_FIELDS[f]!;
       const v = r[field];
-      const map = index[f]!;
+      const map = this.index[f]!;
       let id = map.get(v);
       if (id === undefined) {
-        const dict = dicts[field];
+        const dict = this.dicts[field];
         map.set(v, (id = dict.length));
         dict.push(v);
-        if (field === 'given') givenPh.push(r.givenPh);
-        else if (field === 'family') familyPh.push(r.familyPh);
-        else if (field === 'address') words.address.add(r.addressWords);
-        else if (field === 'company') words.company.add(r.companyWords);
+        if (field === 'given') this.givenPh.push(r.givenPh);
+        else if (field === 'family') this.familyPh.push(r.familyPh);
+        else if (field === 'address') this.words.address.add(r.addressWords);
+        else if (field === 'company') this.words.company.add(r.companyWords);
       }
-      ids[field][i] = id;
-      rows[i * ENCODED_FIELDS.length + f] = id;
+      this.ids[field][i] = id;
+      this.rows[i * ENCODED_FIELDS.length + f] = id;
     }
-    i++;
+    this.i++;
   }
-  if (i !== n) throw new Error(`encodeRecords: ${i} records, ${n} announced`);
-  return { n, sources, source, dicts, ids, rows, givenPh, familyPh, words: { address: words.address.build(), company: words.company.build() } };
+
+  finish(): EncodedRecords {
+    if (this.i !== this.n) throw new Error(`encodeRecords: ${this.i} records, ${this.n} announced`);
+    const { n, sources, source, dicts, ids, rows, givenPh, familyPh } = this;
+    return { n, sources, source, dicts, ids, rows, givenPh, familyPh, words: { address: this.words.address.build(), company: this.words.company.build() } };
+  }
 }
 
 /**

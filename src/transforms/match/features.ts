@@ -1,5 +1,5 @@
 import { doubleMetaphone } from 'double-metaphone';
-import type { CanonicalValues } from '../../core/fields.js';
+import type { CanonicalField, CanonicalValues } from '../../core/fields.js';
 import { hasHan, romanizeHan } from './romanize.js';
 
 /** A record reduced to the comparable keys matching works on: folded, no punctuation. */
@@ -111,6 +111,24 @@ const placeKey = memo(fold);
 const companyKeyMemo = memo(companyKey);
 
 /** Builds the match features of a standardized record. */
+/** The canonical fields {@link toMatchRecord} reads (what a thread computing match records is sent). */
+export const MATCH_INPUT_FIELDS = [
+  'given_name',
+  'family_name',
+  'full_name',
+  'birth_date',
+  'email',
+  'phone',
+  'address_line1',
+  'address_line2',
+  'city',
+  'postal_code',
+  'region',
+  'national_id',
+  'tax_id',
+  'company_name',
+] as const satisfies readonly CanonicalField[];
+
 export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
   // Chinese names compare by pinyin, so that 张伟, 張偉, Zhang Wei and WEI ZHANG can meet.
   // Pinyin written with spaces ("Xiu Ying") folds to one word like the characters do.
