@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
+import { clusterMembers, groupClusters } from '../core/cluster-groups.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
@@ -140,13 +141,13 @@ type PlacedCluster = ClusterToPlace & { idx: number[]; members: MasterRecord[] }
 
 /** The clusters of a placement, in order of their first record (see writeMaster). */
 function clustersOf(p: MasterPlacement): PlacedCluster[] {
-  const groups = new Map<number, number[]>();
-  p.clusterOf.forEach((c, i) => {
-    let g = groups.get(c);
-    if (!g) groups.set(c, (g = []));
-    g.push(i);
-  });
-  return [...groups.values()].map((idx) => ({ idx, members: idx.map((i) => p.records[i]!) }));
+  const groups = groupClusters(p.clusterOf);
+  const out = new Array<PlacedCluster>(groups.count);
+  for (let c = 0; c < groups.count; c++) {
+    const idx = clusterMembers(groups, c, (i) => i);
+    out[c] = { idx, members: idx.map((i) => p.records[i]!) };
+  }
+  return out;
 }
 
 /**

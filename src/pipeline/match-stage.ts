@@ -16,16 +16,35 @@ const PAIR_BATCH = 10_000;
 
 export const MATCH_PAIR_COLUMNS = ['run_id', 'a_source', 'a_key', 'b_source', 'b_key', 'probability', 'decision', 'explanation'] as const;
 
+/** Staged rows read at a time. */
+const STAGED_PAGE = 20_000;
+
 /**
  * Reads every live staged record in a deterministic order: sources in configuration order,
  * then by line and key. The same input gives the same order, hence the same clusters and ids.
+ * Read a page at a time (by source, then key): a million rows read at once were a million row
+ * objects of some 600 bytes each alive together, a heap the run kept long after.
  */
-export async function loadStagedRecords(ctx: RunContext): Promise<StagedRecord[]> {
-  const rows = (await ctx.store
-    .knex('source_records')
-    .select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS)
-    .where({ deleted: false })) as Record<string, unknown>[];
-  return sortRecords(ctx.config, rows.map(recordReader()));
+export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'>, pageSize = STAGED_PAGE): Promise<StagedRecord[]> {
+  const db = ctx.store.knex;
+  const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
+  const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
+    const q = db('source_records').select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS).where({ source, deleted: false });
+    if (after !== null) q.andWhere('source_key', '>', after);
+    return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
+  };
+  const toRecord = recordReader();
+  const out: StagedRecord[] = [];
+  for (const source of sources) {
+    let next: Promise<Record<string, unknown>[]> | null = page(source, null);
+    while (next) {
+      const rows: Record<string, unknown>[] = await next;
+      // The next page is asked for while this one is read.
+      next = rows.length === pageSize ? page(source, String(rows[rows.length - 1]!.source_key)) : null;
+      for (const r of rows) out.push(toRecord(r));
+    }
+  }
+  return sortRecords(ctx.config, out);
 }
 
 export interface MatchStageResult {

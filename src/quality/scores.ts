@@ -1,3 +1,4 @@
+import { clusterMembers, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
@@ -126,23 +127,13 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 }
 
 /** Per source and field, the comparisons of a consistency field across sources. */
-export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[]): Map<string, Map<string, Tally>> {
+export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups = groupClusters(input.clusterOf)): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
-  const clusters = new Map<number, ScoredRecord[]>();
-  for (let i = 0; i < input.records.length; i++) {
-    const c = input.clusterOf[i]!;
-    let g = clusters.get(c);
-    if (!g) clusters.set(c, (g = []));
-    g.push(input.records[i]!);
-  }
-  for (const g of clusters.values()) addConsistency(out, g, fields);
+  const record = (i: number): ScoredRecord => input.records[i]!;
+  for (let c = 0; c < groups.count; c++) if (groups.start[c + 1]! - groups.start[c]! > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
   return out;
 }
 
-/**
- * Adds one cluster's comparisons to `out` (per source and field): every pair of members of two
- * different sources that both hold a value, agreeing or not. `members` in canonical order.
- */
 export function addConsistency(out: Map<string, Map<string, Tally>>, members: readonly ScoredRecord[], fields: readonly string[]): void {
   if (members.length < 2) return;
   const first = members[0]!.source;
@@ -178,25 +169,22 @@ export function addConsistency(out: Map<string, Map<string, Tally>>, members: re
 const CONSISTENCY_CAP = 100;
 
 /** How many clusters of each size, and the ten largest (first 25 members each, in canonical order). */
-export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf'>): ClusterTallies {
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < input.records.length; i++) {
-    const c = input.clusterOf[i]!;
-    let g = members.get(c);
-    if (!g) members.set(c, (g = []));
-    g.push(i);
-  }
+export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf'>, groups = groupClusters(input.clusterOf)): ClusterTallies {
   const clusterSizes: Record<string, number> = {};
-  for (const g of members.values()) clusterSizes[String(g.length)] = (clusterSizes[String(g.length)] ?? 0) + 1;
-  const largest = [...members.values()]
-    .filter((g) => g.length > 1)
-    .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
-    .slice(0, 10);
+  const shared: number[] = [];
+  const size = (c: number): number => groups.start[c + 1]! - groups.start[c]!;
+  for (let c = 0; c < groups.count; c++) {
+    const k = String(size(c));
+    clusterSizes[k] = (clusterSizes[k] ?? 0) + 1;
+    if (size(c) > 1) shared.push(c);
+  }
+  // Largest first; among equals, the one whose first record comes first (clusters are in that order).
+  const largest = shared.sort((a, b) => size(b) - size(a) || a - b).slice(0, LARGEST_CLUSTERS);
   return {
     clusterSizes,
-    largestClusters: largest.map((g) => ({
-      size: g.length,
-      members: g.slice(0, LARGEST_MEMBERS).map((i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })),
+    largestClusters: largest.map((c) => ({
+      size: size(c),
+      members: clusterMembers(groups, c, (i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })).slice(0, LARGEST_MEMBERS),
     })),
   };
 }
@@ -210,28 +198,36 @@ export const LARGEST_MEMBERS = 25;
  * with the cluster matching put it in.
  */
 export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): QualityTallies {
-  const consistency = measureConsistency(input, config.consistency_fields);
+  const groups = groupClusters(input.clusterOf);
+  const consistency = measureConsistency(input, config.consistency_fields, groups);
   const byName = new Map(input.deliveries.map((d) => [d.source, d]));
   const sources = new Map<string, SourceTallies>();
-  const clustersOf = new Map<string, Set<number>>();
   for (const d of input.deliveries) {
     sources.set(d.source, { records: 0, present: Object.fromEntries(d.fields.map((f) => [f, 0])), updatedDays: new Map(), accuracy: new Tally(), clusters: 0, consistency: consistency.get(d.source) ?? new Map() });
-    clustersOf.set(d.source, new Set());
   }
-  input.records.forEach((r, i) => {
+  for (const r of input.records) {
     const d = byName.get(r.source);
-    if (!d) return;
+    if (!d) continue;
     const t = sources.get(r.source)!;
     t.records++;
-    clustersOf.get(r.source)!.add(input.clusterOf[i]!);
     for (const f of d.fields) if (r.values[f as keyof CanonicalValues]) t.present[f]!++;
     const day = dayOf(r.values.source_updated_at);
     if (day) t.updatedDays.set(day, (t.updatedDays.get(day) ?? 0) + 1);
     const agrees = postcodeAccuracy(r.values, d.country);
     if (agrees !== undefined) t.accuracy.add(agrees ? 1 : 0);
-  });
-  for (const [source, c] of clustersOf) sources.get(source)!.clusters = c.size;
-  return { sources, clusters: measureClusters(input) };
+  }
+  // The customers a source's records belong to: each cluster counted once per source it has records of.
+  const counted = new Map<string, number>();
+  for (let c = 0; c < groups.count; c++) {
+    for (let k = groups.start[c]!; k < groups.start[c + 1]!; k++) {
+      const source = input.records[groups.order[k]!]!.source;
+      const t = sources.get(source);
+      if (!t || counted.get(source) === c) continue;
+      counted.set(source, c);
+      t.clusters++;
+    }
+  }
+  return { sources, clusters: measureClusters(input, groups) };
 }
 
 /** The yyyy-mm-dd a `source_updated_at` value starts with; undefined when it is no date. */
