@@ -22,27 +22,41 @@ const STAGED_PAGE = 20_000;
 /**
  * Reads every live staged record in a deterministic order: sources in configuration order,
  * then by line and key. The same input gives the same order, hence the same clusters and ids.
- * Read a page at a time (by source, then key): a million rows read at once were a million row
- * objects of some 600 bytes each alive together, a heap the run kept long after.
+ * Read a page at a time: a million rows read at once were a million row objects of some 600
+ * bytes each alive together, a heap the run kept long after.
  */
 export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'>, pageSize = STAGED_PAGE): Promise<StagedRecord[]> {
-  const db = ctx.store.knex;
-  const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
-  const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
-    const q = db('source_records').select('source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS).where({ source, deleted: false });
-    if (after !== null) q.andWhere('source_key', '>', after);
-    return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
-  };
   const toRecord = recordReader();
   const out: StagedRecord[] = [];
-  for (const source of sources) {
-    let next: Promise<Record<string, unknown>[]> | null = page(source, null);
+  const columns = ['source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS];
+  // Each page is read while the next one is asked for.
+  const readPages = async (first: Promise<Record<string, unknown>[]>, after: (last: Record<string, unknown>) => Promise<Record<string, unknown>[]>): Promise<void> => {
+    let next: Promise<Record<string, unknown>[]> | null = first;
     while (next) {
       const rows: Record<string, unknown>[] = await next;
-      // The next page is asked for while this one is read.
-      next = rows.length === pageSize ? page(source, String(rows[rows.length - 1]!.source_key)) : null;
+      next = rows.length === pageSize ? after(rows[rows.length - 1]!) : null;
       for (const r of rows) out.push(toRecord(r));
     }
+  };
+  if (ctx.store.dialect === 'mysql') {
+    // InnoDB keeps a table in primary-key order: pages by source and key are range reads.
+    const db = ctx.store.knex;
+    const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
+    const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
+      const q = db('source_records').select(columns).where({ source, deleted: false });
+      if (after !== null) q.andWhere('source_key', '>', after);
+      return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
+    };
+    for (const source of sources) await readPages(page(source, null), (last) => page(source, String(last.source_key)));
+  } else {
+    // One scan through a cursor: pages by key from PostgreSQL took 13 s at a million records,
+    // against 4–5 s for the one query.
+    await ctx.store.transaction(async (trx) => {
+      await trx.raw(`declare staged_records no scroll cursor for ${trx('source_records').select(columns).where({ deleted: false }).toQuery()}`);
+      const fetch = async (): Promise<Record<string, unknown>[]> => ((await trx.raw(`fetch forward ${pageSize} from staged_records`)) as { rows: Record<string, unknown>[] }).rows;
+      await readPages(fetch(), fetch);
+      await trx.raw('close staged_records');
+    });
   }
   return sortRecords(ctx.config, out);
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compareRecords, COMPARISONS, toMatchRecord } from '../../../src/transforms/match/index.js';
 import { sameStreet } from '../../../src/transforms/match/comparisons.js';
 import { wordsOf } from '../../../src/transforms/match/features.js';
+import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { encodedCompanyWords } from '../../../src/transforms/match/match-records.js';
 import { countWords, weightedWordOverlap, wordStem, wordWeight } from '../../../src/transforms/match/word-weights.js';
 
 /** Company keys of a small run: "child care center" is in most names, "garfield" and "keeper" in few. */
@@ -29,6 +31,18 @@ describe('company-name word weights', () => {
     expect(wordStem('ymcas')).toBe('ymca');
     expect(wordStem('bus')).toBe('bus');
     expect(countWords(['', 'a b a'])).toEqual({ documents: 1, counts: new Map([['a', 1], ['b', 1]]) });
+  });
+
+  it('counts encoded records as record by record: once per distinct name, weighed by its records', () => {
+    // Names repeating across records, records without one, plurals, a word twice in one name.
+    const companies = [...NAMES, ...NAMES.slice(0, 4), '', 'Clubs Club Inc', 'club inc', '', NAMES[2]!];
+    const records = companies.map((c, i) => toMatchRecord('s', String(i), { company_name: c || null, family_name: `F${i}` }));
+    const expected = countWords(records.map((r) => r.company));
+    const got = encodedCompanyWords(encodeRecords(records));
+    expect(got.documents).toBe(expected.documents);
+    // The same counts, met in the same order.
+    expect([...got.counts]).toEqual([...expected.counts]);
+    expect(expected.counts.get('club')).toBeGreaterThan(1);
   });
 
   it('weighs a rare word more than a common one, and every word alike without counts', () => {
