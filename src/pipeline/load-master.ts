@@ -327,24 +327,15 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     // Each customer and record is in one round, and the audit entries keep their order (the
     // clusters', then the fates'): the rounds write what one batch of the same rows would.
     const round = Math.max(1, w.roundClusters ?? WRITE_CLUSTERS);
-    const rows: MasterRows = {
+    const newRows = (): MasterRows => ({
       rewrite: [],
       customers: store.rowBatch('customers', CUSTOMER_COLUMNS),
       relink: [],
       links: store.rowBatch('customer_links', LINK_COLUMNS),
       consistency: store.rowBatch('customer_consistency', CONSISTENCY_COLUMNS),
       entries: auditBatch(store, audit),
-    };
-    for (let start = 0; start < clusters.length; start += round) {
-      rows.rewrite = [];
-      rows.relink = [];
-      for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) {
-        place(ci, rows);
-        // A turn for timers and I/O now and then: a full run writes its match index beside the
-        // master, and that load's COPY is fed from this thread (a round is a second or more).
-        if ((ci - start) % YIELD_CLUSTERS === YIELD_CLUSTERS - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      lap('golden records');
+    });
+    const write = async (rows: MasterRows): Promise<void> => {
       // Into an empty table, each customer is written once: there is no row to replace (and no
       // index yet to find one by).
       if (!fromEmpty) for (let i = 0; i < rows.rewrite.length; i += chunk) await whereAny(trx, trx('customers'), 'id', rows.rewrite.slice(i, i + chunk)).delete();
@@ -353,8 +344,36 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
       await store.insertBatch(rows.links, trx);
       await store.insertBatch(rows.consistency, trx);
       await store.insertBatch(rows.entries.batch, trx);
-      lap('writes');
+    };
+    // Two sets of rows, taking turns: a round is built while the store loads the one before
+    // (the writes of a round follow the writes of the one before, in order, on this transaction).
+    const sets = [newRows(), newRows()];
+    let writing: Promise<void> | null = null;
+    try {
+      for (let start = 0, r = 0; start < clusters.length; start += round, r++) {
+        const rows = sets[r % 2]!;
+        rows.rewrite = [];
+        rows.relink = [];
+        for (let ci = start; ci < Math.min(clusters.length, start + round); ci++) {
+          place(ci, rows);
+          // A turn for timers and I/O now and then: the previous round's writes and, on a full
+          // run, the match index beside the master are fed from this thread (a round is a second or more).
+          if ((ci - start) % YIELD_CLUSTERS === YIELD_CLUSTERS - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        lap('golden records');
+        if (writing) await writing;
+        lap('writes');
+        writing = write(rows);
+        // Awaited before the next round's writes or after the last round; settled here too, so
+        // that a failure while the next round is built is not an unhandled rejection.
+        writing.catch(() => undefined);
+      }
+      if (writing) await writing;
+    } finally {
+      // A round that failed to build lets the writes in flight end before the transaction rolls back.
+      await writing?.catch(() => undefined);
     }
+    lap('writes');
     if (bare) {
       await bare.rebuild();
       lap('indexes');

@@ -5,6 +5,7 @@ import { type LoadResult, type MasterPlacement, writeMaster } from '../../../src
 import type { MasterRecord } from '../../../src/master/store-io.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { allowInserts, refuseInserts } from '../../support/refuse-inserts.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
 const SOURCES = ['crm', 'erp'] as const;
@@ -113,6 +114,26 @@ describe.each(TEST_DIALECTS)('master written in rounds (%s)', (dialect) => {
     expect(results[0]![1]!.updatedCustomers).toBeGreaterThan(4);
     const audit = (await stores[1]!.knex('master_audit').orderBy('id').select('action')) as { action: string }[];
     expect(audit.map((a) => a.action).slice(-2).sort()).toEqual(['merge', 'retire']);
+  });
+
+  it('rolls the whole master back when a round fails to load while the next is being built', async () => {
+    const iso = await isolatedStoreUrl(dialect, 'rounds-fail');
+    const store = await openStore(iso.url);
+    try {
+      await store.migrate();
+      const [first] = placements();
+      const audit = { actor: 'test', at: new Date('2024-03-01T00:00:00Z'), runId: '20240101T000000Z', reason: 'run' };
+      // Person 10's links are in the fourth of seven rounds: rounds before it were loaded, the
+      // fifth was being built when the store refused.
+      await refuseInserts(store, 'customer_links', 'link refused by test', '10');
+      await expect(writeMaster({ store, config, audit, roundClusters: 3 }, first)).rejects.toThrow(/link refused by test/);
+      expect(await snapshot(store)).toEqual({ customers: [], links: [], consistency: [], audit: [] });
+      await allowInserts(store, 'customer_links');
+      expect(await writeMaster({ store, config, audit, roundClusters: 3 }, first)).toMatchObject({ newCustomers: 20, linkedRecords: 40 });
+    } finally {
+      await store.close();
+      await iso.cleanup();
+    }
   });
 
   it('keeps the master\'s indexes as migrated after a first write into an empty master (loaded bare, indexed after)', async () => {
