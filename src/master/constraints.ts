@@ -81,12 +81,30 @@ export function constraintIndexPairs(
   records: readonly RecordRef[],
   constraints: readonly Constraint[],
 ): { mustLink: [number, number][]; cannotLink: [number, number][] } {
-  const index = new Map(records.map((r, i) => [refOf(r.source, r.key), i]));
   const mustLink: [number, number][] = [];
   const cannotLink: [number, number][] = [];
+  if (!constraints.length) return { mustLink, cannotLink };
+  // Only the records the constraints name are looked for (by source, then key): a map of every
+  // record's identity was a million strings and entries of garbage on a full run.
+  const wanted = new Map<string, Map<string, number>>();
   for (const c of constraints) {
-    const i = index.get(refOf(c.a.source, c.a.key));
-    const j = index.get(refOf(c.b.source, c.b.key));
+    for (const r of [c.a, c.b]) {
+      let keys = wanted.get(r.source);
+      if (!keys) wanted.set(r.source, (keys = new Map()));
+      keys.set(r.key, -1);
+    }
+  }
+  records.forEach((r, i) => {
+    const keys = wanted.get(r.source);
+    if (keys?.has(r.key)) keys.set(r.key, i);
+  });
+  const indexOf = (r: RecordRef): number | undefined => {
+    const i = wanted.get(r.source)?.get(r.key);
+    return i === undefined || i < 0 ? undefined : i;
+  };
+  for (const c of constraints) {
+    const i = indexOf(c.a);
+    const j = indexOf(c.b);
     if (i === undefined || j === undefined) continue;
     (c.kind === 'must_link' ? mustLink : cannotLink).push([i, j]);
   }
