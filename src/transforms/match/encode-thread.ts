@@ -1,32 +1,55 @@
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { CanonicalValues } from '../../core/fields.js';
 import { startWorker } from '../../core/worker-script.js';
-import type { EncodedRecords } from './encoded.js';
+import { ENCODED_FIELDS, type EncodedRecords } from './encoded.js';
 import { MATCH_INPUT_FIELDS } from './features.js';
 
-/** Records sent to the encoding thread at a time. */
+/** Records sent to the threads at a time. */
 const BATCH = 5_000;
-/** Batches sent and not yet encoded, at most: the thread is kept busy without queueing the input. */
-const IN_FLIGHT = 2;
+/** Batches sent and not yet encoded, at most: both threads are kept busy without queueing the input. */
+const IN_FLIGHT = 4;
 
-/** A batch of records for the encoding thread: a source index and the fields toMatchRecord reads, per record. */
+/**
+ * A batch of records for the encoding threads, numbered in order: a source index per record, and
+ * either the fields toMatchRecord reads or the match record the features thread made of them.
+ */
 export interface EncodeBatch {
+  seq: number;
   /** Source names so far (a record's source is an index into it). */
   names: string[];
   source: Int32Array;
-  /** MATCH_INPUT_FIELDS.length values per record, in that order. */
+  /**
+   * `values`: MATCH_INPUT_FIELDS.length values per record, in that order. `features`:
+   * FEATURE_STRINGS.length strings per record (see {@link FEATURE_STRINGS}).
+   */
+  kind: 'values' | 'features';
   values: (string | null)[];
 }
 
+/** The strings of a match record sent as features: the encoded fields, then the two phonetic codes (word lists are made again where needed). */
+export const FEATURE_STRINGS = [...ENCODED_FIELDS, 'givenPh', 'familyPh'] as const;
+
+/** A thread's reply to this one. */
+interface Reply {
+  ack?: true;
+  done?: EncodedRecords;
+  error?: { message: string; stack?: string };
+}
+
 /**
- * {@link encodeRecords} of the match records of `records` (`n` of them), computed and encoded in
- * a worker thread that ends with the call. The maps that intern the dictionaries, and the match
- * records made on the way, are garbage in that thread's heap, which goes with it: made on the
- * main thread at a million records, they were some 600 MB that stayed in the main heap (nothing
- * later allocated enough to collect them) while the matching threads filled theirs beside it.
- * The result is the same as encodeRecords'.
+ * {@link encodeRecords} of the match records of `records` (`n` of them), in two worker threads
+ * that end with the call: the encoding thread makes the match records of every other batch and
+ * encodes all of them; the features thread makes the match records of the other batches and hands
+ * them to it. The maps that intern the dictionaries, and the match records made on the way, are
+ * garbage in those threads' heaps, which go with them: made on the main thread at a million
+ * records, they were some 600 MB that stayed in the main heap (nothing later allocated enough to
+ * collect them) while the matching threads filled theirs beside it. (Making the features batches
+ * on the main thread instead cost it 260 MB of promoted garbage.) The result is the same as
+ * encodeRecords'.
  */
 export async function encodeInThread(records: Iterable<{ source: string; values: CanonicalValues }>, n: number, batchSize = BATCH): Promise<EncodedRecords> {
-  const worker = startWorker(import.meta.url, 'encode-worker', { n });
+  const { port1, port2 } = new MessageChannel();
+  const workers: Worker[] = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   let inFlight = 0;
@@ -40,36 +63,44 @@ export async function encodeInThread(records: Iterable<{ source: string; values:
     failure ??= err;
     settle();
   };
-  worker.on('message', (msg: { ack?: true; done?: EncodedRecords; error?: { message: string; stack?: string } }) => {
-    if (msg.error) {
-      const err = new Error(`encoding worker: ${msg.error.message}`);
-      if (msg.error.stack) err.stack = msg.error.stack;
-      fail(err);
-    } else if (msg.done) result = msg.done;
-    else inFlight--;
-    settle();
-  });
-  worker.on('error', (err) => fail(err));
-  worker.on('exit', (code) => {
-    if (!result) fail(new Error(`encoding worker exited with code ${code}`));
-  });
+  const watch = (worker: Worker, name: string): Worker => {
+    worker.on('message', (msg: Reply) => {
+      if (msg.error) {
+        const err = new Error(`${name}: ${msg.error.message}`);
+        if (msg.error.stack) err.stack = msg.error.stack;
+        fail(err);
+      } else if (msg.done) result = msg.done;
+      else if (msg.ack) inFlight--;
+      settle();
+    });
+    worker.on('error', (err) => fail(err));
+    worker.on('exit', (code) => {
+      if (!result) fail(new Error(`${name} exited with code ${code}`));
+    });
+    workers.push(worker);
+    return worker;
+  };
   const until = async (ready: () => boolean): Promise<void> => {
     while (!failure && !ready()) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure;
   };
   try {
+    const encoder = watch(startWorker(import.meta.url, 'encode-worker', { role: 'encode', n, port: port1 }, [port1]), 'encoding thread');
+    const features = watch(startWorker(import.meta.url, 'encode-worker', { role: 'features', port: port2 }, [port2]), 'features thread');
     const names: string[] = [];
     const nameIndex = new Map<string, number>();
     const F = MATCH_INPUT_FIELDS.length;
     let batch: EncodeBatch | undefined;
     let k = 0;
+    let seq = 0;
     const send = async (b: EncodeBatch): Promise<void> => {
       await until(() => inFlight < IN_FLIGHT);
       inFlight++;
-      worker.postMessage(b);
+      seq++;
+      (b.seq % 2 === 0 ? encoder : features).postMessage(b);
     };
     for (const r of records) {
-      batch ??= { names, source: new Int32Array(batchSize), values: new Array<string | null>(batchSize * F) };
+      batch ??= { seq, names, source: new Int32Array(batchSize), kind: 'values', values: new Array<string | null>(batchSize * F) };
       let s = nameIndex.get(r.source);
       if (s === undefined) {
         nameIndex.set(r.source, (s = names.length));
@@ -83,11 +114,13 @@ export async function encodeInThread(records: Iterable<{ source: string; values:
         k = 0;
       }
     }
-    if (batch && k) await send({ names, source: batch.source.subarray(0, k), values: batch.values.slice(0, k * F) });
-    worker.postMessage({ finish: true });
+    if (batch && k) await send({ ...batch, source: batch.source.subarray(0, k), values: batch.values.slice(0, k * F) });
+    encoder.postMessage({ finish: seq });
     await until(() => result !== undefined);
     return result!;
   } finally {
-    await worker.terminate();
+    await Promise.all(workers.map((w) => w.terminate()));
+    port1.close();
+    port2.close();
   }
 }

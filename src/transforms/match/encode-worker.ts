@@ -1,30 +1,107 @@
-/** Worker-thread entry of {@link encodeInThread} (see encode-thread.ts): match records made and encoded, a batch at a time. */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * Worker-thread entry of {@link encodeInThread} (see encode-thread.ts), in one of two roles:
+ * `encode` encodes every batch in order (making the match records of those sent as values),
+ * `features` makes the match records of the batches it is sent and passes them to `encode`.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { CanonicalValues } from '../../core/fields.js';
 import { RecordEncoder } from './encoded.js';
-import { MATCH_INPUT_FIELDS, toMatchRecord } from './features.js';
-import type { EncodeBatch } from './encode-thread.js';
+import { MATCH_INPUT_FIELDS, type MatchRecord, toMatchRecord, wordsOf } from './features.js';
+import { type EncodeBatch, FEATURE_STRINGS } from './encode-thread.js';
 
-const encoder = new RecordEncoder((workerData as { n: number }).n);
+const data = workerData as { role: 'encode'; n: number; port: MessagePort } | { role: 'features'; port: MessagePort };
 const F = MATCH_INPUT_FIELDS.length;
+const FS = FEATURE_STRINGS.length;
 
-parentPort!.on('message', (msg: EncodeBatch | { finish: true }) => {
-  try {
-    if ('finish' in msg) {
-      // Index columns and word tables are SharedArrayBuffers (shared, not copied); the
-      // dictionaries are copied once, without the maps that interned them.
-      parentPort!.postMessage({ done: encoder.finish() });
-      return;
-    }
-    const { names, source, values } = msg;
-    for (let i = 0; i < source.length; i++) {
-      const v: CanonicalValues = {};
-      for (let f = 0; f < F; f++) v[MATCH_INPUT_FIELDS[f]!] = values[i * F + f]!;
-      encoder.add(toMatchRecord(names[source[i]!]!, '', v));
-    }
-    parentPort!.postMessage({ ack: true });
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    parentPort!.postMessage({ error: { message: e.message, stack: e.stack } });
+/**
+ * A match record sent as its strings (see FEATURE_STRINGS), one reused object: the encoder keeps
+ * the strings, never the record. Word lists are made only when asked for (a new dictionary entry).
+ */
+class SentFeatures implements MatchRecord {
+  source = '';
+  key = '';
+  given = '';
+  family = '';
+  dob = '';
+  email = '';
+  phone = '';
+  address = '';
+  city = '';
+  postcode = '';
+  region = '';
+  nid = '';
+  tax = '';
+  company = '';
+  givenPh = '';
+  familyPh = '';
+  get addressWords(): string[] {
+    return wordsOf(this.address);
   }
-});
+  get companyWords(): string[] {
+    return wordsOf(this.company);
+  }
+  fill(source: string, values: readonly (string | null)[], at: number): this {
+    this.source = source;
+    for (let f = 0; f < FS; f++) this[FEATURE_STRINGS[f]!] = values[at + f] ?? '';
+    return this;
+  }
+}
+
+function valuesAt(values: readonly (string | null)[], at: number): CanonicalValues {
+  const v: CanonicalValues = {};
+  for (let f = 0; f < F; f++) v[MATCH_INPUT_FIELDS[f]!] = values[at + f]!;
+  return v;
+}
+
+const reportError = (err: unknown): void => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  parentPort!.postMessage({ error: { message: e.message, stack: e.stack } });
+};
+
+if (data.role === 'features') {
+  // Batches of values in, the same batches as match records' strings out, to the encoding thread.
+  parentPort!.on('message', (b: EncodeBatch) => {
+    try {
+      const out = new Array<string>(b.source.length * FS);
+      for (let i = 0; i < b.source.length; i++) {
+        const m = toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F));
+        for (let f = 0; f < FS; f++) out[i * FS + f] = m[FEATURE_STRINGS[f]!];
+      }
+      data.port.postMessage({ ...b, kind: 'features', values: out } satisfies EncodeBatch);
+    } catch (err) {
+      reportError(err);
+    }
+  });
+} else {
+  const encoder = new RecordEncoder(data.n);
+  const features = new SentFeatures();
+  // Batches arrive from two threads; they are encoded in order of their number.
+  const waiting = new Map<number, EncodeBatch>();
+  let next = 0;
+  let finishAt = -1;
+  const encode = (b: EncodeBatch): void => {
+    if (b.kind === 'features') for (let i = 0; i < b.source.length; i++) encoder.add(features.fill(b.names[b.source[i]!]!, b.values, i * FS));
+    else for (let i = 0; i < b.source.length; i++) encoder.add(toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F)));
+  };
+  const drain = (): void => {
+    for (let b = waiting.get(next); b; b = waiting.get(next)) {
+      waiting.delete(next++);
+      encode(b);
+      parentPort!.postMessage({ ack: true });
+    }
+    // Index columns and word tables are SharedArrayBuffers (shared, not copied); the
+    // dictionaries are copied once, without the maps that interned them.
+    if (next === finishAt) parentPort!.postMessage({ done: encoder.finish() });
+  };
+  const receive = (msg: EncodeBatch | { finish: number }): void => {
+    try {
+      if ('finish' in msg) finishAt = msg.finish;
+      else waiting.set(msg.seq, msg);
+      drain();
+    } catch (err) {
+      reportError(err);
+    }
+  };
+  parentPort!.on('message', receive);
+  data.port.on('message', receive);
+}

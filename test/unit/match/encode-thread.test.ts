@@ -57,6 +57,10 @@ describe('match records encoded in a thread', () => {
     expect(got.rows.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
+  it('encodes no records as encodeRecords does', async () => {
+    expect(plain(await encodeInThread([], 0))).toEqual(plain(encodeRecords([])));
+  });
+
   it('fails with the count when fewer records come than were announced, and when more do', async () => {
     await expect(encodeInThread(records.slice(0, 10), 11)).rejects.toThrow(/10 records, 11 announced/);
     await expect(encodeInThread(records.slice(0, 10), 9, 4)).rejects.toThrow(/more than the 9 records announced/);
