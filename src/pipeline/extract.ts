@@ -232,8 +232,14 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
     for (const m of mapped) {
       // A value this long is no customer field (a broken export, or an attack): rejected with its
       // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
-      for (const [f, v] of Object.entries(m.values) as [CanonicalField, string | null][]) {
-        if (!v || v.length <= MAX_VALUE_CHARS) continue;
+      for (const key in m.values) {
+        const f = key as CanonicalField;
+        const v = m.values[f];
+        if (!v) continue;
+        if (v.length <= MAX_VALUE_CHARS) {
+          if (stats.fieldCounts[f]) stats.fieldCounts[f].present++;
+          continue;
+        }
         m.values[f] = null;
         if (stats.fieldCounts[f]) {
           stats.fieldCounts[f].present++;
@@ -245,7 +251,6 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
       }
       const std = standardizeRecord(m.values, stdCtx, stdCache);
       const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
-      for (const [f, v] of Object.entries(m.values)) if (v) stats.fieldCounts[f] && stats.fieldCounts[f].present++;
       for (const issue of rec.issues) {
         const f = issue.path[0];
         tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);

@@ -7,17 +7,15 @@ export type Mapping = Partial<Record<CanonicalField, string | readonly string[]>
  * skipped). Columns no field maps are returned as `extra`, kept with the record.
  */
 export function mapRecord(fields: Readonly<Record<string, string>>, mapping: Mapping): { values: CanonicalValues; extra: Record<string, string> } {
+  const { entries, used } = compiled(mapping);
   const values: CanonicalValues = {};
-  const used = new Set<string>();
-  for (const [field, cols] of Object.entries(mapping) as [CanonicalField, string | readonly string[]][]) {
+  for (const [field, cols] of entries) {
     if (typeof cols === 'string') {
-      used.add(cols);
       const v = fields[cols];
       values[field] = v ? v : null;
     } else {
       const parts: string[] = [];
       for (const c of cols) {
-        used.add(c);
         const v = fields[c];
         if (v) parts.push(v);
       }
@@ -25,8 +23,22 @@ export function mapRecord(fields: Readonly<Record<string, string>>, mapping: Map
     }
   }
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields)) if (!used.has(k) && v) extra[k] = v;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v && !used.has(k)) extra[k] = v;
+  }
   return { values, extra };
+}
+
+/** A mapping's fields and columns, worked out once per mapping rather than once per record. */
+const compiledMappings = new WeakMap<Mapping, { entries: [CanonicalField, string | readonly string[]][]; used: Set<string> }>();
+function compiled(mapping: Mapping): { entries: [CanonicalField, string | readonly string[]][]; used: Set<string> } {
+  let c = compiledMappings.get(mapping);
+  if (!c) {
+    const entries = Object.entries(mapping) as [CanonicalField, string | readonly string[]][];
+    compiledMappings.set(mapping, (c = { entries, used: new Set(entries.flatMap(([, cols]) => (typeof cols === 'string' ? [cols] : [...cols]))) }));
+  }
+  return c;
 }
 
 /** Columns the mapping (and key) need, to check a source's header before reading it. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
 import type { FieldCipher } from './field-cipher.js';
 
@@ -19,5 +19,6 @@ export function recordHash(cipher: FieldCipher | null, values: CanonicalValues, 
   let data = '';
   for (const f of CANONICAL_FIELDS) data += `${values[f] ?? ''}\u0000`;
   data += extra;
-  return cipher ? cipher.mac('record hash', data, keyId) : createHash('sha256').update(data).digest('hex');
+  // The one-shot crypto.hash: a Hash object per record was a third of this function's time.
+  return cipher ? cipher.mac('record hash', data, keyId) : hash('sha256', data, 'hex');
 }

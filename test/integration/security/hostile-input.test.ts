@@ -101,6 +101,8 @@ describe.each(TEST_DIALECTS)('hostile names and values (%s)', (dialect) => {
       const s = await runPipeline({ config, store, log: pino({ level: 'silent' }) });
       expect(s.sources[0]!.read).toBe(5);
       expect(s.sources[0]!.staged).toBe(5);
+      // Completeness counts the too-long name as a value present, and as rejected.
+      expect(s.sources[0]!.fieldCounts.full_name).toEqual({ present: 5, rejected: 1 });
       const names = (await store.knex('source_records').orderBy('source_key').select('source_key', 'full_name')) as { source_key: string; full_name: string | null }[];
       expect(names).toHaveLength(5);
       // 100,000 characters is no name: rejected with its place, the record still staged.
