@@ -65,4 +65,13 @@ describe('match records encoded in a thread', () => {
     await expect(encodeInThread(records.slice(0, 10), 11)).rejects.toThrow(/10 records, 11 announced/);
     await expect(encodeInThread(records.slice(0, 10), 9, 4)).rejects.toThrow(/more than the 9 records announced/);
   });
+
+  it('fails with the error of either thread instead of waiting for a batch that never comes', async () => {
+    // A value no standardized record holds (a number), in the second batch (the features thread's), then in the first (the encoding thread's).
+    const bad = { source: 'x', key: 'bad', values: { family_name: 42 as unknown as string } };
+    const second = [...records.slice(0, 5), bad, ...records.slice(5, 12)];
+    await expect(encodeInThread(second, second.length, 4)).rejects.toThrow(/features thread: .*normalize/);
+    const first = [bad, ...records.slice(0, 12)];
+    await expect(encodeInThread(first, first.length, 4)).rejects.toThrow(/encoding thread: .*normalize/);
+  });
 });
