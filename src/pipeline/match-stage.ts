@@ -39,15 +39,17 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
     }
   };
   if (ctx.store.dialect === 'mysql') {
-    // InnoDB keeps a table in primary-key order: pages by source and key are range reads.
-    const db = ctx.store.knex;
-    const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
-    const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
-      const q = db('source_records').select(columns).where({ source, deleted: false });
-      if (after !== null) q.andWhere('source_key', '>', after);
-      return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
-    };
-    for (const source of sources) await readPages(page(source, null), (last) => page(source, String(last.source_key)));
+    // InnoDB keeps a table in primary-key order: pages by source and key are range reads, all
+    // in one transaction, so that every page reads the same snapshot (as the one query did).
+    await ctx.store.transaction(async (db) => {
+      const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
+      const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
+        const q = db('source_records').select(columns).where({ source, deleted: false });
+        if (after !== null) q.andWhere('source_key', '>', after);
+        return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
+      };
+      for (const source of sources) await readPages(page(source, null), (last) => page(source, String(last.source_key)));
+    });
   } else {
     // One scan through a cursor: pages by key from PostgreSQL took 13 s at a million records,
     // against 4–5 s for the one query.
