@@ -79,7 +79,7 @@ export interface MatchStageOptions {
    * process, computes the index from the staged records.
    */
   indexKeys?: boolean;
-  /** Records from which match records are made in a thread of their own (default {@link ENCODE_THREAD_RECORDS}). */
+  /** Records from which match records are made in threads of their own (default {@link ENCODE_THREAD_RECORDS}; the result is the same). */
   encodeThreadRecords?: number;
 }
 
