@@ -7,6 +7,7 @@
  *   npm run bench                                   # 100k and 1M records
  *   npm run bench -- --records 100000               # one size
  *   npm run bench -- --records 30000 --store postgres://postgres@127.0.0.1:5432/test
+ *   CRM_ETL_KEY=$(openssl rand -base64 32) npm run bench -- --records 100000   # encrypted, as in production
  *
  * Generated data is kept in .bench/ (same size and seed: generated once). Each run uses a new
  * PostgreSQL schema and drops it afterwards. It runs the compiled dist/ (what `crm-etl` runs;
@@ -45,6 +46,7 @@ const { createLogger } = (await import(`${lib}core/logger.js`)) as typeof import
 const { writeDataset } = (await import(`${lib}generator/index.js`)) as typeof import('../src/generator/index.js');
 const { runPipeline } = (await import(`${lib}pipeline/run-pipeline.js`)) as typeof import('../src/pipeline/run-pipeline.js');
 const { openStore } = (await import(`${lib}store/index.js`)) as typeof import('../src/store/index.js');
+const { cipherFromEnv } = (await import(`${lib}security/field-cipher.js`)) as typeof import('../src/security/field-cipher.js');
 const sizes = values.records!.split(',').map((s) => Number(s.replace(/[_k]/g, (c) => (c === 'k' ? '000' : ''))));
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -171,7 +173,8 @@ async function benchOne(records: number): Promise<Result> {
   const url = new URL(values.store!);
   url.searchParams.set('schema', schema);
   const config = await loadConfig(path.join(dir, 'config.yaml'), { ...process.env, DATABASE_URL: url.toString() });
-  const store = await openStore(config.store);
+  // As `crm-etl run` opens it: with CRM_ETL_KEY set, sensitive fields are encrypted and the index keyed.
+  const store = await openStore(config.store, { cipher: cipherFromEnv(process.env, config.security.sensitive_fields) });
   let peakRss = process.memoryUsage().rss;
   // RSS every 100 ms with its time: each stage's peak is the highest sample within its span.
   const samples: { at: number; rss: number }[] = [];
@@ -197,7 +200,7 @@ async function benchOne(records: number): Promise<Result> {
     // Pairwise F1 as a user gets it (`crm-etl eval`), in a process of its own: in this one, after
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
     const m = evaluate(dir, url.toString());
-    console.log(`\n${n(records)} records, PostgreSQL, inline runner: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`\n${n(records)} records, PostgreSQL, inline runner${store.cipher ? ' (CRM_ETL_KEY set: sensitive fields encrypted)' : ''}: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)}`);
     const peaks = stagePeaks(summary.stages, t0, samples);
     for (const st of summary.stages) {

@@ -46,6 +46,13 @@ describe('what each table keeps encrypted', () => {
     expect(decryptJsonFields(cipher, parsed)).toEqual(JSON.parse(json));
     expect(() => decryptJsonFields(null, parsed)).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
     expect(encryptJsonFields(cipher, '{"status":"retired"}')).toBe('{"status":"retired"}');
+    // At any depth, as a reviver would: nested objects and arrays of objects; empty, encrypted
+    // and non-string values left; the keys in their order.
+    const nested = JSON.stringify({ records: [{ email: 'x@y.org', key: '1' }, 'email'], before: { phone: '+61 412 345 678', email: '' }, email: null, n: 2 });
+    const reviver = JSON.stringify(JSON.parse(nested, (k, v: unknown) => (k !== '' && cipher.fields.has(k) && typeof v === 'string' && v !== '' ? cipher.encrypt(k, v) : v)));
+    expect(encryptJsonFields(cipher, nested)).toBe(reviver);
+    expect(encryptJsonFields(cipher, nested)).not.toContain('x@y.org');
+    expect(encryptJsonFields(cipher, reviver)).toBe(reviver);
   });
 
   it('a rotation re-encrypts audit JSON under the new key and encrypts what was in clear', () => {

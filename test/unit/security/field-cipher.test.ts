@@ -29,6 +29,21 @@ describe('FieldCipher', () => {
     expect(new FieldCipher(randomBytes(32), ['email'], [key]).decrypt('email', a)).toBe('x@y.org');
   });
 
+  it('gives the same stored forms and values from its cache as without it, and still refuses a value read under another column after reading it under its own', () => {
+    const c = new FieldCipher(key, ['email', 'phone']);
+    // Past the cache's bound (50,000 each way), so that it is emptied on the way.
+    const values = Array.from({ length: 60_000 }, (_, i) => `p${i % 55_000}@example.org`);
+    const stored = values.map((v) => c.encrypt('email', v));
+    const fresh = new FieldCipher(key, ['email', 'phone']);
+    for (const i of [0, 1, 54_999, 55_000, 59_999]) expect(stored[i]).toBe(fresh.encrypt('email', values[i]!));
+    expect(stored[55_000]).toBe(stored[0]);
+    expect(stored.map((s) => c.decrypt('email', s))).toEqual(values);
+    expect(c.decrypt('email', stored[3]!)).toBe(values[3]);
+    expect(() => c.decrypt('phone', stored[3]!)).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+    const tampered = stored[3]!.slice(0, -2) + (stored[3]!.endsWith('A') ? 'BB' : 'AA');
+    expect(() => c.decrypt('email', tampered)).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+  });
+
   it('makes keyed hashes: HMAC-SHA256 under a sub-key per purpose, stable, per key, and under an old key on request', () => {
     const h = cipher.mac('blocking index', '0412345678');
     const sub = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'crm-etl blocking index', 32));
