@@ -50,6 +50,11 @@ export function groupClusters(clusterOf: ArrayLike<number>): ClusterGroups {
   return { count, start, order };
 }
 
+/** How many records cluster `c` has (see {@link groupClusters}). */
+export function clusterSize(g: ClusterGroups, c: number): number {
+  return g.start[c + 1]! - g.start[c]!;
+}
+
 /** The members of cluster `c` (see {@link groupClusters}), as `pick` gives them. */
 export function clusterMembers<T>(g: ClusterGroups, c: number, pick: (i: number) => T): T[] {
   const from = g.start[c]!;

@@ -6,6 +6,7 @@ import { type MasterRecord, recordReader, sortRecords } from '../master/store-io
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
 import { encodeInThread } from '../transforms/match/encode-thread.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
+import { MIN_RECORDS_FOR_WORKERS } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
 
 /** A staged record as the match and master stages read it. */
@@ -79,12 +80,9 @@ export interface MatchStageOptions {
    * process, computes the index from the staged records.
    */
   indexKeys?: boolean;
-  /** Records from which match records are made in threads of their own (default {@link ENCODE_THREAD_RECORDS}; the result is the same). */
+  /** Records from which match records are made in threads of their own (default {@link MIN_RECORDS_FOR_WORKERS}; the result is the same). */
   encodeThreadRecords?: number;
 }
-
-/** Below this many records, match records are made on the calling thread: a thread would cost more than it saves. */
-export const ENCODE_THREAD_RECORDS = 20_000;
 
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
 export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {}): Promise<MatchStageResult> {
@@ -93,10 +91,10 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   const records = await loadStagedRecords(ctx);
   lap('reading');
   // Match features straight into the engine's columns, a record at a time: a million match
-  // records as objects were ~1.4 GB of heap, their columns a fifth of it. Past a few thousand
-  // records, in a thread of their own, whose heap takes the garbage of encoding with it.
+  // records as objects were ~1.4 GB of heap, their columns a fifth of it. From as many records
+  // as matching uses threads for, in threads of their own, whose heaps take the garbage with them.
   const enc =
-    records.length >= (opts.encodeThreadRecords ?? ENCODE_THREAD_RECORDS)
+    records.length >= (opts.encodeThreadRecords ?? MIN_RECORDS_FOR_WORKERS)
       ? await encodeInThread(records, records.length)
       : encodeRecords(
           (function* () {

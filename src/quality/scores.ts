@@ -1,4 +1,4 @@
-import { clusterMembers, groupClusters } from '../core/cluster-groups.js';
+import { clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
@@ -130,10 +130,14 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups = groupClusters(input.clusterOf)): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
   const record = (i: number): ScoredRecord => input.records[i]!;
-  for (let c = 0; c < groups.count; c++) if (groups.start[c + 1]! - groups.start[c]! > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
+  for (let c = 0; c < groups.count; c++) if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
   return out;
 }
 
+/**
+ * Adds one cluster's comparisons to `out` (per source and field): every pair of members of two
+ * different sources that both hold a value, agreeing or not. `members` in canonical order.
+ */
 export function addConsistency(out: Map<string, Map<string, Tally>>, members: readonly ScoredRecord[], fields: readonly string[]): void {
   if (members.length < 2) return;
   const first = members[0]!.source;
@@ -172,7 +176,7 @@ const CONSISTENCY_CAP = 100;
 export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf'>, groups = groupClusters(input.clusterOf)): ClusterTallies {
   const clusterSizes: Record<string, number> = {};
   const shared: number[] = [];
-  const size = (c: number): number => groups.start[c + 1]! - groups.start[c]!;
+  const size = (c: number): number => clusterSize(groups, c);
   for (let c = 0; c < groups.count; c++) {
     const k = String(size(c));
     clusterSizes[k] = (clusterSizes[k] ?? 0) + 1;

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { BoundedMemo } from '../core/bounded-memo.js';
 import { CrmEtlError } from '../core/errors.js';
 
 /** Marks an encrypted value in the store: `enc1:<key id>:<base64url(iv ‖ ciphertext ‖ tag)>`. */
@@ -93,20 +94,13 @@ export class FieldCipher {
    * master's golden records took 72 s against 29 s without one, most of it AES-GCM and HMAC
    * objects made per value. Bounded: emptied when full.
    */
-  private readonly encrypted = new Map<string, string>();
+  private readonly encrypted = new BoundedMemo<string>(CACHED_VALUES);
   /** Values behind stored forms read lately (see {@link encrypted}). */
-  private readonly decrypted = new Map<string, string>();
+  private readonly decrypted = new BoundedMemo<string>(CACHED_VALUES);
 
   /** The stored form of `value` in `field` (deterministic: same input, same output). */
   encrypt(field: string, value: string): string {
-    const k = `${field}\u0000${value}`;
-    let out = this.encrypted.get(k);
-    if (out === undefined) {
-      out = this.encryptNew(field, value);
-      if (this.encrypted.size >= CACHED_VALUES) this.encrypted.clear();
-      this.encrypted.set(k, out);
-    }
-    return out;
+    return this.encrypted.getOrMake(`${field}\u0000${value}`, () => this.encryptNew(field, value));
   }
 
   private encryptNew(field: string, value: string): string {
@@ -122,14 +116,7 @@ export class FieldCipher {
   decrypt(field: string, stored: string): string {
     if (!stored.startsWith(ENCRYPTED_PREFIX)) return stored;
     // The field is part of the stored form's authentication: cached under both.
-    const k = `${field}\u0000${stored}`;
-    let out = this.decrypted.get(k);
-    if (out === undefined) {
-      out = this.decryptNew(field, stored);
-      if (this.decrypted.size >= CACHED_VALUES) this.decrypted.clear();
-      this.decrypted.set(k, out);
-    }
-    return out;
+    return this.decrypted.getOrMake(`${field}\u0000${stored}`, () => this.decryptNew(field, stored));
   }
 
   private decryptNew(field: string, stored: string): string {

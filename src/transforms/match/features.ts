@@ -110,7 +110,6 @@ const familyKey = memo((name) => (hasHan(name) ? romanizeHan(name, true) : fold(
 const placeKey = memo(fold);
 const companyKeyMemo = memo(companyKey);
 
-/** Builds the match features of a standardized record. */
 /** The canonical fields {@link toMatchRecord} reads (what a thread computing match records is sent). */
 export const MATCH_INPUT_FIELDS = [
   'given_name',
@@ -129,6 +128,7 @@ export const MATCH_INPUT_FIELDS = [
   'company_name',
 ] as const satisfies readonly CanonicalField[];
 
+/** Builds the match features of a standardized record. */
 export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
   // Chinese names compare by pinyin, so that 张伟, 張偉, Zhang Wei and WEI ZHANG can meet.
   // Pinyin written with spaces ("Xiu Ying") folds to one word like the characters do.

@@ -8,7 +8,7 @@ import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, r
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
-import { type WordCounts, wordStem } from './word-weights.js';
+import { type WordCounts, countWordsOf } from './word-weights.js';
 import { lapTimer } from '../../core/lap-timer.js';
 import { KEY_HASH_BYTES, type KeyHashing } from './key-hash.js';
 
@@ -99,8 +99,8 @@ export interface MatchResult {
   indexKeys?: IndexKeys;
 }
 
-/** Below this many records matching stays in the calling thread: workers would cost more than they save. */
-const MIN_RECORDS_FOR_WORKERS = 20_000;
+/** Below this many records matching (and making match records, see runMatchStage) stays in the calling thread: workers would cost more than they save. */
+export const MIN_RECORDS_FOR_WORKERS = 20_000;
 
 function sharedInt32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(n, 1) * 4), 0, n);
@@ -377,25 +377,16 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 
 /**
  * Company-name word counts of the encoded records: {@link countWords} of every record's company
- * key, worked out once per distinct name and weighed by the records holding it (at a million
- * records, splitting every record's name made some 160 MB of garbage on the main thread just as
- * the matching threads started). The same counts, in the same order.
+ * key, worked out once per distinct name and weighed by the records holding it, instead of
+ * splitting a million names. Dictionary entries are in order of first record, so the counts
+ * come in the same order as record by record.
  */
 export function encodedCompanyWords(enc: EncodedRecords): WordCounts {
   const dict = enc.dicts.company;
   const ids = enc.ids.company;
   const uses = new Int32Array(dict.length);
   for (let i = 0; i < enc.n; i++) uses[ids[i]!]!++;
-  const counts = new Map<string, number>();
-  let documents = 0;
-  // Entries are in order of first record, so words are first met in the same order as record by record.
-  for (let id = 1; id < dict.length; id++) {
-    const k = uses[id]!;
-    if (!k || !dict[id]) continue;
-    documents += k;
-    for (const w of new Set(dict[id]!.split(' ').map(wordStem))) counts.set(w, (counts.get(w) ?? 0) + k);
-  }
-  return { documents, counts };
+  return countWordsOf(dict, (id) => uses[id]!);
 }
 
 /** Stored term frequencies (of the base a model was trained on) by dictionary index, for these records' values. */

@@ -21,12 +21,19 @@ export function wordStem(w: string): string {
 
 /** Word counts of the given company keys (one per record; '' for none), see {@link WordCounts}. */
 export function countWords(values: Iterable<string>): WordCounts {
+  return countWordsOf(values, () => 1);
+}
+
+/** {@link countWords} of names, the `i`-th standing for `records(i)` records (0: none). */
+export function countWordsOf(names: Iterable<string>, records: (i: number) => number): WordCounts {
   const counts = new Map<string, number>();
   let documents = 0;
-  for (const v of values) {
-    if (!v) continue;
-    documents++;
-    for (const w of new Set(v.split(' ').map(wordStem))) counts.set(w, (counts.get(w) ?? 0) + 1);
+  let i = 0;
+  for (const v of names) {
+    const k = records(i++);
+    if (!v || !k) continue;
+    documents += k;
+    for (const w of new Set(v.split(' ').map(wordStem))) counts.set(w, (counts.get(w) ?? 0) + k);
   }
   return { documents, counts };
 }

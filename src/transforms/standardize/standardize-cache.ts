@@ -1,21 +1,9 @@
+import { BoundedMemo } from '../../core/bounded-memo.js';
 import type { TransformResult } from '../../core/issue.js';
 import type { Gender } from './standardize-gender.js';
 
-/** A bounded memo table: emptied when full, which keeps it O(1) and its memory flat. */
-export class MemoTable<T> {
-  private readonly map = new Map<string, TransformResult<T>>();
-
-  constructor(private readonly maxEntries: number) {}
-
-  get(key: string): TransformResult<T> | undefined {
-    return this.map.get(key);
-  }
-
-  put(key: string, result: TransformResult<T>): void {
-    if (this.map.size >= this.maxEntries) this.map.clear();
-    this.map.set(key, result);
-  }
-}
+/** A bounded memo table of standardized results (see {@link BoundedMemo}). */
+export class MemoTable<T> extends BoundedMemo<TransformResult<T>> {}
 
 /**
  * Memo tables for the fields whose values repeat across a source (genders, given and family
