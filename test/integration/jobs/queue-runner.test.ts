@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,15 @@ async function demoConfig(dir: string, store: string, queue: string): Promise<Co
   const text = (await readFile(path.join(ROOT, 'config/demo.yaml'), 'utf8')).replaceAll('../fixtures/demo/', './');
   await writeFile(path.join(dir, 'config.yaml'), text);
   return loadConfig(path.join(dir, 'config.yaml'), { DATABASE_URL: store, REDIS_URL: queue });
+}
+
+/**
+ * Replaces `file` as an export job would: whole, by rename. A plain write truncates first, and a
+ * worker already running the queued run could read the empty file in between.
+ */
+async function replaceFile(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.part`, text);
+  await rename(`${file}.part`, file);
 }
 
 async function master(store: Store): Promise<{ customers: unknown[]; links: unknown[] }> {
@@ -90,9 +99,12 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
   it('fails a run at once on bad data, keeps the failed job, and completes it once retried after the fix', async () => {
     const file = path.join(dir, 'legacy_clients.csv');
     const original = await readFile(file, 'utf8');
+    // The export loses a mapped column after the run was queued (it was checked then): no retry
+    // can fix that. The workers wait meanwhile, so that none reads the file before it changes.
+    await Promise.all(workers.map((w) => w.worker.pause()));
     const run = await enqueueRun(client, { config, store, log, sources: ['legacy'], full: true });
-    // The export loses a mapped column after the run was queued: no retry can fix that.
-    await writeFile(file, original.replace('SURNAME|', 'LAST_NAME|'));
+    await replaceFile(file, original.replace('SURNAME|', 'LAST_NAME|'));
+    workers.forEach((w) => w.worker.resume());
     const t0 = Date.now();
     await expect(waitForRun(client, store, config, run)).rejects.toThrow(/mapped column\(s\) "SURNAME" not found/);
     expect(Date.now() - t0).toBeLessThan(8000);
@@ -101,7 +113,7 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
     expect(extract).toMatchObject({ attempts: 1, ref: `run ${run.runId}, source legacy` });
     expect(extract!.reason).toMatch(/SURNAME/);
 
-    await writeFile(file, original);
+    await replaceFile(file, original);
     const again = await retryJob(client, config, extract!.id, async (request) => {
       await store.knex('runs').where({ id: request.runId }).update({ status: 'queued', summary: JSON.stringify({ request }) });
     });
@@ -138,7 +150,7 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
     const cells = lines[i]!.split('|');
     cells[6] = '4999';
     lines[i] = cells.join('|');
-    await writeFile(file, lines.join('\n'));
+    await replaceFile(file, lines.join('\n'));
     const t = await resyncCustomer(client, link.customer_id);
     const rebuilt = await (await client.queue.getJob(t.jobId))!.waitUntilFinished(await queueEvents(client));
     expect(rebuilt).toMatchObject({ customerId: link.customer_id, sourcesRead: ['legacy'], status: 'active' });
