@@ -1,0 +1,26 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let gc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection of this thread's heap, now (nothing where V8 will not allow it).
+ *
+ * For a worker thread that leaves a phase's garbage behind and then works for long without
+ * allocating: V8 collects when a heap grows, so that garbage stays. The matching threads' key
+ * interning left ~150 MB each through the comparing phase, the run's peak (docs: BENCHMARKS.md).
+ * `--expose-gc` can be set at run time; the `gc` function appears in contexts made after it
+ * (the same trick as the expose-gc package). A collection of a thread's few hundred megabytes
+ * takes some 100 ms.
+ */
+export function collectGarbage(): void {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      gc = runInNewContext('gc') as () => void;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
+}
