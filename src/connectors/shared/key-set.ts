@@ -9,6 +9,7 @@
  * none of it on the JS heap, and nothing points back into the input: about 30 MB for a million
  * 10-character keys.
  */
+import { grow } from '../../core/grow.js';
 
 /** FNV-1a over UTF-16 code units, then a final mix so that close keys spread over the table. */
 function hashKey(key: string): number {
@@ -17,12 +18,6 @@ function hashKey(key: string): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   return h ^ (h >>> 15);
-}
-
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a: T, min: number, make: (n: number) => T): T {
-  const next = make(Math.max(min, Math.ceil(a.length * 1.5)));
-  next.set(a);
-  return next;
 }
 
 export class KeySet {
@@ -90,15 +85,15 @@ export class KeySet {
       }
     }
     if (this.used + len > this.chars.length) {
-      this.chars = this.chars instanceof Uint8Array ? grow(this.chars, this.used + len, (n) => new Uint8Array(n)) : grow(this.chars, this.used + len, (n) => new Uint16Array(n));
+      this.chars = grow(this.chars, this.used + len);
     }
     const chars = this.chars;
     const start = this.used;
     for (let i = 0; i < len; i++) chars[start + i] = key.charCodeAt(i);
     this.used += len;
     if (this.count === this.starts.length) {
-      this.starts = grow(this.starts, this.count + 1, (n) => new Uint32Array(n));
-      this.hashes = grow(this.hashes, this.count + 1, (n) => new Int32Array(n));
+      this.starts = grow(this.starts, this.count + 1);
+      this.hashes = grow(this.hashes, this.count + 1);
     }
     this.starts[this.count] = start;
     this.hashes[this.count] = h;

@@ -1,3 +1,4 @@
+import { grow } from '../../core/grow.js';
 import type { MatchRecord } from './features.js';
 import { wordsOf } from './features.js';
 
@@ -64,8 +65,8 @@ class WordTableBuilder {
   private used = 0;
 
   add(words: readonly string[]): void {
-    if (this.entries + 2 > this.start.length) this.start = grown(this.start, this.entries + 2);
-    if (this.used + words.length > this.ids.length) this.ids = grown(this.ids, this.used + words.length);
+    if (this.entries + 2 > this.start.length) this.start = grow(this.start, this.entries + 2);
+    if (this.used + words.length > this.ids.length) this.ids = grow(this.ids, this.used + words.length);
     for (const w of words) {
       let id = this.index.get(w);
       if (id === undefined) {
@@ -84,12 +85,6 @@ class WordTableBuilder {
     ids.set(this.ids.subarray(0, this.used));
     return { words: this.words, start, ids };
   }
-}
-
-function grown(a: Int32Array, atLeast: number): Int32Array {
-  const out = new Int32Array(Math.max(atLeast, a.length * 2));
-  out.set(a);
-  return out;
 }
 
 /** The {@link WordTable} of a dictionary's values. */
