@@ -55,10 +55,10 @@ export function parseRecordRef(ref: string): { source: string; key: string } {
 export async function explainPair(ctx: Pick<RunContext, 'store' | 'config'>, a: string, b: string): Promise<PairScore & { runId: string; a: string; b: string; namesSwapped: boolean }> {
   const { runId, model } = await loadModel(ctx.store);
   const staged = await loadStagedRecords(ctx as RunContext);
-  const mrs = staged.map((r) => toMatchRecord(r.source, r.key, r.values));
+  const mrs = Array.from(staged, (r) => toMatchRecord(r.source, r.key, r.values));
   const find = (ref: string) => {
     const { source, key } = parseRecordRef(ref);
-    const i = staged.findIndex((r) => r.source === source && r.key === key);
+    const i = mrs.findIndex((r) => r.source === source && r.key === key);
     if (i < 0) throw new CrmEtlError('NOT_FOUND', `no staged record ${source}:${key}; check the source name and key (crm-etl export links lists them)`);
     return mrs[i]!;
   };

@@ -129,9 +129,9 @@ export async function matchPartition(ctx: RunContext): Promise<MatchCounts> {
   await knex('match_models').where({ run_id: ctx.runId }).delete();
   const m = await runMatchStage(ctx);
   const out: MatchStageOutput = { counts: matchCounts(m), probabilityHistogram: m.result.probabilityHistogram };
-  const rows = m.records.map((r, i) => {
+  const rows = Array.from({ length: m.records.length }, (_, i) => {
     const p = m.result.linkProbability[i]!;
-    return [ctx.runId, r.source, r.key, m.result.clusterOf[i]!, Number.isNaN(p) ? null : p];
+    return [ctx.runId, m.records.source(i), m.records.key(i), m.result.clusterOf[i]!, Number.isNaN(p) ? null : p];
   });
   await ctx.store.transaction(async (trx) => {
     await trx('run_clusters').where({ run_id: ctx.runId }).delete();
@@ -186,8 +186,8 @@ export async function loadPartition(ctx: RunContext): Promise<LoadStageOutput> {
   for (const r of rows) assigned.set(`${r.source}\u0000${r.source_key}`, { cluster: Number(r.cluster), probability: r.probability == null ? NaN : Number(r.probability) });
   const clusterOf = new Int32Array(records.length);
   const linkProbability = new Float64Array(records.length);
-  records.forEach((r, i) => {
-    const a = assigned.get(`${r.source}\u0000${r.key}`);
+  for (let i = 0; i < records.length; i++) {
+    const a = assigned.get(`${records.source(i)}\u0000${records.key(i)}`);
     if (!a) {
       throw new CrmEtlError(
         'INPUT_INVALID',
@@ -196,7 +196,7 @@ export async function loadPartition(ctx: RunContext): Promise<LoadStageOutput> {
     }
     clusterOf[i] = a.cluster;
     linkProbability[i] = a.probability;
-  });
+  }
   if (assigned.size !== records.length) {
     throw new CrmEtlError('INPUT_INVALID', `run ${ctx.runId}: ${assigned.size - records.length} matched record(s) are no longer staged (another run on the same store?); start the run again`);
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Knex } from 'knex';
 import type { Store } from '../store/store.js';
 import { refOf } from './ids.js';
+import { type RefList, refList } from './record-table.js';
 import { type RecordRef, refChunks } from './store-io.js';
 
 export const constraintKindSchema = z.enum(['must_link', 'cannot_link']);
@@ -78,7 +79,7 @@ export async function loadConstraintsOf(store: Store, refs: Iterable<RecordRef>)
 
 /** Constraints as index pairs over `records` (pairs with a record not among them are left out). */
 export function constraintIndexPairs(
-  records: readonly RecordRef[],
+  records: readonly RecordRef[] | RefList,
   constraints: readonly Constraint[],
 ): { mustLink: [number, number][]; cannotLink: [number, number][] } {
   const mustLink: [number, number][] = [];
@@ -94,10 +95,13 @@ export function constraintIndexPairs(
       keys.set(r.key, -1);
     }
   }
-  records.forEach((r, i) => {
-    const keys = wanted.get(r.source);
-    if (keys?.has(r.key)) keys.set(r.key, i);
-  });
+  const list = refList(records);
+  for (let i = 0; i < list.length; i++) {
+    const keys = wanted.get(list.source(i));
+    if (!keys) continue;
+    const key = list.key(i);
+    if (keys.has(key)) keys.set(key, i);
+  }
   const indexOf = (r: RecordRef): number | undefined => {
     const i = wanted.get(r.source)?.get(r.key);
     return i === undefined || i < 0 ? undefined : i;

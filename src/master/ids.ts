@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { RefList } from './record-table.js';
 
 /** `source` NUL `key`: the identity of a source record in maps and sets. */
 export const refOf = (source: string, key: string): string => `${source}\u0000${key}`;
@@ -13,11 +14,15 @@ export function customerIdFor(source: string, key: string, salt = 0): string {
 /** Salted ids tried for a new customer before giving up (a 60-bit hash: more never happens). */
 export const MAX_ID_SALT = 4;
 
-/** A cluster of records to place in the master; `members` in the run's canonical order. */
+/**
+ * A cluster of records to place in the master: its records' indexes (in a {@link RefList}), in
+ * the run's canonical order. Indexes, not records: a full load places a million records, and a
+ * million identity objects beside them were some 70 MB.
+ */
 export interface ClusterToPlace {
-  members: readonly { source: string; key: string }[];
+  idx: readonly number[];
   /** customerIdFor its first record, unsalted, when already computed (a full load makes a million). */
-  firstId?: string;
+  firstId?: string | undefined;
 }
 
 /** What happens to a customer id that no cluster keeps. */
@@ -41,12 +46,14 @@ export interface IdAssignment {
  * - a cluster with no previous id gets a deterministic one from its first record, salted past
  *   any id in `taken` (ids of the store, whatever their status: a retired id is never reused).
  *
+ * @param refs the records the clusters' indexes point to.
  * @param previous record → its customer id before this run (only records in scope).
  * @param createdRun customer id → a key that sorts by age, oldest first (for every id in `previous`).
  * @param scope previous customer ids that may change (their fates are reported).
  */
 export function assignCustomerIds(
   clusters: readonly ClusterToPlace[],
+  refs: RefList,
   previous: ReadonlyMap<string, string>,
   createdRun: ReadonlyMap<string, string>,
   scope: ReadonlySet<string>,
@@ -54,11 +61,13 @@ export function assignCustomerIds(
   leaving: ReadonlySet<string> = new Set(),
 ): IdAssignment {
   // A first load has no previous ids and nobody leaving: a million lookups (and their keys) spared.
-  const holds = (c: ClusterToPlace) => leaving.size > 0 && c.members.some((m) => leaving.has(refOf(m.source, m.key)));
+  const ref = (i: number): string => refOf(refs.source(i), refs.key(i));
+  const holds = (c: ClusterToPlace) => leaving.size > 0 && c.idx.some((i) => leaving.has(ref(i)));
   const hasPrevious = previous.size > 0;
-  const order = clusters
-    .map((c, i) => ({ c, i, leaving: holds(c) }))
-    .sort((x, y) => y.c.members.length - x.c.members.length || Number(x.leaving) - Number(y.leaving) || x.i - y.i);
+  const isLeaving = leaving.size > 0 ? clusters.map(holds) : null;
+  const order = Array.from(clusters.keys()).sort(
+    (x, y) => clusters[y]!.idx.length - clusters[x]!.idx.length || (isLeaving ? Number(isLeaving[x]) - Number(isLeaving[y]) : 0) || x - y,
+  );
   const older = (a: string, b: string): boolean => {
     const ra = createdRun.get(a) ?? '';
     const rb = createdRun.get(b) ?? '';
@@ -67,19 +76,20 @@ export function assignCustomerIds(
   const used = new Set<string>();
   const ids: string[] = new Array<string>(clusters.length);
   const isNew: boolean[] = new Array<boolean>(clusters.length).fill(false);
-  for (const { c, i } of order) {
+  for (const i of order) {
+    const c = clusters[i]!;
     let id: string | undefined;
     if (hasPrevious) {
-      for (const m of c.members) {
-        const p = previous.get(refOf(m.source, m.key));
+      for (const m of c.idx) {
+        const p = previous.get(ref(m));
         if (p && !used.has(p) && (!id || older(p, id))) id = p;
       }
     }
     if (!id) {
-      const first = c.members[0]!;
+      const first = c.idx[0]!;
       for (let salt = 0; ; salt++) {
-        if (salt >= MAX_ID_SALT) throw new Error(`no free customer id for a record of source ${first.source}`);
-        const cand = salt === 0 && c.firstId !== undefined ? c.firstId : customerIdFor(first.source, first.key, salt);
+        if (salt >= MAX_ID_SALT) throw new Error(`no free customer id for a record of source ${refs.source(first)}`);
+        const cand = salt === 0 && c.firstId !== undefined ? c.firstId : customerIdFor(refs.source(first), refs.key(first), salt);
         if (!used.has(cand) && !taken.has(cand)) {
           id = cand;
           break;
@@ -95,8 +105,8 @@ export function assignCustomerIds(
   const destinations = new Map<string, Map<string, number>>();
   clusters.forEach((c, i) => {
     if (!hasPrevious) return;
-    for (const m of c.members) {
-      const p = previous.get(refOf(m.source, m.key));
+    for (const m of c.idx) {
+      const p = previous.get(ref(m));
       if (!p || used.has(p)) continue;
       let d = destinations.get(p);
       if (!d) destinations.set(p, (d = new Map()));

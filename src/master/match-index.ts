@@ -7,6 +7,7 @@ import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
 import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type WordCounts, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
+import { type RefList, refList } from './record-table.js';
 import { startWorker } from '../core/worker-script.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
 import { BLOCKING_KEY_COLUMNS, INDEX_ROWS_RECORDS, type IndexRowsJob, type SortKeyNames, birthDateSortInput, indexRowReader, sortKeyFrom } from './index-rows.js';
@@ -137,17 +138,19 @@ export function matchRecordIndexRows(store: Pick<Store, 'cipher'>, mrs: Iterable
 }
 
 /** The plain data of a full match's index rows (see {@link IndexRowsJob}), record i being `records[i]`. */
-export function indexRowsJob(store: Pick<Store, 'cipher'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRowsJob {
+export function indexRowsJob(store: Pick<Store, 'cipher'>, records: readonly RecordRef[] | RefList, keys: IndexKeys, names: SortKeyNames): IndexRowsJob {
   const sources: string[] = [];
   const index = new Map<string, number>();
-  const sourceOf = new Int32Array(records.length);
-  const recordKeys = new Array<string>(records.length);
-  records.forEach((r, i) => {
-    let s = index.get(r.source);
-    if (s === undefined) index.set(r.source, (s = sources.push(r.source) - 1));
+  const list = refList(records);
+  const sourceOf = new Int32Array(list.length);
+  const recordKeys = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const source = list.source(i);
+    let s = index.get(source);
+    if (s === undefined) index.set(source, (s = sources.push(source) - 1));
     sourceOf[i] = s;
-    recordKeys[i] = r.key;
-  });
+    recordKeys[i] = list.key(i);
+  }
   return { sources, sourceOf, keys: recordKeys, keyIds: keys.keyIds, hashes: keys.hashes, names: namesEncrypted(store) ? null : names, hashing: indexHashing(store.cipher) };
 }
 
@@ -169,7 +172,7 @@ export async function* indexRowBatches(job: IndexRowsJob): AsyncGenerator<unknow
  * to the master, written at the same time (at a million records, about ten million rows); on
  * MySQL they are made here.
  */
-export function blockingIndexRows(store: Pick<Store, 'cipher' | 'dialect'>, records: readonly { source: string; key: string }[], keys: IndexKeys, names: SortKeyNames): IndexRows {
+export function blockingIndexRows(store: Pick<Store, 'cipher' | 'dialect'>, records: readonly RecordRef[] | RefList, keys: IndexKeys, names: SortKeyNames): IndexRows {
   const job = indexRowsJob(store, records, keys, names);
   return store.dialect === 'mysql' ? indexRowBatches(job) : { csv: workerCsv(job) };
 }

@@ -9,7 +9,8 @@ import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, 
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
-import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
+import { type MasterRecord, type RecordRef, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
+import { type RecordList, type RefList, listOf } from '../master/record-table.js';
 import { type GoldenValues, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
 import type { RowBatch, Store } from '../store/store.js';
@@ -46,7 +47,7 @@ export interface LoadResult {
 /** Clusters of records to place, from a full or a scoped match. */
 export interface MasterPlacement {
   /** In canonical order (see sortRecords). */
-  records: readonly MasterRecord[];
+  records: readonly MasterRecord[] | RecordList;
   clusterOf: Int32Array;
   linkProbability: Float64Array;
   /**
@@ -137,16 +138,11 @@ const WRITE_CLUSTERS = 20_000;
 /** Clusters placed between two turns of the event loop. */
 const YIELD_CLUSTERS = 1_000;
 
-type PlacedCluster = ClusterToPlace & { idx: number[]; members: MasterRecord[] };
-
-/** The clusters of a placement, in order of their first record (see writeMaster). */
-function clustersOf(p: MasterPlacement): PlacedCluster[] {
+/** The clusters of a placement, in order of their first record (see writeMaster); a cluster's records are read as it is placed. */
+function clustersOf(p: MasterPlacement): ClusterToPlace[] {
   const groups = groupClusters(p.clusterOf);
-  const out = new Array<PlacedCluster>(groups.count);
-  for (let c = 0; c < groups.count; c++) {
-    const idx = clusterMembers(groups, c, (i) => i);
-    out[c] = { idx, members: idx.map((i) => p.records[i]!) };
-  }
+  const out = new Array<ClusterToPlace>(groups.count);
+  for (let c = 0; c < groups.count; c++) out[c] = { idx: clusterMembers(groups, c, (i) => i), firstId: undefined };
   return out;
 }
 
@@ -157,7 +153,8 @@ function clustersOf(p: MasterPlacement): PlacedCluster[] {
  */
 async function assignStoreIds(
   db: Knex,
-  clusters: readonly PlacedCluster[],
+  clusters: readonly ClusterToPlace[],
+  refs: RefList,
   prevIds: ReadonlyMap<string, string>,
   createdRun: ReadonlyMap<string, string>,
   scope: ReadonlySet<string>,
@@ -165,12 +162,12 @@ async function assignStoreIds(
 ): Promise<IdAssignment> {
   const candidates: string[] = [];
   for (const c of clusters) {
-    if (prevIds.size && c.members.some((m) => prevIds.has(refOf(m.source, m.key)))) continue;
-    candidates.push((c.firstId = customerIdFor(c.members[0]!.source, c.members[0]!.key, 0)));
+    if (prevIds.size && c.idx.some((i) => prevIds.has(refOf(refs.source(i), refs.key(i))))) continue;
+    candidates.push((c.firstId = customerIdFor(refs.source(c.idx[0]!), refs.key(c.idx[0]!), 0)));
   }
   const taken = await existingIds(db, candidates);
   const checked = new Set(candidates);
-  let assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, leaving);
+  let assignment = assignCustomerIds(clusters, refs, prevIds, createdRun, scope, taken, leaving);
   for (;;) {
     const unchecked = assignment.ids.filter((id, i) => assignment.isNew[i] && !checked.has(id));
     if (!unchecked.length) break;
@@ -178,7 +175,7 @@ async function assignStoreIds(
     for (const id of unchecked) checked.add(id);
     if (!more.size) break;
     for (const id of more) taken.add(id);
-    assignment = assignCustomerIds(clusters, prevIds, createdRun, scope, taken, leaving);
+    assignment = assignCustomerIds(clusters, refs, prevIds, createdRun, scope, taken, leaving);
   }
   return assignment;
 }
@@ -222,11 +219,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const scope = new Set<string>(full ? existing.keys() : [...(p.scope as ReadonlySet<string>), ...[...previous.values()].map((l) => l.customerId)]);
   for (const id of [...scope]) if (existing.get(id)?.status !== 'active') scope.delete(id);
 
+  const list = listOf(p.records);
   const clusters = clustersOf(p);
   const prevIds = new Map<string, string>();
   for (const [ref, l] of previous) prevIds.set(ref, l.customerId);
   lap('stored master');
-  const assignment = await assignStoreIds(knex, clusters, prevIds, await ageKeys(knex, existing), scope, p.leaving);
+  const assignment = await assignStoreIds(knex, clusters, list, prevIds, await ageKeys(knex, existing), scope, p.leaving);
   lap('ids');
 
   const result: LoadResult = { customers: 0, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
@@ -245,13 +243,15 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const place = (ci: number, out: MasterRows): void => {
     const c = clusters[ci]!;
     const id = assignment.ids[ci]!;
+    // The members whole, for this cluster only: a full run's are unpacked from its table here.
+    const records = c.idx.map((i) => list.at(i));
     const tallies = new Map<string, Map<string, Tally>>();
-    addConsistency(tallies, c.members, consistencyFields);
+    addConsistency(tallies, records, consistencyFields);
     for (const [source, byField] of tallies) for (const [field, t] of byField) out.consistency.add([id, source, field, t.good, t.measured]);
-    const golden = surviveGolden(c.members, policy);
+    const golden = surviveGolden(records, policy);
     const provenance = encodeProvenance(golden.provenance);
     const old = existing.get(id);
-    const members = c.members.map(refName);
+    const members = records.map(refName);
     const before = new Set(membersBefore.get(id) ?? []);
     const added = members.filter((m) => !before.has(m));
     const now = new Set(members);
@@ -284,7 +284,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
 
     function placeLinks(): void {
       for (let k = 0; k < c.idx.length; k++) {
-        const r = c.members[k]!;
+        const r = records[k]!;
         const ref = refOf(r.source, r.key);
         const prev = previous.get(ref);
         if (prev) placed.add(ref);

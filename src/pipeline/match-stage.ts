@@ -2,7 +2,8 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
-import { type MasterRecord, recordReader, sortRecords } from '../master/store-io.js';
+import { RecordTable } from '../master/record-table.js';
+import type { MasterRecord } from '../master/store-io.js';
 import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
 import { encodeInThread } from '../transforms/match/encode-thread.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
@@ -24,11 +25,10 @@ const STAGED_PAGE = 20_000;
  * Reads every live staged record in a deterministic order: sources in configuration order,
  * then by line and key. The same input gives the same order, hence the same clusters and ids.
  * Read a page at a time: a million rows read at once were a million row objects of some 600
- * bytes each alive together, a heap the run kept long after.
+ * bytes each alive together, a heap the run kept long after. Held packed (see RecordTable).
  */
-export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'>, pageSize = STAGED_PAGE): Promise<StagedRecord[]> {
-  const toRecord = recordReader();
-  const out: StagedRecord[] = [];
+export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'>, pageSize = STAGED_PAGE): Promise<RecordTable> {
+  const out = RecordTable.builder();
   const columns = ['source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS];
   // Each page is read while the next one is asked for.
   const readPages = async (first: Promise<Record<string, unknown>[]>, after: (last: Record<string, unknown>) => Promise<Record<string, unknown>[]>): Promise<void> => {
@@ -36,7 +36,7 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
     while (next) {
       const rows: Record<string, unknown>[] = await next;
       next = rows.length === pageSize ? after(rows[rows.length - 1]!) : null;
-      for (const r of rows) out.push(toRecord(r));
+      for (const r of rows) out.addRow(r);
     }
   };
   if (ctx.store.dialect === 'mysql') {
@@ -61,11 +61,12 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
       await trx.raw('close staged_records');
     });
   }
-  return sortRecords(ctx.config, out);
+  return out.build(ctx.config);
 }
 
 export interface MatchStageResult {
-  records: StagedRecord[];
+  /** In the canonical order (see sortRecords). */
+  records: RecordTable;
   result: MatchResult;
   /** With {@link MatchStageOptions.indexKeys}: the records' names for the match index's sort keys (the keys are in `result.indexKeys`). */
   sortNames?: SortKeyNames;
@@ -126,10 +127,8 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   async function* pairRows(): AsyncGenerator<unknown[][]> {
     for (let i = 0; i < result.pairs.length; i += PAIR_BATCH) {
       yield result.pairs.slice(i, i + PAIR_BATCH).map((p, x) => {
-        const a = records[p.a]!;
-        const b = records[p.b]!;
         const ex = result.scorer.explainStored(va.fill(p.a), vb.fill(p.b), result.pairLevels, (i + x) * COMPARISONS.length).stored;
-        return [ctx.runId, a.source, a.key, b.source, b.key, p.probability, p.decision, JSON.stringify(ex)];
+        return [ctx.runId, records.source(p.a), records.key(p.a), records.source(p.b), records.key(p.b), p.probability, p.decision, JSON.stringify(ex)];
       });
     }
   }

@@ -1,5 +1,6 @@
 import { clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
+import type { RecordList } from '../master/record-table.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
 import { postcodeAgreesWithRegion } from './reference.js';
@@ -32,6 +33,21 @@ export interface ScoredRecord {
   values: CanonicalValues;
 }
 
+/** Scored records by index: an array, or a full run's table (which unpacks a record when read). */
+export type ScoredRecords = readonly ScoredRecord[] | RecordList;
+
+/** Record i of `records`. */
+function recordAt(records: ScoredRecords): (i: number) => ScoredRecord {
+  if (Array.isArray(records)) return (i) => (records as readonly ScoredRecord[])[i]!;
+  return (i) => (records as RecordList).at(i);
+}
+
+/** The source of record i of `records` (without unpacking a table's record). */
+function sourceAt(records: ScoredRecords): (i: number) => string {
+  if (Array.isArray(records)) return (i) => (records as readonly ScoredRecord[])[i]!.source;
+  return (i) => (records as RecordList).source(i);
+}
+
 /** Everything a run is scored from; no I/O happens while scoring. */
 export interface QualityInput {
   /** The run's date, yyyy-mm-dd (timeliness is measured against it, never against a clock). */
@@ -39,7 +55,7 @@ export interface QualityInput {
   /** The sources of this run, in configuration order. */
   deliveries: readonly SourceDelivery[];
   /** Every live staged record (all sources), parallel to `clusterOf`. */
-  records: readonly ScoredRecord[];
+  records: ScoredRecords;
   clusterOf: ArrayLike<number>;
   probabilityHistogram?: readonly number[] | undefined;
   linkThreshold: number;
@@ -129,7 +145,7 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 /** Per source and field, the comparisons of a consistency field across sources. */
 export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups = groupClusters(input.clusterOf)): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
-  const record = (i: number): ScoredRecord => input.records[i]!;
+  const record = recordAt(input.records);
   for (let c = 0; c < groups.count; c++) if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
   return out;
 }
@@ -184,11 +200,15 @@ export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf
   }
   // Largest first; among equals, the one whose first record comes first (clusters are in that order).
   const largest = shared.sort((a, b) => size(b) - size(a) || a - b).slice(0, LARGEST_CLUSTERS);
+  const record = recordAt(input.records);
   return {
     clusterSizes,
     largestClusters: largest.map((c) => ({
       size: size(c),
-      members: clusterMembers(groups, c, (i) => ({ source: input.records[i]!.source, key: input.records[i]!.key })).slice(0, LARGEST_MEMBERS),
+      members: clusterMembers(groups, c, (i) => {
+        const r = record(i);
+        return { source: r.source, key: r.key };
+      }).slice(0, LARGEST_MEMBERS),
     })),
   };
 }
@@ -222,12 +242,13 @@ export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' 
   }
   // The customers a source's records belong to: each cluster counted once per source it has records of.
   const counted = new Map<string, number>();
+  const source = sourceAt(input.records);
   for (let c = 0; c < groups.count; c++) {
     for (let k = groups.start[c]!; k < groups.start[c + 1]!; k++) {
-      const source = input.records[groups.order[k]!]!.source;
-      const t = sources.get(source);
-      if (!t || counted.get(source) === c) continue;
-      counted.set(source, c);
+      const s = source(groups.order[k]!);
+      const t = sources.get(s);
+      if (!t || counted.get(s) === c) continue;
+      counted.set(s, c);
       t.clusters++;
     }
   }

@@ -17,9 +17,9 @@ const log = createLogger('silent');
 
 /** What a match stage decided, by record identity. */
 function outcome(m: MatchStageResult): unknown {
-  const ref = (i: number): string => `${m.records[i]!.source}:${m.records[i]!.key}`;
+  const ref = (i: number): string => `${m.records.source(i)}:${m.records.key(i)}`;
   return {
-    order: m.records.map((r) => `${r.source}:${r.key}`),
+    order: Array.from(m.records, (r) => `${r.source}:${r.key}`),
     clusters: Array.from(m.result.clusterOf, (c) => ref(c)),
     pairs: m.result.pairs.map((p) => [ref(p.a), ref(p.b), p.probability.toFixed(9), p.decision]),
     model: m.result.model,

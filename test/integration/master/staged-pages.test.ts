@@ -62,7 +62,7 @@ describe.each(TEST_DIALECTS)('staged records read a page at a time: %s', (dialec
     for (const pageSize of [1, 3, 8, 10, 1000]) {
       const got = await loadStagedRecords({ store, config }, pageSize);
       expect(
-        got.map((r) => ({ source: r.source, key: r.key, line: r.line, hash: r.hash, email: r.values.email })),
+        Array.from(got, (r) => ({ source: r.source, key: r.key, line: r.line, hash: r.hash, email: r.values.email })),
         `pages of ${pageSize}`,
       ).toEqual(expected);
     }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { assignCustomerIds, customerIdFor, refOf } from '../../../src/master/ids.js';
+import { type ClusterToPlace, type IdAssignment, assignCustomerIds as assignByIndex, customerIdFor, refOf } from '../../../src/master/ids.js';
+import { refList } from '../../../src/master/record-table.js';
+import type { RecordRef } from '../../../src/master/store-io.js';
 
 const r = (key: string) => ({ source: 's', key });
+/** assignCustomerIds of clusters given as their members. */
+function assignCustomerIds(clusters: { members: RecordRef[] }[], ...rest: Parameters<typeof assignByIndex> extends [unknown, unknown, ...infer R] ? R : never): IdAssignment {
+  const refs = clusters.flatMap((c) => c.members);
+  let k = 0;
+  const byIndex: ClusterToPlace[] = clusters.map((c) => ({ idx: c.members.map(() => k++) }));
+  return assignByIndex(byIndex, refList(refs), ...rest);
+}
 const prev = (pairs: [string, string][]) => new Map(pairs.map(([k, id]) => [refOf('s', k), id]));
 
 describe('assignCustomerIds', () => {

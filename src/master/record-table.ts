@@ -1,0 +1,219 @@
+import type { Config } from '../config/schema.js';
+import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import { type MasterRecord, type RecordRef, toMasterRecord } from './store-io.js';
+
+/**
+ * Records by index, as the stages of a full run read them: whole (`at`), or only their identity
+ * (`source`, `key`), which a {@link RecordTable} gives without unpacking the values.
+ */
+export interface RecordList extends RefList, Iterable<MasterRecord> {
+  /** Record i. From a {@link RecordTable}: a new object each call, to use and drop. */
+  at(i: number): MasterRecord;
+}
+
+/** Record identities by index. */
+export interface RefList {
+  readonly length: number;
+  source(i: number): string;
+  key(i: number): string;
+}
+
+/** `refs` as a list: a list as it is, an array read through. */
+export function refList(refs: readonly RecordRef[] | RefList): RefList {
+  if (!Array.isArray(refs)) return refs as RefList;
+  const a = refs as readonly RecordRef[];
+  return { length: a.length, source: (i) => a[i]!.source, key: (i) => a[i]!.key };
+}
+
+/** A list over records already held as objects (an incremental run's, a steward's). */
+export function recordList(records: readonly MasterRecord[]): RecordList {
+  return {
+    length: records.length,
+    at: (i) => records[i]!,
+    source: (i) => records[i]!.source,
+    key: (i) => records[i]!.key,
+    [Symbol.iterator]: () => records[Symbol.iterator](),
+  };
+}
+
+/** `records` as a list: a table as it is, an array through {@link recordList}. */
+export function listOf(records: readonly MasterRecord[] | RecordList): RecordList {
+  return Array.isArray(records) ? recordList(records) : (records as RecordList);
+}
+
+/** Record i's identity. */
+export function refAt(list: RefList, i: number): RecordRef {
+  return { source: list.source(i), key: list.key(i) };
+}
+
+/** Between a packed record's hash and values (standardized values hold no control characters). */
+const SEP = '\u0001';
+/** Place of each canonical field in a packed record (the hash is at 0). */
+const AT = Object.fromEntries(CANONICAL_FIELDS.map((f, i) => [f, i + 1])) as Record<(typeof CANONICAL_FIELDS)[number], number>;
+
+/**
+ * Every staged record of a full run, held compactly: a record's hash and values are one string
+ * (`hash SEP value SEP …`, an empty place for null), its key another, its source and line in
+ * typed arrays. As objects (a record and its values, a string per value) a staged record took
+ * some 550 bytes of heap at a million records, most of it object headers and pointers; packed,
+ * about half (bench/staged-heap.ts). A record is unpacked when asked for, into a short-lived
+ * object that the young generation collects cheaply. A record whose values packing cannot tell
+ * apart (an empty string, a value holding SEP) is kept whole.
+ */
+export class RecordTable implements RecordList {
+  private constructor(
+    private readonly names: readonly string[],
+    private readonly sourceIds: Uint16Array,
+    /** NaN: no line. */
+    private readonly lines: Float64Array,
+    private readonly keys: readonly string[],
+    private readonly packed: readonly (string | MasterRecord)[],
+  ) {}
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  source(i: number): string {
+    return this.names[this.sourceIds[i]!]!;
+  }
+
+  key(i: number): string {
+    return this.keys[i]!;
+  }
+
+  at(i: number): MasterRecord {
+    const p = this.packed[i]!;
+    if (typeof p !== 'string') return p;
+    const v = p.split(SEP);
+    const get = (k: number): string | null => v[k] || null;
+    // One literal, every field in the object itself (see readRecord in store-io.ts).
+    const values: CanonicalValues = {
+      full_name: get(AT.full_name),
+      given_name: get(AT.given_name),
+      family_name: get(AT.family_name),
+      company_name: get(AT.company_name),
+      email: get(AT.email),
+      phone: get(AT.phone),
+      birth_date: get(AT.birth_date),
+      gender: get(AT.gender),
+      national_id: get(AT.national_id),
+      tax_id: get(AT.tax_id),
+      address_line1: get(AT.address_line1),
+      address_line2: get(AT.address_line2),
+      city: get(AT.city),
+      region: get(AT.region),
+      postal_code: get(AT.postal_code),
+      country: get(AT.country),
+      source_updated_at: get(AT.source_updated_at),
+    };
+    const line = this.lines[i]!;
+    const source = this.source(i);
+    const key = this.keys[i]!;
+    return v[0] ? { source, key, line: line === line ? line : null, values, hash: v[0] } : { source, key, line: line === line ? line : null, values };
+  }
+
+  *[Symbol.iterator](): Iterator<MasterRecord> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+
+  /** Collects records, then {@link RecordTableBuilder.build} orders them. */
+  static builder(): RecordTableBuilder {
+    return new RecordTableBuilder((names, sourceIds, lines, keys, packed) => new RecordTable(names, sourceIds, lines, keys, packed));
+  }
+}
+
+type Make = (names: string[], sourceIds: Uint16Array, lines: Float64Array, keys: string[], packed: (string | MasterRecord)[]) => RecordTable;
+
+export class RecordTableBuilder {
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+  private sourceIds: number[] = [];
+  private lines: number[] = [];
+  private keys: string[] = [];
+  private packed: (string | MasterRecord)[] = [];
+
+  constructor(private readonly make: Make) {}
+
+  add(r: MasterRecord): void {
+    this.push(r.source, r.key, r.line, pack(r.hash, r.values) ?? r);
+  }
+
+  /** Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it. */
+  addRow(row: Record<string, unknown>): void {
+    const line = row.line == null ? null : Number(row.line);
+    this.push(String(row.source), String(row.source_key), line, pack(row.record_hash ? String(row.record_hash) : undefined, row as CanonicalValues) ?? toMasterRecord(row));
+  }
+
+  private push(source: string, key: string, line: number | null, packed: string | MasterRecord): void {
+    let s = this.nameIndex.get(source);
+    if (s === undefined) {
+      this.nameIndex.set(source, (s = this.names.length));
+      this.names.push(source);
+    }
+    this.sourceIds.push(s);
+    this.lines.push(line ?? Number.NaN);
+    this.keys.push(key);
+    this.packed.push(packed);
+  }
+
+  /** The table, records in the canonical order (see sortRecords in store-io.ts). */
+  build(config: Pick<Config, 'sources'>): RecordTable {
+    const n = this.keys.length;
+    const configured = new Map(config.sources.map((s, i) => [s.name, i]));
+    const rank = this.names.map((name) => configured.get(name) ?? 1e9);
+    const { names, sourceIds, lines, keys } = this;
+    // The comparator of canonicalOrder, over the columns.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+      const sa = sourceIds[a]!;
+      const sb = sourceIds[b]!;
+      if (sa !== sb) {
+        const d = rank[sa]! - rank[sb]!;
+        if (d) return d;
+        const na = names[sa]!;
+        const nb = names[sb]!;
+        if (na !== nb) return na < nb ? -1 : 1;
+      }
+      const la = lines[a]!;
+      const lb = lines[b]!;
+      const dl = (la === la ? la : 0) - (lb === lb ? lb : 0);
+      if (dl) return dl;
+      const ka = keys[a]!;
+      const kb = keys[b]!;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    const outSources = new Uint16Array(n);
+    const outLines = new Float64Array(n);
+    const outKeys = new Array<string>(n);
+    const outPacked = new Array<string | MasterRecord>(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      outSources[k] = sourceIds[i]!;
+      outLines[k] = lines[i]!;
+      outKeys[k] = keys[i]!;
+      outPacked[k] = this.packed[i]!;
+    }
+    this.sourceIds = [];
+    this.lines = [];
+    this.keys = [];
+    this.packed = [];
+    return this.make(names, outSources, outLines, outKeys, outPacked);
+  }
+}
+
+/** A record's hash and values as one string; undefined when packing could not give them back exactly. */
+function pack(hash: string | undefined, values: CanonicalValues): string | undefined {
+  if (hash !== undefined && (hash === '' || hash.includes(SEP))) return undefined;
+  const parts = PARTS;
+  parts[0] = hash ?? '';
+  for (let f = 0; f < CANONICAL_FIELDS.length; f++) {
+    const v = values[CANONICAL_FIELDS[f]!];
+    if (v === '' || (v && v.includes(SEP))) return undefined;
+    parts[f + 1] = v ?? '';
+  }
+  // Joined, one flat string: concatenated, it was a tree of 35 strings (1.3 KB a record).
+  return parts.join(SEP);
+}
+
+/** The parts of the record being packed. */
+const PARTS: string[] = new Array<string>(CANONICAL_FIELDS.length + 1).fill('');
