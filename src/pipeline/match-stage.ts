@@ -1,4 +1,5 @@
 import { CANONICAL_FIELDS } from '../core/fields.js';
+import { collectGarbage } from '../core/collect-garbage.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
@@ -90,6 +91,9 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   const { timings } = opts;
   const lap = lapTimer(timings);
   const records = await loadStagedRecords(ctx);
+  // The rows read (and what extraction left) are garbage that the phases to come, which hold
+  // the threads' memory beside this heap, would keep: at a million records 603 → 303 MB, in 79 ms.
+  if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage();
   lap('reading');
   // Match features straight into the engine's columns, a record at a time: a million match
   // records as objects were ~1.4 GB of heap, their columns a fifth of it. From as many records

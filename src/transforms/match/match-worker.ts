@@ -7,6 +7,15 @@ import { type EngineOptions, MatchEngine } from './engine.js';
 const { enc, opts } = workerData as { enc: EncodedRecords; opts: EngineOptions };
 const engine = new MatchEngine(enc, opts);
 
+/**
+ * Operations after which this thread collects its garbage, once the call's message is let go of:
+ * - computeKeys: its interning maps and key strings, which the comparing phase (it allocates
+ *   next to nothing) would keep: two threads, ~300 MB at a million records;
+ * - candidatePairs: the blocks and key rows it was sent, shared memory that is given back only
+ *   once no thread holds it.
+ */
+const COLLECT_AFTER = new Set(['computeKeys', 'candidatePairs']);
+
 parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => {
   try {
     let result: unknown;
@@ -14,9 +23,6 @@ parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => 
     switch (msg.op) {
       case 'computeKeys':
         result = engine.computeKeys(a[0], a[1], a[2]);
-        // Its interning maps and key strings are garbage that the comparing phase, which
-        // allocates next to nothing, would keep (two threads: ~300 MB at a million records).
-        collectGarbage();
         break;
       case 'candidatePairs':
         result = { patterns: engine.candidatePairs(a[0], a[1], a[2]), pairs: engine.pairCount };
@@ -31,6 +37,7 @@ parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => 
         throw new Error(`unknown operation ${msg.op}`);
     }
     parentPort!.postMessage({ id: msg.id, result });
+    if (COLLECT_AFTER.has(msg.op)) setImmediate(collectGarbage);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({ id: msg.id, error: { message: e.message, stack: e.stack } });
