@@ -138,6 +138,9 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   }
   if (result.pairs.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, pairRows());
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: records.length }) });
+  // The pairs' explanations were garbage that the quality and master stages would add to
+  // (at a million records, 640 MB live in a heap of some 800).
+  if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage();
   lap('pairs');
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
   // The match records are not kept; the master stage reads the index's keys from blocking (or,
