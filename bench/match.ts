@@ -18,7 +18,7 @@ import { readTruth } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { pairMetrics } from '../src/eval/pair-metrics.js';
 import { type StandardizedRecord, readStandardizedRecords } from '../src/eval/standardized-records.js';
-import { ENCODED_FIELDS, type EncodedRecords, RecordViews, encodeRecords, wordTable } from '../src/transforms/match/encoded.js';
+import { type EncodedRecords, RecordViews, encodeRecords, wordTable } from '../src/transforms/match/encoded.js';
 import { type MatchRecord, matchRecords, toMatchRecord } from '../src/transforms/match/index.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' } } });
@@ -55,7 +55,7 @@ if (!existsSync(`${encodedCache}.json`)) {
     staged.length,
   );
   tFeatures = performance.now() - t0;
-  const { rows, source, ids: _ids, words: _words, ...rest } = fresh;
+  const { rows, source, words: _words, ...rest } = fresh;
   writeFileSync(`${encodedCache}.json`, JSON.stringify({ ...rest, refs: staged.map((r) => `${r.source}\u0000${r.key}`), tFeatures }));
   writeFileSync(`${encodedCache}.rows`, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
   writeFileSync(`${encodedCache}.source`, new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
@@ -63,7 +63,7 @@ if (!existsSync(`${encodedCache}.json`)) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
-const cached = JSON.parse(readFileSync(`${encodedCache}.json`, 'utf8')) as Omit<EncodedRecords, 'rows' | 'source' | 'ids' | 'words'> & { refs: string[]; tFeatures: number };
+const cached = JSON.parse(readFileSync(`${encodedCache}.json`, 'utf8')) as Omit<EncodedRecords, 'rows' | 'source' | 'words'> & { refs: string[]; tFeatures: number };
 const refs = cached.refs;
 tFeatures = cached.tFeatures;
 const shared = (file: string): Int32Array => {
@@ -73,14 +73,7 @@ const shared = (file: string): Int32Array => {
   return out;
 };
 const rows = shared(`${encodedCache}.rows`);
-const ids = Object.fromEntries(
-  ENCODED_FIELDS.map((f, x) => {
-    const col = new Int32Array(new SharedArrayBuffer(Math.max(cached.n, 1) * 4), 0, cached.n);
-    for (let i = 0; i < cached.n; i++) col[i] = rows[i * ENCODED_FIELDS.length + x]!;
-    return [f, col];
-  }),
-) as EncodedRecords['ids'];
-const enc: EncodedRecords = { n: cached.n, sources: cached.sources, source: shared(`${encodedCache}.source`), dicts: cached.dicts, ids, rows, givenPh: cached.givenPh, familyPh: cached.familyPh, words: { address: wordTable(cached.dicts.address), company: wordTable(cached.dicts.company) } };
+const enc: EncodedRecords = { n: cached.n, sources: cached.sources, source: shared(`${encodedCache}.source`), dicts: cached.dicts, rows, givenPh: cached.givenPh, familyPh: cached.familyPh, words: { address: wordTable(cached.dicts.address), company: wordTable(cached.dicts.company) } };
 delete (cached as { refs?: string[] }).refs;
 global.gc?.();
 const cpu0 = process.cpuUsage();

@@ -5,7 +5,7 @@ import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { RecordTable } from '../master/record-table.js';
 import type { MasterRecord } from '../master/store-io.js';
-import { RecordViews, encodeRecords } from '../transforms/match/encoded.js';
+import { RecordViews, encodeRecords, encodedColumn } from '../transforms/match/encoded.js';
 import { encodeInThread } from '../transforms/match/encode-thread.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import { MIN_RECORDS_FOR_WORKERS } from '../transforms/match/match-records.js';
@@ -146,7 +146,7 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   // The match records are not kept; the master stage reads the index's keys from blocking (or,
   // without them, computes match records again a record at a time).
   const sortNames: SortKeyNames | undefined = result.indexKeys
-    ? { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } }
+    ? { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family', true), given: encodedColumn(enc, 'given', true), dob: encodedColumn(enc, 'dob', true) } }
     : undefined;
   return { records, result, ...(sortNames ? { sortNames } : {}) };
 }

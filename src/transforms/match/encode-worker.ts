@@ -5,6 +5,7 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { CanonicalValues } from '../../core/fields.js';
+import { collectGarbage } from '../../core/collect-garbage.js';
 import { RecordEncoder } from './encoded.js';
 import { MATCH_INPUT_FIELDS, type MatchRecord, toMatchRecord, wordsOf } from './features.js';
 import { type EncodeBatch, FEATURE_STRINGS } from './encode-thread.js';
@@ -73,15 +74,16 @@ if (data.role === 'features') {
     }
   });
 } else {
-  const encoder = new RecordEncoder(data.n);
+  let encoder: RecordEncoder | null = new RecordEncoder(data.n);
   const features = new SentFeatures();
   // Batches arrive from two threads; they are encoded in order of their number.
   const waiting = new Map<number, EncodeBatch>();
   let next = 0;
   let finishAt = -1;
   const encode = (b: EncodeBatch): void => {
-    if (b.kind === 'features') for (let i = 0; i < b.source.length; i++) encoder.add(features.fill(b.names[b.source[i]!]!, b.values, i * FS));
-    else for (let i = 0; i < b.source.length; i++) encoder.add(toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F)));
+    const e = encoder!;
+    if (b.kind === 'features') for (let i = 0; i < b.source.length; i++) e.add(features.fill(b.names[b.source[i]!]!, b.values, i * FS));
+    else for (let i = 0; i < b.source.length; i++) e.add(toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F)));
   };
   const drain = (): void => {
     for (let b = waiting.get(next); b; b = waiting.get(next)) {
@@ -90,8 +92,14 @@ if (data.role === 'features') {
       parentPort!.postMessage({ ack: true });
     }
     // Index columns and word tables are SharedArrayBuffers (shared, not copied); the
-    // dictionaries are copied once, without the maps that interned them.
-    if (next === finishAt) parentPort!.postMessage({ done: encoder.finish() });
+    // dictionaries are copied once, without the maps that interned them, which are collected
+    // before the copy is made (at a million records, a few hundred MB at the stage's peak).
+    if (next === finishAt) {
+      const done = encoder!.finish();
+      encoder = null;
+      collectGarbage();
+      parentPort!.postMessage({ done });
+    }
   };
   const receive = (msg: EncodeBatch | { finish: number }): void => {
     try {

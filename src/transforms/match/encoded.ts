@@ -25,12 +25,13 @@ export interface EncodedRecords {
   source: Int32Array;
   /** Per field, its distinct values; index 0 is always '' (no value). */
   dicts: Record<EncodedField, string[]>;
-  /** Per field, the dictionary index of each record's value. */
-  ids: Record<EncodedField, Int32Array>;
   /**
-   * The same indexes by record: record i's at `rows[i * ENCODED_FIELDS.length + f]`. Comparing a
-   * pair reads every field of two records at random places; in one row that is one or two cache
-   * lines instead of one line per field (at a million records, those misses were most of the cost).
+   * Per record and field, the dictionary index of its value: record i's at
+   * `rows[i * ENCODED_FIELDS.length + f]` (one field's down the records: {@link encodedColumn}).
+   * Comparing a pair reads every field of two records at random places; in one row that is one
+   * or two cache lines instead of one line per field (at a million records, those misses were
+   * most of the cost). Kept only by record: a copy by field as well was 48 MB more shared memory
+   * through every phase at a million records, for loops that run once per field.
    */
   rows: Int32Array;
   /** Phonetic codes, per entry of the given and family dictionaries. */
@@ -41,6 +42,15 @@ export interface EncodedRecords {
 }
 
 export type WordField = 'address' | 'company';
+
+/** The dictionary index of each record's value of `field`, in an array of its own (shared memory with `shared`). */
+export function encodedColumn(enc: Pick<EncodedRecords, 'n' | 'rows'>, field: EncodedField, shared = false): Int32Array {
+  const at = ENCODED_FIELDS.indexOf(field);
+  const out = shared ? sharedInt32(enc.n) : new Int32Array(enc.n);
+  const rows = enc.rows;
+  for (let i = 0, r = at; i < enc.n; i++, r += NF) out[i] = rows[r]!;
+  return out;
+}
 
 /**
  * The distinct words of each entry of a dictionary, sorted (as {@link wordsOf} gives them), as ids
@@ -120,7 +130,6 @@ export class RecordEncoder {
   private readonly sourceIndex = new Map<string, number>();
   private readonly source: Int32Array;
   private readonly dicts = {} as Record<EncodedField, string[]>;
-  private readonly ids = {} as Record<EncodedField, Int32Array>;
   private readonly givenPh: string[] = [''];
   private readonly familyPh: string[] = [''];
   private readonly index = ENCODED_FIELDS.map(() => new Map<string, number>([['', 0]]));
@@ -132,7 +141,6 @@ export class RecordEncoder {
     this.source = sharedInt32(n);
     for (const f of ENCODED_FIELDS) {
       this.dicts[f] = [''];
-      this.ids[f] = sharedInt32(n);
     }
     this.words.address.add([]);
     this.words.company.add([]);
@@ -162,7 +170,6 @@ export class RecordEncoder {
         else if (field === 'address') this.words.address.add(r.addressWords);
         else if (field === 'company') this.words.company.add(r.companyWords);
       }
-      this.ids[field][i] = id;
       this.rows[i * ENCODED_FIELDS.length + f] = id;
     }
     this.i++;
@@ -170,8 +177,8 @@ export class RecordEncoder {
 
   finish(): EncodedRecords {
     if (this.i !== this.n) throw new Error(`encodeRecords: ${this.i} records, ${this.n} announced`);
-    const { n, sources, source, dicts, ids, rows, givenPh, familyPh } = this;
-    return { n, sources, source, dicts, ids, rows, givenPh, familyPh, words: { address: this.words.address.build(), company: this.words.company.build() } };
+    const { n, sources, source, dicts, rows, givenPh, familyPh } = this;
+    return { n, sources, source, dicts, rows, givenPh, familyPh, words: { address: this.words.address.build(), company: this.words.company.build() } };
   }
 }
 

@@ -380,8 +380,9 @@ export class MatchEngine {
     if ('part' in by) {
       const intern = new Map<string, number>();
       const part = this.partIds(by.on, by.part, intern);
-      const ids = this.enc.ids[by.on];
-      for (let i = 0; i < n; i++) out[i] = part[ids[i]!]!;
+      const rows = this.enc.rows;
+      const at = ENCODED_FIELDS.indexOf(by.on);
+      for (let i = 0; i < n; i++) out[i] = part[rows[i * NF + at]!]!;
       if (strings) {
         if (by.part.identity) {
           // Ids are the dictionary's: a value the part refuses keeps '' (no record holds that key).
@@ -398,11 +399,12 @@ export class MatchEngine {
       const internB = by.symmetric ? internA : new Map<string, number>();
       const pa = this.partIds(by.on[0], by.parts[0], internA, by.symmetric);
       const pb = this.partIds(by.on[1], by.parts[1], internB, by.symmetric);
-      const ia = this.enc.ids[by.on[0]];
-      const ib = this.enc.ids[by.on[1]];
+      const rows = this.enc.rows;
+      const atA = ENCODED_FIELDS.indexOf(by.on[0]);
+      const atB = ENCODED_FIELDS.indexOf(by.on[1]);
       for (let i = 0; i < n; i++) {
-        let a = pa[ia[i]!]!;
-        let b = pb[ib[i]!]!;
+        let a = pa[rows[i * NF + atA]!]!;
+        let b = pb[rows[i * NF + atB]!]!;
         if (a === 0 || b === 0) {
           out[i] = 0;
           continue;
@@ -524,7 +526,9 @@ export class MatchEngine {
 
   /** Match weight (bits) of records i and j with the levels `levels[o…o + F)`: the same sum as PairScorer.weightOfLevels. */
   private weightOf(i: number, j: number, levels: Uint8Array, o: number, s: ScoringParams): number {
-    const ids = this.enc.ids;
+    const rows = this.enc.rows;
+    const ri = i * NF;
+    const rj = j * NF;
     const ws = this.fieldWeights;
     for (let f = 0; f < F; f++) {
       const l = levels[o + f]!;
@@ -536,12 +540,12 @@ export class MatchEngine {
       if (l === 0) {
         const tf = s.tf[f];
         // Level 0 means both records hold the value; its share is NaN only where a stored base did not hold it.
-        const share = tf ? tf[ids[TF_FIELDS[f]!]![i]!]! : Number.NaN;
+        const share = tf ? tf[rows[ri + this.fieldAt[f]!]!]! : Number.NaN;
         if (share === share) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
       }
       ws[f] = fw;
     }
-    const people = (ids.given[i] !== 0 || ids.family[i] !== 0) && (ids.given[j] !== 0 || ids.family[j] !== 0);
+    const people = (rows[ri + GIVEN_AT] !== 0 || rows[ri + FAMILY_AT] !== 0) && (rows[rj + GIVEN_AT] !== 0 || rows[rj + FAMILY_AT] !== 0);
     return sumWeights(s.prior, ws, dependentGroup(levels, o, people));
   }
 

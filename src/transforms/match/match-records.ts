@@ -2,7 +2,7 @@ import { collectGarbage } from '../../core/collect-garbage.js';
 import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
-import { type EncodedRecords, RecordViews, encodeRecords } from './encoded.js';
+import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
@@ -124,7 +124,7 @@ function nameOrder(enc: EncodedRecords): Int32Array {
   let next = new Int32Array(enc.n);
   for (const field of ['dob', 'given', 'family'] as const) {
     const rank = rankOf(enc.dicts[field]);
-    const ids = enc.ids[field];
+    const ids = encodedColumn(enc, field);
     const start = new Int32Array(rank.length + 1);
     for (let i = 0; i < enc.n; i++) start[rank[ids[i]!]! + 1]!++;
     for (let k = 1; k <= rank.length; k++) start[k] = start[k]! + start[k - 1]!;
@@ -397,7 +397,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
  */
 export function encodedCompanyWords(enc: EncodedRecords): WordCounts {
   const dict = enc.dicts.company;
-  const ids = enc.ids.company;
+  const ids = encodedColumn(enc, 'company');
   const uses = new Int32Array(dict.length);
   for (let i = 0; i < enc.n; i++) uses[ids[i]!]!++;
   return countWordsOf(dict, (id) => uses[id]!);

@@ -1,7 +1,7 @@
 import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import type { MatchRecord } from './features.js';
 import { type PatternCounts, type ScoringParams, patternLevels } from './engine.js';
-import type { EncodedRecords } from './encoded.js';
+import { type EncodedRecords, encodedColumn } from './encoded.js';
 
 /** Trained Fellegi–Sunter parameters: per comparison, m and u per level, and the prior. */
 export interface MatchModel {
@@ -72,7 +72,7 @@ export function encodedTermShares(enc: EncodedRecords): (Float64Array | null)[] 
     const field = c.tf;
     if (!field) return null;
     const dict = enc.dicts[field];
-    const ids = enc.ids[field];
+    const ids = encodedColumn(enc, field);
     const counts = new Float64Array(dict.length);
     let total = 0;
     for (let i = 0; i < enc.n; i++) {

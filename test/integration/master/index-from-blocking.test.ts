@@ -4,7 +4,7 @@ import { blockingIndexRows, indexHashing, matchRecordIndexRows, writeMatchIndex 
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { openStore } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/store.js';
-import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { encodeRecords, encodedColumn } from '../../../src/transforms/match/encoded.js';
 import { COMPARISONS, type MatchRecord, type MatchResult, matchRecords } from '../../../src/transforms/match/index.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 import { type IsolatedStoreUrl, TEST_DIALECTS, isolatedStoreUrl } from '../../support/stores.js';
@@ -43,7 +43,7 @@ describe.each(TEST_DIALECTS)('match index from blocking (%s)', (dialect) => {
     await store.migrate();
     const enc = encodeRecords(records);
     const result: MatchResult = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: MAX_BLOCK_SIZE, threads: 2, indexKeys: indexHashing(store.cipher) });
-    const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } };
+    const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family'), given: encodedColumn(enc, 'given'), dob: encodedColumn(enc, 'dob') } };
     const keys = result.indexKeys!;
     await writeMatchIndex(store, 'run-a', blockingIndexRows(store, records, keys, names), COMPARISONS.map(() => null), { blocks: keys.oversized });
     const fromBlocking = await contents();

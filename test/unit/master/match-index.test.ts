@@ -4,7 +4,7 @@ import { CANONICAL_FIELDS, type CanonicalValues } from '../../../src/core/fields
 import { blockingKeyHashes, hash16, indexHash, indexHashing, indexRowBatches, indexRowsJob, matchRecordIndexRows } from '../../../src/master/match-index.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { recordHash } from '../../../src/security/record-hash.js';
-import { encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { encodeRecords, encodedColumn } from '../../../src/transforms/match/encoded.js';
 import { matchRecords, toMatchRecord } from '../../../src/transforms/match/index.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
@@ -61,7 +61,7 @@ describe('match index rows from blocking', () => {
       for (const threads of [1, 2]) {
         const enc = encodeRecords(records);
         const result = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize, threads, indexKeys: indexHashing(store.cipher) });
-        const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: enc.ids.family, given: enc.ids.given, dob: enc.ids.dob } };
+        const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family'), given: encodedColumn(enc, 'given'), dob: encodedColumn(enc, 'dob') } };
         const got = await rowsOf(indexRowBatches(indexRowsJob(store, records, result.indexKeys!, names)));
         expect(got).toEqual(expected);
         // What the store counts after the rows are in (writeMatchIndex with a maxBlockSize).

@@ -36,7 +36,6 @@ function plain(enc: EncodedRecords): unknown {
     sources: enc.sources,
     source: arr(enc.source),
     dicts: enc.dicts,
-    ids: Object.fromEntries(Object.entries(enc.ids).map(([f, a]) => [f, arr(a)])),
     rows: arr(enc.rows),
     givenPh: enc.givenPh,
     familyPh: enc.familyPh,
