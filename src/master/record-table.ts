@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
-import { CANONICAL_FIELDS, type CanonicalValues } from '../core/fields.js';
+import type { CanonicalValues } from '../core/fields.js';
+import { PACK_SEP, packValues, unpackValues } from '../core/packed-values.js';
 import { type MasterRecord, type RecordRef, toMasterRecord } from './store-io.js';
 
 /**
@@ -46,19 +47,13 @@ export function refAt(list: RefList, i: number): RecordRef {
   return { source: list.source(i), key: list.key(i) };
 }
 
-/** Between a packed record's hash and values (standardized values hold no control characters). */
-const SEP = '\u0001';
-/** Place of each canonical field in a packed record (the hash is at 0). */
-const AT = Object.fromEntries(CANONICAL_FIELDS.map((f, i) => [f, i + 1])) as Record<(typeof CANONICAL_FIELDS)[number], number>;
-
 /**
  * Every staged record of a full run, held compactly: a record's hash and values are one string
- * (`hash SEP value SEP …`, an empty place for null), its key another, its source and line in
+ * (see packValues), its key another, its source and line in
  * typed arrays. As objects (a record and its values, a string per value) a staged record took
  * some 550 bytes of heap at a million records, most of it object headers and pointers; packed,
  * about half (bench/staged-heap.ts). A record is unpacked when asked for, into a short-lived
- * object that the young generation collects cheaply. A record whose values packing cannot tell
- * apart (an empty string, a value holding SEP) is kept whole.
+ * object that the young generation collects cheaply. A record packing cannot hold is kept whole.
  */
 export class RecordTable implements RecordList {
   private constructor(
@@ -85,32 +80,18 @@ export class RecordTable implements RecordList {
   at(i: number): MasterRecord {
     const p = this.packed[i]!;
     if (typeof p !== 'string') return p;
-    const v = p.split(SEP);
-    const get = (k: number): string | null => v[k] || null;
-    // One literal, every field in the object itself (see readRecord in store-io.ts).
-    const values: CanonicalValues = {
-      full_name: get(AT.full_name),
-      given_name: get(AT.given_name),
-      family_name: get(AT.family_name),
-      company_name: get(AT.company_name),
-      email: get(AT.email),
-      phone: get(AT.phone),
-      birth_date: get(AT.birth_date),
-      gender: get(AT.gender),
-      national_id: get(AT.national_id),
-      tax_id: get(AT.tax_id),
-      address_line1: get(AT.address_line1),
-      address_line2: get(AT.address_line2),
-      city: get(AT.city),
-      region: get(AT.region),
-      postal_code: get(AT.postal_code),
-      country: get(AT.country),
-      source_updated_at: get(AT.source_updated_at),
-    };
+    const v = p.split(PACK_SEP);
+    const values = unpackValues(v);
     const line = this.lines[i]!;
     const source = this.source(i);
     const key = this.keys[i]!;
     return v[0] ? { source, key, line: line === line ? line : null, values, hash: v[0] } : { source, key, line: line === line ? line : null, values };
+  }
+
+  /** Record i's hash and values packed (see packValues), undefined for a record kept whole. */
+  packedAt(i: number): string | undefined {
+    const p = this.packed[i]!;
+    return typeof p === 'string' ? p : undefined;
   }
 
   *[Symbol.iterator](): Iterator<MasterRecord> {
@@ -136,13 +117,13 @@ export class RecordTableBuilder {
   constructor(private readonly make: Make) {}
 
   add(r: MasterRecord): void {
-    this.push(r.source, r.key, r.line, pack(r.hash, r.values) ?? r);
+    this.push(r.source, r.key, r.line, packValues(r.hash, r.values) ?? r);
   }
 
   /** Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it. */
   addRow(row: Record<string, unknown>): void {
     const line = row.line == null ? null : Number(row.line);
-    this.push(String(row.source), String(row.source_key), line, pack(row.record_hash ? String(row.record_hash) : undefined, row as CanonicalValues) ?? toMasterRecord(row));
+    this.push(String(row.source), String(row.source_key), line, packValues(row.record_hash ? String(row.record_hash) : undefined, row as CanonicalValues) ?? toMasterRecord(row));
   }
 
   private push(source: string, key: string, line: number | null, packed: string | MasterRecord): void {
@@ -200,20 +181,3 @@ export class RecordTableBuilder {
     return this.make(names, outSources, outLines, outKeys, outPacked);
   }
 }
-
-/** A record's hash and values as one string; undefined when packing could not give them back exactly. */
-function pack(hash: string | undefined, values: CanonicalValues): string | undefined {
-  if (hash !== undefined && (hash === '' || hash.includes(SEP))) return undefined;
-  const parts = PARTS;
-  parts[0] = hash ?? '';
-  for (let f = 0; f < CANONICAL_FIELDS.length; f++) {
-    const v = values[CANONICAL_FIELDS[f]!];
-    if (v === '' || (v && v.includes(SEP))) return undefined;
-    parts[f + 1] = v ?? '';
-  }
-  // Joined, one flat string: concatenated, it was a tree of 35 strings (1.3 KB a record).
-  return parts.join(SEP);
-}
-
-/** The parts of the record being packed. */
-const PARTS: string[] = new Array<string>(CANONICAL_FIELDS.length + 1).fill('');

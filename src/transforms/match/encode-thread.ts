@@ -19,11 +19,23 @@ export interface EncodeBatch {
   names: string[];
   source: Int32Array;
   /**
-   * `values`: MATCH_INPUT_FIELDS.length values per record, in that order. `features`:
-   * FEATURE_STRINGS.length strings per record (see {@link FEATURE_STRINGS}).
+   * `values`: MATCH_INPUT_FIELDS.length values per record, in that order. `packed`: per record
+   * its packed values (see packValues), or for one not packed its MATCH_INPUT_FIELDS values.
+   * `features`: FEATURE_STRINGS.length strings per record (see {@link FEATURE_STRINGS}).
    */
-  kind: 'values' | 'features';
-  values: (string | null)[];
+  kind: 'values' | 'packed' | 'features';
+  values: (string | null | (string | null)[])[];
+}
+
+/**
+ * Records the encoding threads are sent packed, as a full run holds them (RecordTable): record
+ * i's source and its packed values, or (undefined) the record to read them from.
+ */
+export interface PackedRecords {
+  readonly length: number;
+  source(i: number): string;
+  packedAt(i: number): string | undefined;
+  at(i: number): { source: string; values: CanonicalValues };
 }
 
 /** The strings of a match record sent as features: the encoded fields, then the two phonetic codes (word lists are made again where needed). */
@@ -44,10 +56,12 @@ interface Reply {
  * garbage in those threads' heaps, which go with them: made on the main thread at a million
  * records, they were some 600 MB that stayed in the main heap (nothing later allocated enough to
  * collect them) while the matching threads filled theirs beside it. (Making the features batches
- * on the main thread instead cost it 260 MB of promoted garbage.) The result is the same as
+ * on the main thread instead cost it 260 MB of promoted garbage.) Records held packed are sent
+ * packed: this thread then neither unpacks them nor makes their batches' values (at a million
+ * records, some 200 MB of garbage in its heap at the stage's peak). The result is the same as
  * encodeRecords'.
  */
-export async function encodeInThread(records: Iterable<{ source: string; values: CanonicalValues }>, n: number, batchSize = BATCH): Promise<EncodedRecords> {
+export async function encodeInThread(records: Iterable<{ source: string; values: CanonicalValues }> | PackedRecords, n: number, batchSize = BATCH): Promise<EncodedRecords> {
   const { port1, port2 } = new MessageChannel();
   const workers: Worker[] = [];
   let failure: Error | undefined;
@@ -99,22 +113,41 @@ export async function encodeInThread(records: Iterable<{ source: string; values:
       seq++;
       (b.seq % 2 === 0 ? encoder : features).postMessage(b);
     };
-    for (const r of records) {
-      batch ??= { seq, names, source: new Int32Array(batchSize), kind: 'values', values: new Array<string | null>(batchSize * F) };
-      let s = nameIndex.get(r.source);
+    const sourceId = (name: string): number => {
+      let s = nameIndex.get(name);
       if (s === undefined) {
-        nameIndex.set(r.source, (s = names.length));
-        names.push(r.source);
+        nameIndex.set(name, (s = names.length));
+        names.push(name);
       }
-      batch.source[k] = s;
-      for (let f = 0; f < F; f++) batch.values[k * F + f] = r.values[MATCH_INPUT_FIELDS[f]!] ?? null;
+      return s;
+    };
+    const matchValues = (values: CanonicalValues): (string | null)[] => MATCH_INPUT_FIELDS.map((f) => values[f] ?? null);
+    const packed = 'packedAt' in records ? records : null;
+    // Values a record takes in a batch.
+    const per = packed ? 1 : F;
+    const next = async (): Promise<void> => {
       if (++k === batchSize) {
-        await send(batch);
+        await send(batch!);
         batch = undefined;
         k = 0;
       }
+    };
+    if (packed) {
+      for (let i = 0; i < packed.length; i++) {
+        batch ??= { seq, names, source: new Int32Array(batchSize), kind: 'packed', values: new Array<string>(batchSize) };
+        batch.source[k] = sourceId(packed.source(i));
+        batch.values[k] = packed.packedAt(i) ?? matchValues(packed.at(i).values);
+        await next();
+      }
+    } else {
+      for (const r of records as Iterable<{ source: string; values: CanonicalValues }>) {
+        batch ??= { seq, names, source: new Int32Array(batchSize), kind: 'values', values: new Array<string | null>(batchSize * F) };
+        batch.source[k] = sourceId(r.source);
+        for (let f = 0; f < F; f++) batch.values[k * F + f] = r.values[MATCH_INPUT_FIELDS[f]!] ?? null;
+        await next();
+      }
     }
-    if (batch && k) await send({ ...batch, source: batch.source.subarray(0, k), values: batch.values.slice(0, k * F) });
+    if (batch && k) await send({ ...batch, source: batch.source.subarray(0, k), values: batch.values.slice(0, k * per) });
     encoder.postMessage({ finish: seq });
     await until(() => result !== undefined);
     return result!;

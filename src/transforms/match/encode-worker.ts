@@ -6,6 +6,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { CanonicalValues } from '../../core/fields.js';
 import { collectGarbage } from '../../core/collect-garbage.js';
+import { PACKED_AT, PACK_SEP } from '../../core/packed-values.js';
 import { RecordEncoder } from './encoded.js';
 import { MATCH_INPUT_FIELDS, type MatchRecord, toMatchRecord, wordsOf } from './features.js';
 import { type EncodeBatch, FEATURE_STRINGS } from './encode-thread.js';
@@ -41,16 +42,30 @@ class SentFeatures implements MatchRecord {
   get companyWords(): string[] {
     return wordsOf(this.company);
   }
-  fill(source: string, values: readonly (string | null)[], at: number): this {
+  fill(source: string, values: EncodeBatch['values'], at: number): this {
     this.source = source;
-    for (let f = 0; f < FS; f++) this[FEATURE_STRINGS[f]!] = values[at + f] ?? '';
+    for (let f = 0; f < FS; f++) this[FEATURE_STRINGS[f]!] = (values[at + f] as string | null) ?? '';
     return this;
   }
 }
 
-function valuesAt(values: readonly (string | null)[], at: number): CanonicalValues {
+function valuesAt(values: EncodeBatch['values'], at: number): CanonicalValues {
   const v: CanonicalValues = {};
-  for (let f = 0; f < F; f++) v[MATCH_INPUT_FIELDS[f]!] = values[at + f]!;
+  for (let f = 0; f < F; f++) v[MATCH_INPUT_FIELDS[f]!] = values[at + f] as string | null;
+  return v;
+}
+
+/** Where each of MATCH_INPUT_FIELDS is in a packed record's parts. */
+const PACKED_INPUT = MATCH_INPUT_FIELDS.map((f) => PACKED_AT[f]);
+
+/** The values of record i of a batch of values or of packed records. */
+function recordValues(b: EncodeBatch, i: number): CanonicalValues {
+  if (b.kind === 'values') return valuesAt(b.values, i * F);
+  const x = b.values[i]!;
+  if (typeof x !== 'string') return valuesAt(x, 0);
+  const parts = x.split(PACK_SEP);
+  const v: CanonicalValues = {};
+  for (let f = 0; f < F; f++) v[MATCH_INPUT_FIELDS[f]!] = parts[PACKED_INPUT[f]!] || null;
   return v;
 }
 
@@ -65,7 +80,7 @@ if (data.role === 'features') {
     try {
       const out = new Array<string>(b.source.length * FS);
       for (let i = 0; i < b.source.length; i++) {
-        const m = toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F));
+        const m = toMatchRecord(b.names[b.source[i]!]!, '', recordValues(b, i));
         for (let f = 0; f < FS; f++) out[i * FS + f] = m[FEATURE_STRINGS[f]!];
       }
       data.port.postMessage({ ...b, kind: 'features', values: out } satisfies EncodeBatch);
@@ -83,7 +98,7 @@ if (data.role === 'features') {
   const encode = (b: EncodeBatch): void => {
     const e = encoder!;
     if (b.kind === 'features') for (let i = 0; i < b.source.length; i++) e.add(features.fill(b.names[b.source[i]!]!, b.values, i * FS));
-    else for (let i = 0; i < b.source.length; i++) e.add(toMatchRecord(b.names[b.source[i]!]!, '', valuesAt(b.values, i * F)));
+    else for (let i = 0; i < b.source.length; i++) e.add(toMatchRecord(b.names[b.source[i]!]!, '', recordValues(b, i)));
   };
   const drain = (): void => {
     for (let b = waiting.get(next); b; b = waiting.get(next)) {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import type { CanonicalValues } from '../../../src/core/fields.js';
 import { readStandardizedRecords } from '../../../src/eval/standardized-records.js';
 import { writeDataset } from '../../../src/generator/index.js';
+import { RecordTable } from '../../../src/master/record-table.js';
 import { encodeInThread } from '../../../src/transforms/match/encode-thread.js';
 import { type EncodedRecords, encodeRecords } from '../../../src/transforms/match/encoded.js';
 import { toMatchRecord } from '../../../src/transforms/match/index.js';
@@ -54,6 +55,19 @@ describe('match records encoded in a thread', () => {
     expect(plain(got)).toEqual(plain(expected));
     // The columns are shared memory, ready for the matching threads.
     expect(got.rows.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('gives the same from records sent packed, as a full run holds them, records kept whole among them', async () => {
+    const b = RecordTable.builder();
+    records.forEach((r, i) => b.add({ ...r, line: i, hash: `h${i}` }));
+    // Records packing cannot hold: an empty value, a value holding the separator.
+    b.add({ source: 'extra', key: 'w1', line: 1e6, values: { family_name: 'Wu', given_name: '', email: 'w@x.cn' } });
+    b.add({ source: 'extra', key: 'w2', line: 1e6 + 1, values: { family_name: 'Wu\u0001Li', phone: '+8613800138001' } });
+    const table = b.build({ sources: [] });
+    const expected = encodeRecords(Array.from(table, (r) => toMatchRecord(r.source, r.key, r.values)));
+    const got = await encodeInThread(table, table.length, 97);
+    expect(plain(got)).toEqual(plain(expected));
+    expect(got.n).toBe(records.length + 2);
   });
 
   it('encodes no records as encodeRecords does', async () => {

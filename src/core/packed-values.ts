@@ -1,0 +1,55 @@
+import { CANONICAL_FIELDS, type CanonicalField, type CanonicalValues } from './fields.js';
+
+/**
+ * A record's hash and canonical values as one string: `hash SEP value SEP …` in the order of
+ * CANONICAL_FIELDS, an empty place for null (see RecordTable, src/master/record-table.ts, which
+ * holds a full run's staged records so, and the encoding threads, which are sent them so).
+ * Standardized values hold no control characters; a record whose values packing could not give
+ * back exactly (an empty string, a value holding SEP) is not packed.
+ */
+export const PACK_SEP = '\u0001';
+
+/** Place of each canonical field in a packed record's parts (the hash is at 0). */
+export const PACKED_AT = Object.fromEntries(CANONICAL_FIELDS.map((f, i) => [f, i + 1])) as Record<CanonicalField, number>;
+
+/** The parts of the record being packed. */
+const PARTS: string[] = new Array<string>(CANONICAL_FIELDS.length + 1).fill('');
+
+/** A record's hash and values as one string; undefined when packing could not give them back exactly. */
+export function packValues(hash: string | undefined, values: CanonicalValues): string | undefined {
+  if (hash !== undefined && (hash === '' || hash.includes(PACK_SEP))) return undefined;
+  const parts = PARTS;
+  parts[0] = hash ?? '';
+  for (let f = 0; f < CANONICAL_FIELDS.length; f++) {
+    const v = values[CANONICAL_FIELDS[f]!];
+    if (v === '' || (v && v.includes(PACK_SEP))) return undefined;
+    parts[f + 1] = v ?? '';
+  }
+  // Joined, one flat string: concatenated, it was a tree of 35 strings (1.3 KB a record).
+  return parts.join(PACK_SEP);
+}
+
+/** The values of a packed record's parts (`packed.split(PACK_SEP)`). */
+export function unpackValues(v: readonly string[]): CanonicalValues {
+  const get = (k: number): string | null => v[k] || null;
+  // One literal, every field in the object itself (see readRecord in src/master/store-io.ts).
+  return {
+    full_name: get(PACKED_AT.full_name),
+    given_name: get(PACKED_AT.given_name),
+    family_name: get(PACKED_AT.family_name),
+    company_name: get(PACKED_AT.company_name),
+    email: get(PACKED_AT.email),
+    phone: get(PACKED_AT.phone),
+    birth_date: get(PACKED_AT.birth_date),
+    gender: get(PACKED_AT.gender),
+    national_id: get(PACKED_AT.national_id),
+    tax_id: get(PACKED_AT.tax_id),
+    address_line1: get(PACKED_AT.address_line1),
+    address_line2: get(PACKED_AT.address_line2),
+    city: get(PACKED_AT.city),
+    region: get(PACKED_AT.region),
+    postal_code: get(PACKED_AT.postal_code),
+    country: get(PACKED_AT.country),
+    source_updated_at: get(PACKED_AT.source_updated_at),
+  };
+}
