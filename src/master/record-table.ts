@@ -42,11 +42,6 @@ export function listOf(records: readonly MasterRecord[] | RecordList): RecordLis
   return Array.isArray(records) ? recordList(records) : (records as RecordList);
 }
 
-/** Record i's identity. */
-export function refAt(list: RefList, i: number): RecordRef {
-  return { source: list.source(i), key: list.key(i) };
-}
-
 /**
  * Every staged record of a full run, held compactly: a record's hash and values are one string
  * (see packValues), its key another, its source and line in

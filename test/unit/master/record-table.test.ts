@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS } from '../../../src/core/fields.js';
-import { RecordTable, listOf, refAt } from '../../../src/master/record-table.js';
+import { RecordTable, listOf } from '../../../src/master/record-table.js';
 import { type MasterRecord, sortRecords, toMasterRecord } from '../../../src/master/store-io.js';
 
 const config = { sources: [{ name: 'erp' }, { name: 'crm' }] } as never;
@@ -37,7 +37,7 @@ describe('RecordTable', () => {
     for (let i = 0; i < table.length; i++) {
       expect(table.at(i)).toEqual(expected[i]);
       expect(Object.keys(table.at(i).values)).toEqual([...CANONICAL_FIELDS]);
-      expect(refAt(table, i)).toEqual({ source: expected[i]!.source, key: expected[i]!.key });
+      expect([table.source(i), table.key(i)]).toEqual([expected[i]!.source, expected[i]!.key]);
     }
     // A record without a hash has none (not an empty one); an empty value stays empty.
     const at = (key: string) => Array.from(table).find((r) => r.key === key)!;
