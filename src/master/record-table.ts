@@ -7,9 +7,9 @@ import { type MasterRecord, type RecordRef, toMasterRecord } from './store-io.js
  * Records by index, as the stages of a full run read them: whole (`at`), or only their identity
  * (`source`, `key`), which a {@link RecordTable} gives without unpacking the values.
  */
-export interface RecordList extends RefList, Iterable<MasterRecord> {
+export interface RecordList<T extends RecordRef = MasterRecord> extends RefList, Iterable<T> {
   /** Record i. From a {@link RecordTable}: a new object each call, to use and drop. */
-  at(i: number): MasterRecord;
+  at(i: number): T;
 }
 
 /** Record identities by index. */
@@ -27,7 +27,7 @@ export function refList(refs: readonly RecordRef[] | RefList): RefList {
 }
 
 /** A list over records already held as objects (an incremental run's, a steward's). */
-export function recordList(records: readonly MasterRecord[]): RecordList {
+export function recordList<T extends RecordRef>(records: readonly T[]): RecordList<T> {
   return {
     length: records.length,
     at: (i) => records[i]!,
@@ -38,20 +38,20 @@ export function recordList(records: readonly MasterRecord[]): RecordList {
 }
 
 /** `records` as a list: a table as it is, an array through {@link recordList}. */
-export function listOf(records: readonly MasterRecord[] | RecordList): RecordList {
-  return Array.isArray(records) ? recordList(records) : (records as RecordList);
+export function listOf<T extends RecordRef>(records: readonly T[] | RecordList<T>): RecordList<T> {
+  return Array.isArray(records) ? recordList(records as readonly T[]) : (records as RecordList<T>);
 }
 
 /**
  * Every staged record of a full run, held compactly: a record's hash and values are one string
- * (see packValues), its key another, its source and line in
- * typed arrays. As objects (a record and its values, a string per value) a staged record took
+ * (see packValues), its key another, its source and line in typed arrays. As objects (a record and its values, a string per value) a staged record took
  * some 550 bytes of heap at a million records, most of it object headers and pointers; packed,
  * about half (bench/staged-heap.ts). A record is unpacked when asked for, into a short-lived
  * object that the young generation collects cheaply. A record packing cannot hold is kept whole.
  */
 export class RecordTable implements RecordList {
-  private constructor(
+  /** Columns in the canonical order: see {@link RecordTableBuilder}, which makes them. */
+  constructor(
     private readonly names: readonly string[],
     private readonly sourceIds: Uint16Array,
     /** NaN: no line. */
@@ -77,10 +77,11 @@ export class RecordTable implements RecordList {
     if (typeof p !== 'string') return p;
     const v = p.split(PACK_SEP);
     const values = unpackValues(v);
-    const line = this.lines[i]!;
+    const l = this.lines[i]!;
+    const line = l === l ? l : null;
     const source = this.source(i);
     const key = this.keys[i]!;
-    return v[0] ? { source, key, line: line === line ? line : null, values, hash: v[0] } : { source, key, line: line === line ? line : null, values };
+    return v[0] ? { source, key, line, values, hash: v[0] } : { source, key, line, values };
   }
 
   /** Record i's hash and values packed (see packValues), undefined for a record kept whole. */
@@ -95,11 +96,9 @@ export class RecordTable implements RecordList {
 
   /** Collects records, then {@link RecordTableBuilder.build} orders them. */
   static builder(): RecordTableBuilder {
-    return new RecordTableBuilder((names, sourceIds, lines, keys, packed) => new RecordTable(names, sourceIds, lines, keys, packed));
+    return new RecordTableBuilder();
   }
 }
-
-type Make = (names: string[], sourceIds: Uint16Array, lines: Float64Array, keys: string[], packed: (string | MasterRecord)[]) => RecordTable;
 
 export class RecordTableBuilder {
   private readonly names: string[] = [];
@@ -108,8 +107,6 @@ export class RecordTableBuilder {
   private lines: number[] = [];
   private keys: string[] = [];
   private packed: (string | MasterRecord)[] = [];
-
-  constructor(private readonly make: Make) {}
 
   add(r: MasterRecord): void {
     this.push(r.source, r.key, r.line, packValues(r.hash, r.values) ?? r);
@@ -173,6 +170,6 @@ export class RecordTableBuilder {
     this.lines = [];
     this.keys = [];
     this.packed = [];
-    return this.make(names, outSources, outLines, outKeys, outPacked);
+    return new RecordTable(names, outSources, outLines, outKeys, outPacked);
   }
 }

@@ -10,7 +10,7 @@ import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, 
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
-import { type MasterRecord, type RecordRef, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
+import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type RecordList, type RefList, listOf } from '../master/record-table.js';
 import { type GoldenValues, encodeProvenance, storedProvenanceText, survivalPolicy, surviveGolden } from '../master/survivorship.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
@@ -366,14 +366,14 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
         lap('golden records');
         if (writing) await writing;
         lap('writes');
-        // Every COLLECT_ROUNDS rounds, while the store loads: a round's rows outlive the
-        // awaits of their writes and are promoted, and the old generation grew to some 900 MB
-        // over 640 live before V8 collected (1M records: the load stage's peak, 1,466 MB).
-        if (r % COLLECT_ROUNDS === COLLECT_ROUNDS - 1) collectGarbage();
         writing = write(rows);
         // Awaited before the next round's writes or after the last round; settled here too, so
         // that a failure while the next round is built is not an unhandled rejection.
         writing.catch(() => undefined);
+        // Every COLLECT_ROUNDS rounds, while the store loads this one: a round's rows outlive the
+        // awaits of their writes and are promoted, and the old generation grew to some 900 MB
+        // over 640 live before V8 collected (1M records: the load stage's peak, 1,466 MB).
+        if (r % COLLECT_ROUNDS === COLLECT_ROUNDS - 1) collectGarbage();
       }
       if (writing) await writing;
     } finally {

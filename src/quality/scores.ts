@@ -1,6 +1,6 @@
 import { clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
-import type { RecordList } from '../master/record-table.js';
+import { type RecordList, listOf } from '../master/record-table.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
 import { postcodeAgreesWithRegion } from './reference.js';
@@ -34,19 +34,7 @@ export interface ScoredRecord {
 }
 
 /** Scored records by index: an array, or a full run's table (which unpacks a record when read). */
-export type ScoredRecords = readonly ScoredRecord[] | RecordList;
-
-/** Record i of `records`. */
-function recordAt(records: ScoredRecords): (i: number) => ScoredRecord {
-  if (Array.isArray(records)) return (i) => (records as readonly ScoredRecord[])[i]!;
-  return (i) => (records as RecordList).at(i);
-}
-
-/** The source of record i of `records` (without unpacking a table's record). */
-function sourceAt(records: ScoredRecords): (i: number) => string {
-  if (Array.isArray(records)) return (i) => (records as readonly ScoredRecord[])[i]!.source;
-  return (i) => (records as RecordList).source(i);
-}
+export type ScoredRecords = readonly ScoredRecord[] | RecordList<ScoredRecord>;
 
 /** Everything a run is scored from; no I/O happens while scoring. */
 export interface QualityInput {
@@ -145,7 +133,8 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 /** Per source and field, the comparisons of a consistency field across sources. */
 export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups = groupClusters(input.clusterOf)): Map<string, Map<string, Tally>> {
   const out = new Map<string, Map<string, Tally>>();
-  const record = recordAt(input.records);
+  const list = listOf(input.records);
+  const record = (i: number): ScoredRecord => list.at(i);
   for (let c = 0; c < groups.count; c++) if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
   return out;
 }
@@ -200,15 +189,12 @@ export function measureClusters(input: Pick<QualityInput, 'records' | 'clusterOf
   }
   // Largest first; among equals, the one whose first record comes first (clusters are in that order).
   const largest = shared.sort((a, b) => size(b) - size(a) || a - b).slice(0, LARGEST_CLUSTERS);
-  const record = recordAt(input.records);
+  const list = listOf(input.records);
   return {
     clusterSizes,
     largestClusters: largest.map((c) => ({
       size: size(c),
-      members: clusterMembers(groups, c, (i) => {
-        const r = record(i);
-        return { source: r.source, key: r.key };
-      }).slice(0, LARGEST_MEMBERS),
+      members: clusterMembers(groups, c, (i) => ({ source: list.source(i), key: list.key(i) })).slice(0, LARGEST_MEMBERS),
     })),
   };
 }
@@ -242,10 +228,10 @@ export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' 
   }
   // The customers a source's records belong to: each cluster counted once per source it has records of.
   const counted = new Map<string, number>();
-  const source = sourceAt(input.records);
+  const list = listOf(input.records);
   for (let c = 0; c < groups.count; c++) {
     for (let k = groups.start[c]!; k < groups.start[c + 1]!; k++) {
-      const s = source(groups.order[k]!);
+      const s = list.source(groups.order[k]!);
       const t = sources.get(s);
       if (!t || counted.get(s) === c) continue;
       counted.set(s, c);
