@@ -2,28 +2,16 @@ import type { SourceConfig } from '../config/schema.js';
 import { checkReadFromTime, createConnector } from '../connectors/registry.js';
 import type { Cursor, SourceBatch, SourceConnector } from '../connectors/connector.js';
 import { CrmEtlError } from '../core/errors.js';
-import { CANONICAL_FIELDS, type CanonicalField } from '../core/fields.js';
-import type { CleanRecord, Lineage, MalformedRow, RawRecord } from '../core/record.js';
-import { maskValue } from '../core/mask.js';
+import type { CanonicalField } from '../core/fields.js';
+import type { MalformedRow, RawRecord } from '../core/record.js';
 import { erasedKeyHash, erasedKeys } from '../security/erase.js';
-import { recordHash } from '../security/record-hash.js';
-import { createStandardizeCache, detectDateOrder, standardizeRecord } from '../transforms/standardize/index.js';
+import { detectDateOrder } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
-import { mapRecord, mappedColumns } from './map-record.js';
+import { mappedColumns } from './map-record.js';
+import { type IssueTally, REJECT_COLUMNS, SOURCE_RECORD_COLUMNS, type StagingSpec, addTally, createStager, locationOf } from './stage-records.js';
+import { CsvEncodingThread } from '../store/csv-thread.js';
 
-export const SOURCE_RECORD_COLUMNS = [
-  'source',
-  'source_key',
-  'run_id',
-  'location',
-  'line',
-  ...CANONICAL_FIELDS,
-  'extra',
-  'record_hash',
-  'deleted',
-] as const;
-
-export const REJECT_COLUMNS = ['run_id', 'source', 'source_key', 'location', 'line', 'field', 'value', 'code', 'reason'] as const;
+export { MAX_VALUE_CHARS, REJECT_COLUMNS, SOURCE_RECORD_COLUMNS, type IssueTally, locationOf } from './stage-records.js';
 
 const DATE_FIELDS: readonly CanonicalField[] = ['birth_date', 'source_updated_at'];
 
@@ -47,16 +35,6 @@ export interface SourceStats {
   incremental: boolean;
   /** Records the source marks deleted (soft delete): staged as deleted, not matched. */
   deleted: number;
-}
-
-/** How often one issue occurred in a source's field; examples are masked. */
-export interface IssueTally {
-  /** The canonical field, or null for a row that could not be read. */
-  field: string | null;
-  code: string;
-  severity: 'reject' | 'warn';
-  count: number;
-  examples: string[];
 }
 
 export interface PreparedSource {
@@ -110,9 +88,6 @@ export function describeSource(cfg: SourceConfig): string {
   return `${cfg.kind} source "${c.name}"`;
 }
 
-/** Longest value of a canonical field that is staged; longer ones are rejected (VALUE_TOO_LONG). */
-export const MAX_VALUE_CHARS = 4096;
-
 /** Records a date-order scan looks at, at most, before it settles for the default. */
 const DATE_ORDER_SCAN_LIMIT = 200_000;
 const AMBIGUOUS_DATE = /^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}/;
@@ -142,15 +117,40 @@ async function detectSourceDateOrder(connector: SourceConnector, cfg: SourceConf
   return null;
 }
 
-/** Where a record is, as stored: the file, table or URL, with the sheet or page when there is one. */
-export function locationOf(l: Lineage): string {
-  if (l.sheet) return `${l.location}#sheet=${l.sheet}`;
-  if (l.page) return `${l.location}#page=${l.page}`;
-  return l.location;
-}
-
 function malformedRow(ctx: RunContext, m: MalformedRow): unknown[] {
   return [ctx.runId, m.source, null, locationOf(m.lineage), m.lineage.line ?? null, null, m.raw ?? null, m.code, m.message];
+}
+
+/** How {@link extractSource} loads (tests: the encoding thread from the first batch, or never). */
+export interface ExtractOptions {
+  /**
+   * Batches written from this thread before the CSV encoding thread takes over, on PostgreSQL
+   * and PGlite (MySQL loads rows): default 1 with a key, else never (Infinity).
+   */
+  threadFrom?: number;
+}
+
+/** Batches loaded from this thread before the encoding thread starts: a source of one batch needs none. */
+const THREAD_FROM_BATCH = 1;
+/** Batches sent to the encoding thread and not yet written, beyond the one being written. */
+const IN_FLIGHT = 2;
+
+/** A batch staged and not yet written: its rows, or their CSV being encoded, and its rejects. */
+interface PendingBatch {
+  rows: unknown[][];
+  csv: Promise<Buffer[]> | null;
+  rowCount: number;
+  rejects: unknown[][];
+  /** The keys of its records when they replace staged versions (an incremental read), else null. */
+  replaceKeys: string[] | null;
+}
+
+/** CSV chunks as the store's COPY takes them, a turn for timers and I/O between two. */
+async function* chunksOf(chunks: Buffer[]): AsyncGenerator<Buffer> {
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    yield chunks[i]!;
+  }
 }
 
 /**
@@ -158,7 +158,7 @@ function malformedRow(ctx: RunContext, m: MalformedRow): unknown[] {
  * `source_records`, every bad value and malformed row in `rejects` with its place.
  * A full read replaces the source's staged records.
  */
-export async function extractSource(ctx: RunContext, prepared: PreparedSource): Promise<SourceStats> {
+export async function extractSource(ctx: RunContext, prepared: PreparedSource, opts: ExtractOptions = {}): Promise<SourceStats> {
   const { cfg, connector } = prepared;
   const stats: SourceStats = {
     source: cfg.name,
@@ -176,21 +176,6 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   };
   for (const f of Object.keys(cfg.mapping)) stats.fieldCounts[f] = { present: 0, rejected: 0 };
   const tallies = new Map<string, IssueTally>();
-  const tally = (field: string | null, code: string, severity: 'reject' | 'warn', value: string | null | undefined): void => {
-    const k = `${field ?? ''}\u0000${code}`;
-    let t = tallies.get(k);
-    if (!t) {
-      tallies.set(k, (t = { field, code, severity, count: 0, examples: [] }));
-      stats.issues.push(t);
-    }
-    t.count++;
-    if (value && t.examples.length < 2) {
-      const masked = maskValue(value);
-      if (!t.examples.includes(masked)) t.examples.push(masked);
-    }
-  };
-  // Names, cities, postcodes and companies repeat across a source: memoized per source run.
-  const stdCache = createStandardizeCache();
   const dateOrder = cfg.date_order ?? (await detectSourceDateOrder(connector, cfg));
   stats.dateOrder = dateOrder ?? null;
   let failureChecked = false;
@@ -205,83 +190,61 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
   if (!incremental) await knex('source_records').where({ source: cfg.name }).delete();
   let lastCursor: Cursor | undefined;
   let first = true;
-  // A batch is written while the next one is read and standardized: the store ingests one
-  // while this process works on the other. Writes stay in batch order (one in flight at a time).
-  let writing: Promise<void> | null = null;
-  const write = async (rows: unknown[][], rejects: unknown[][], replacing: boolean): Promise<void> => {
-    if (rows.length && replacing) {
+
+  const cipher = ctx.store.cipher;
+  const spec: StagingSpec = { source: cfg.name, runId: ctx.runId, mapping: cfg.mapping, today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
+  const stage = createStager(spec, cipher);
+  // With a key, batches after the first are encrypted and encoded for COPY in a thread of their
+  // own (see CsvEncodingThread) while this one reads and stages the next.
+  const threadFrom = ctx.store.dialect === 'mysql' ? Infinity : (opts.threadFrom ?? (cipher ? THREAD_FROM_BATCH : Infinity));
+  let encoder: CsvEncodingThread | null = null;
+  let batches = 0;
+  const pending: PendingBatch[] = [];
+
+  // A batch is written while the next ones are read and staged: the store ingests one while this
+  // process works on the others. Writes stay in batch order (one in flight at a time).
+  let writing = null as Promise<void> | null;
+  const write = async (p: PendingBatch): Promise<void> => {
+    if (p.rowCount && p.replaceKeys) {
       // Records read again replace their staged version.
-      const keys = rows.map((r) => r[1] as string);
-      for (let i = 0; i < keys.length; i += 1000) {
-        await knex('source_records').where({ source: cfg.name }).whereIn('source_key', keys.slice(i, i + 1000)).delete();
+      for (let i = 0; i < p.replaceKeys.length; i += 1000) {
+        await knex('source_records').where({ source: cfg.name }).whereIn('source_key', p.replaceKeys.slice(i, i + 1000)).delete();
       }
     }
-    if (rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, rows);
-    if (rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, rejects);
+    if (p.csv) await ctx.store.insertCsv('source_records', SOURCE_RECORD_COLUMNS, chunksOf(await p.csv), undefined, cipher?.keyId);
+    else if (p.rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, p.rows);
+    if (p.rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, p.rejects);
   };
-  // One batch read: its records mapped, checked and standardized into staged rows and rejects,
-  // counted in `stats` (rows and rejects are written by the caller).
-  const stageBatch = (batch: SourceBatch): { rows: unknown[][]; rejects: unknown[][] } => {
+  const settle = async (p: PendingBatch): Promise<void> => {
+    if (writing) await writing;
+    writing = write(p);
+    // Awaited before the next batch's write or at the end; settled here too, so that a failure
+    // while the next batch is staged is not an unhandled rejection.
+    writing.catch(() => undefined);
+  };
+  // One batch staged: its records' rows and rejects, counted in `stats` (its values' issues, then
+  // its malformed rows').
+  const stageBatch = (batch: SourceBatch): { rows: unknown[][]; rejects: unknown[][]; live: readonly RawRecord[] } => {
     // Erased people (crm-etl erase) are not staged again while the source still has them.
     const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
-    const mapped = live.map((r: RawRecord) => ({ raw: r, ...mapRecord(r.fields, cfg.mapping) }));
-    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
-    const stdCtx = { today: ctx.today, ...(cfg.country ? { country: cfg.country } : {}), ...(dateOrder ? { dateOrder } : {}) };
-    const rows: unknown[][] = [];
-    const rejects: unknown[][] = [];
-    for (const m of mapped) {
-      // A value this long is no customer field (a broken export, or an attack): rejected with its
-      // place, never passed on to the store (MySQL text columns end at 64 KB) or the matcher.
-      for (const key in m.values) {
-        const f = key as CanonicalField;
-        const v = m.values[f];
-        if (!v) continue;
-        if (v.length <= MAX_VALUE_CHARS) {
-          if (stats.fieldCounts[f]) stats.fieldCounts[f].present++;
-          continue;
-        }
-        m.values[f] = null;
-        if (stats.fieldCounts[f]) {
-          stats.fieldCounts[f].present++;
-          stats.fieldCounts[f].rejected++;
-        }
-        stats.rejectedValues++;
-        tally(f, 'VALUE_TOO_LONG', 'reject', v.slice(0, 40));
-        rejects.push([ctx.runId, cfg.name, m.raw.key, locationOf(m.raw.lineage), m.raw.lineage.line ?? null, f, `${v.slice(0, 200)}…`, 'VALUE_TOO_LONG', `The value has ${v.length} characters; at most ${MAX_VALUE_CHARS} are kept.`]);
-      }
-      const std = standardizeRecord(m.values, stdCtx, stdCache);
-      const rec: CleanRecord = { source: cfg.name, key: m.raw.key, lineage: m.raw.lineage, values: std.values, extra: m.extra, issues: std.issues, rejected: std.rejected };
-      for (const issue of rec.issues) {
-        const f = issue.path[0];
-        tally(f ?? null, issue.code, issue.severity, f ? (rec.rejected[f] ?? m.values[f as CanonicalField] ?? undefined) : undefined);
-        if (issue.severity !== 'reject') continue;
-        const field = issue.path[0] ?? null;
-        stats.rejectedValues++;
-        if (field && stats.fieldCounts[field]) stats.fieldCounts[field].rejected++;
-        rejects.push([ctx.runId, cfg.name, rec.key, locationOf(rec.lineage), rec.lineage.line ?? null, field, field ? (rec.rejected[field] ?? null) : null, issue.code, issue.message]);
-      }
-      const extra = JSON.stringify(rec.extra);
-      rows.push([
-        cfg.name,
-        rec.key,
-        ctx.runId,
-        locationOf(rec.lineage),
-        rec.lineage.line ?? null,
-        ...CANONICAL_FIELDS.map((f) => rec.values[f] ?? null),
-        extra,
-        // Keyed when the store has a key (src/security/record-hash.ts).
-        recordHash(ctx.store.cipher, rec.values, extra),
-        m.raw.deleted === true,
-      ]);
+    const { rows, rejects, counts } = stage(live);
+    for (const t of counts.issues) addTally(tallies, t);
+    for (const f in counts.present) {
+      const c = stats.fieldCounts[f];
+      if (!c) continue;
+      c.present += counts.present[f]!;
+      c.rejected += counts.rejected[f] ?? 0;
     }
+    stats.rejectedValues += counts.rejectedValues;
     for (const m of batch.malformed) {
-      tally(null, m.code, 'reject', undefined);
+      addTally(tallies, { field: null, code: m.code, severity: 'reject', count: 1, examples: [] });
       rejects.push(malformedRow(ctx, m));
     }
+    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
     stats.read += live.length + batch.malformed.length;
     stats.staged += rows.length;
     stats.malformed += batch.malformed.length;
-    return { rows, rejects };
+    return { rows, rejects, live };
   };
   try {
     for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
@@ -297,12 +260,14 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
       }
       lastCursor = batch.cursor;
-      const { rows, rejects } = stageBatch(batch);
-      if (writing) await writing;
-      writing = write(rows, rejects, incremental);
-      // Awaited before the next batch's write or at the end; settled here too, so that a failure
-      // while the next batch is standardized is not an unhandled rejection.
-      writing.catch(() => undefined);
+      const { rows, rejects, live } = stageBatch(batch);
+      if (!encoder && batches >= threadFrom && rows.length) encoder = new CsvEncodingThread('source_records', SOURCE_RECORD_COLUMNS, cipher);
+      batches++;
+      const csv = encoder && rows.length ? encoder.encode(rows) : null;
+      csv?.catch(() => undefined);
+      pending.push({ rows: csv ? [] : rows, csv, rowCount: rows.length, rejects, replaceKeys: incremental ? live.map((r) => r.key) : null });
+      // Two batches encoded ahead of the write at most (none without the thread).
+      while (pending.length > (encoder ? IN_FLIGHT : 0)) await settle(pending.shift()!);
       ctx.onProgress?.({ stage: 'extract', source: cfg.name, done: stats.read });
       if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
       if (failureChecked && stats.read > 0 && stats.malformed / stats.read > cfg.max_failure_rate) {
@@ -313,11 +278,14 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource): 
         );
       }
     }
+    while (pending.length) await settle(pending.shift()!);
     if (writing) await writing;
   } finally {
     // A read that failed still lets its last write end before the run records the failure.
     await writing?.catch(() => undefined);
+    await encoder?.close();
   }
+  stats.issues = [...tallies.values()];
   // MySQL plans joins from table statistics it refreshes only some time after a bulk load: with
   // a source just staged into an empty table, the quality stage's join of rejects with staged
   // records was planned as if the records were none and examined every pair (6,789 rejects: 46M

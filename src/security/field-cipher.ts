@@ -61,11 +61,20 @@ export function parseKey(value: string, variable: string): Buffer {
 /** Stored forms (and values behind them) a cipher keeps at most, each way. */
 const CACHED_VALUES = 50_000;
 
+/** A cipher as data, for a worker thread (see {@link FieldCipher.spec}). */
+export interface CipherSpec {
+  /** The current key, then the old ones (a Buffer, or the Uint8Array a thread receives it as). */
+  keys: Uint8Array[];
+  fields: string[];
+}
+
 export class FieldCipher {
   private readonly current: DerivedKey;
   private readonly byId = new Map<string, DerivedKey>();
   /** Fields (columns) this cipher encrypts. */
   readonly fields: ReadonlySet<string>;
+  /** The key, then the old keys, as given: for {@link spec}. */
+  private readonly keys: readonly Buffer[];
 
   /**
    * @param key the key new values are encrypted with (32 bytes);
@@ -73,6 +82,7 @@ export class FieldCipher {
    * @param oldKeys keys that may still decrypt stored values (during a rotation).
    */
   constructor(key: Buffer, fields: Iterable<string>, oldKeys: readonly Buffer[] = []) {
+    this.keys = [Buffer.from(key), ...oldKeys.map((k) => Buffer.from(k))];
     this.current = derive(key);
     this.byId.set(this.current.id, this.current);
     for (const k of oldKeys) {
@@ -80,6 +90,21 @@ export class FieldCipher {
       if (!this.byId.has(d.id)) this.byId.set(d.id, d);
     }
     this.fields = new Set(fields);
+  }
+
+  /**
+   * What a worker thread of this process needs to make the same cipher ({@link fromSpec}): the
+   * keys themselves (copies). Only ever posted to this process's own threads; never stored,
+   * logged or sent anywhere.
+   */
+  spec(): CipherSpec {
+    return { keys: this.keys.map((k) => Buffer.from(k)), fields: [...this.fields] };
+  }
+
+  /** The cipher {@link spec} describes, in a worker thread. */
+  static fromSpec(spec: CipherSpec): FieldCipher {
+    const [key, ...old] = spec.keys.map((k) => Buffer.from(k));
+    return new FieldCipher(key!, spec.fields, old);
   }
 
   /** Id of the key new values are encrypted with. */

@@ -284,12 +284,18 @@ export class CsvRowBatch implements RowBatch {
     if (this.csv.size >= this.chunkBytes) this.chunks.push(this.csv.take());
   }
 
-  /** The chunks so far, the batch left empty; a turn for timers and I/O between chunks (see csvChunks). */
-  async *drain(): AsyncGenerator<Buffer> {
+  /** The chunks so far (each ends with a row), the batch left empty. */
+  takeChunks(): Buffer[] {
     const chunks = this.chunks;
     if (this.csv.size > 0) chunks.push(this.csv.take());
     this.chunks = [];
     this.count = 0;
+    return chunks;
+  }
+
+  /** The chunks so far, the batch left empty; a turn for timers and I/O between chunks (see csvChunks). */
+  async *drain(): AsyncGenerator<Buffer> {
+    const chunks = this.takeChunks();
     for (let i = 0; i < chunks.length; i += 1) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       yield chunks[i]!;

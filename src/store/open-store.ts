@@ -137,10 +137,10 @@ class KnexStore implements Store {
     }
   }
 
-  async insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction): Promise<void> {
+  async insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction, encryptedWith?: string): Promise<void> {
     const target: BulkTarget = { table, columns };
     checkColumns(target);
-    if (this.cipher && ENCRYPTED_TABLES.has(table)) throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: its sensitive fields are encrypted; use insertRows`);
+    if (this.cipher && ENCRYPTED_TABLES.has(table) && encryptedWith !== this.cipher.keyId) throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: its sensitive fields are encrypted; use insertRows`);
     if (this.dialect === 'mysql') throw new CrmEtlError('INPUT_INVALID', `insertCsv into ${table}: MySQL loads rows (insertRows), not CSV`);
     await this.copyCsv(target, csv, trx);
   }

@@ -71,9 +71,11 @@ export interface Store {
    * Loads rows already encoded as CSV, as {@link insertRows} encodes them (`CsvWriter` in
    * src/store/bulk-insert.ts; each chunk ends with a row): rows encoded off the main thread. On
    * PostgreSQL and PGlite; MySQL takes rows only (`INPUT_INVALID`), as do tables with encrypted
-   * fields. All or nothing, like {@link insertRows}.
+   * fields, unless their rows were encrypted as {@link insertRows} would (`rowEncrypting` with
+   * this store's cipher, in a thread) and `encryptedWith` names the cipher's key. All or nothing,
+   * like {@link insertRows}.
    */
-  insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction): Promise<void>;
+  insertCsv(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array>, trx?: Knex.Transaction, encryptedWith?: string): Promise<void>;
   /**
    * Rows collected now and loaded later, all at once, by {@link insertBatch}. On PostgreSQL and
    * PGlite each row is checked, encrypted where {@link insertRows} would encrypt it, and encoded
