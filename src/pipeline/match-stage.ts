@@ -4,6 +4,7 @@ import { lapTimer } from '../core/lap-timer.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { RecordTable } from '../master/record-table.js';
+import { DecryptThread, KEEP_ENCRYPTED } from '../store/decrypt-thread.js';
 import type { MasterRecord } from '../master/store-io.js';
 import { RecordViews, encodeRecords, encodedColumn } from '../transforms/match/encoded.js';
 import { encodeInThread } from '../transforms/match/encode-thread.js';
@@ -31,36 +32,54 @@ const STAGED_PAGE = 20_000;
 export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'>, pageSize = STAGED_PAGE): Promise<RecordTable> {
   const out = RecordTable.builder();
   const columns = ['source', 'source_key', 'line', 'record_hash', ...CANONICAL_FIELDS];
+  // With a key, pages after the first are read as stored and decrypted in a thread of their own
+  // (DecryptThread) while this one packs the page before and the store sends the next.
+  const cipher = ctx.store.cipher;
+  let decrypter = null as DecryptThread | null;
+  const query = <Q extends { queryContext(c: unknown): Q }>(q: Q): Q => (decrypter ? q.queryContext(KEEP_ENCRYPTED) : q);
   // Each page is read while the next one is asked for.
   const readPages = async (first: Promise<Record<string, unknown>[]>, after: (last: Record<string, unknown>) => Promise<Record<string, unknown>[]>): Promise<void> => {
     let next: Promise<Record<string, unknown>[]> | null = first;
+    let decrypting: Promise<Record<string, unknown>[]> | null = null;
     while (next) {
       const rows: Record<string, unknown>[] = await next;
+      const clear = decrypter ? decrypter.decryptRows(rows, columns) : Promise.resolve(rows);
+      clear.catch(() => undefined);
+      if (!decrypter && cipher && rows.length === pageSize) decrypter = new DecryptThread(cipher);
       next = rows.length === pageSize ? after(rows[rows.length - 1]!) : null;
-      for (const r of rows) out.addRow(r);
+      if (decrypting) for (const r of await decrypting) out.addRow(r);
+      decrypting = clear;
+    }
+    if (decrypting) for (const r of await decrypting) out.addRow(r);
+  };
+  const readAll = async (): Promise<void> => {
+    if (ctx.store.dialect === 'mysql') {
+      // InnoDB keeps a table in primary-key order: pages by source and key are range reads, all
+      // in one transaction, so that every page reads the same snapshot (as the one query did).
+      await ctx.store.transaction(async (db) => {
+        const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
+        const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
+          const q = db('source_records').select(columns).where({ source, deleted: false });
+          if (after !== null) q.andWhere('source_key', '>', after);
+          return query(q.orderBy('source_key').limit(pageSize)) as unknown as Promise<Record<string, unknown>[]>;
+        };
+        for (const source of sources) await readPages(page(source, null), (last) => page(source, String(last.source_key)));
+      });
+    } else {
+      // One scan through a cursor: pages by key from PostgreSQL took 13 s at a million records,
+      // against 4–5 s for the one query.
+      await ctx.store.transaction(async (trx) => {
+        await trx.raw(`declare staged_records no scroll cursor for ${trx('source_records').select(columns).where({ deleted: false }).toQuery()}`);
+        const fetch = async (): Promise<Record<string, unknown>[]> => ((await query(trx.raw(`fetch forward ${pageSize} from staged_records`))) as { rows: Record<string, unknown>[] }).rows;
+        await readPages(fetch(), fetch);
+        await trx.raw('close staged_records');
+      });
     }
   };
-  if (ctx.store.dialect === 'mysql') {
-    // InnoDB keeps a table in primary-key order: pages by source and key are range reads, all
-    // in one transaction, so that every page reads the same snapshot (as the one query did).
-    await ctx.store.transaction(async (db) => {
-      const sources = ((await db('source_records').distinct('source')) as { source: string }[]).map((r) => r.source);
-      const page = (source: string, after: string | null): Promise<Record<string, unknown>[]> => {
-        const q = db('source_records').select(columns).where({ source, deleted: false });
-        if (after !== null) q.andWhere('source_key', '>', after);
-        return q.orderBy('source_key').limit(pageSize) as Promise<Record<string, unknown>[]>;
-      };
-      for (const source of sources) await readPages(page(source, null), (last) => page(source, String(last.source_key)));
-    });
-  } else {
-    // One scan through a cursor: pages by key from PostgreSQL took 13 s at a million records,
-    // against 4–5 s for the one query.
-    await ctx.store.transaction(async (trx) => {
-      await trx.raw(`declare staged_records no scroll cursor for ${trx('source_records').select(columns).where({ deleted: false }).toQuery()}`);
-      const fetch = async (): Promise<Record<string, unknown>[]> => ((await trx.raw(`fetch forward ${pageSize} from staged_records`)) as { rows: Record<string, unknown>[] }).rows;
-      await readPages(fetch(), fetch);
-      await trx.raw('close staged_records');
-    });
+  try {
+    await readAll();
+  } finally {
+    await decrypter?.close();
   }
   return out.build(ctx.config);
 }

@@ -11,6 +11,7 @@ import { toConnectError, type StoreErrorContext } from './store-errors.js';
 import { maskStoreUrl, parseStoreUrl, type StoreLocation } from './store-url.js';
 import type { RowBatch, RowSource, Store, StoreDialect } from './store.js';
 import { type FieldCipher } from '../security/field-cipher.js';
+import { KEEP_ENCRYPTED } from './decrypt-thread.js';
 import { ENCRYPTED_TABLES, decryptResult, encryptRows, rowEncrypting } from './encrypted-fields.js';
 
 /** How long a query waits for a free connection before failing with `STORE_CONNECT`. */
@@ -208,7 +209,8 @@ async function connect(location: StoreLocation, context: StoreErrorContext, ciph
   const common = {
     client: guardedClientClass(location.dialect, context),
     // Encrypted values come back in clear to this process only (docs/security.md).
-    postProcessResponse: (result: unknown) => decryptResult(result, cipher),
+    // A reader that decrypts its rows itself (DecryptThread) asks for them as stored.
+    postProcessResponse: (result: unknown, context: unknown) => (context === KEEP_ENCRYPTED ? result : decryptResult(result, cipher)),
     // Without this, knex inlines the parameters into the error message: customer data.
     compileSqlOnError: false,
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,

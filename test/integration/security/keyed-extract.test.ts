@@ -8,6 +8,8 @@ import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import type { RunContext } from '../../../src/pipeline/context.js';
 import { extractSource, prepareSources } from '../../../src/pipeline/extract.js';
+import { loadStagedRecords } from '../../../src/pipeline/match-stage.js';
+import { KEEP_ENCRYPTED } from '../../../src/store/decrypt-thread.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
@@ -33,7 +35,7 @@ function peopleCsv(): string {
 // With a key, extraction hands its rows to a thread that encrypts them and encodes them for COPY
 // (src/store/csv-thread.ts): what lands in the store, and what the run counts, must be exactly
 // what encrypting and loading them on the main thread gives. (MySQL loads rows, not CSV: no thread.)
-describe.each(TEST_DIALECTS.filter((d) => d !== 'mysql'))('extraction with a key, rows encrypted in a thread (%s)', (dialect) => {
+describe.each(TEST_DIALECTS.filter((d) => d !== 'mysql'))('extraction and reading with a key, rows encrypted and decrypted in threads (%s)', (dialect) => {
   let iso: IsolatedStoreUrl;
   let dir: string;
   let store: Store;
@@ -82,6 +84,20 @@ describe.each(TEST_DIALECTS.filter((d) => d !== 'mysql'))('extraction with a key
     expect(threaded.encrypted).toBe(emails);
     expect(here.encrypted).toBe(emails);
     expect(threaded.rows.find((r) => r.source_key === '7')).toMatchObject({ email: 'p7@postmail.de', city: 'London' });
+  });
+
+  it('reads staged records back the same when a thread decrypts them', async () => {
+    await extractWith(0);
+    // Pages of 1,000: the first decrypted as the store reads it, the others in the thread.
+    const paged = await loadStagedRecords({ store, config }, 1_000);
+    const whole = await loadStagedRecords({ store, config }, 100_000);
+    expect(paged.length).toBe(ROWS);
+    const all = (t: typeof paged) => Array.from({ length: t.length }, (_, i) => t.at(i));
+    expect(all(paged)).toEqual(all(whole));
+    expect(paged.at(6).values.email).toMatch(/^p\d+@postmail\.de$/);
+    // What the thread is given: the values as stored.
+    const stored = (await store.knex('source_records').select('email').whereNotNull('email').limit(3).queryContext(KEEP_ENCRYPTED)) as { email: string }[];
+    expect(stored.map((r) => r.email.slice(0, 5))).toEqual(['enc1:', 'enc1:', 'enc1:']);
   });
 
   it('refuses CSV for an encrypted table unless it was encrypted with the store’s key', async () => {
