@@ -15,7 +15,7 @@ let gc: (() => void) | null | undefined;
  * (the same trick as the expose-gc package). A collection of a thread's few hundred megabytes
  * takes some 100 ms.
  */
-export function collectGarbage(): void {
+export function collectGarbage(opts: { compact?: boolean } = {}): void {
   if (gc === undefined) {
     try {
       setFlagsFromString('--expose-gc');
@@ -24,5 +24,16 @@ export function collectGarbage(): void {
       gc = null;
     }
   }
-  gc?.();
+  if (!gc) return;
+  // V8 keeps the pages a collection empties only partly: the heap stays committed at its high
+  // mark (the main thread after reading a million records: 685 MB committed, 358 used). A
+  // compacting collection moves what is live together and gives the rest back, at the price of
+  // a passing copy of it: for a moment when this thread is alone (the flag is the process's,
+  // and a thread compacting beside others holding their memory raised the run's peak by 150 MB).
+  if (opts.compact) setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    if (opts.compact) setFlagsFromString('--no-compact-on-every-full-gc');
+  }
 }

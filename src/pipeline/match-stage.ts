@@ -112,7 +112,8 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   const records = await loadStagedRecords(ctx);
   // The rows read (and what extraction left) are garbage that the phases to come, which hold
   // the threads' memory beside this heap, would keep: at a million records 603 → 303 MB, in 79 ms.
-  if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage();
+  // Compacted, while no other thread runs, so that the heap's emptied pages are given back too.
+  if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
   lap('reading');
   // Match features straight into the engine's columns, a record at a time: a million match
   // records as objects were ~1.4 GB of heap, their columns a fifth of it. From as many records
