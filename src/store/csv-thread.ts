@@ -1,5 +1,4 @@
-import type { Worker } from 'node:worker_threads';
-import { CrmEtlError, type ErrorCode } from '../core/errors.js';
+import { ThreadCalls } from '../core/thread-calls.js';
 import { startWorker } from '../core/worker-script.js';
 import type { CipherSpec, FieldCipher } from '../security/field-cipher.js';
 
@@ -10,10 +9,8 @@ export interface CsvThreadData {
   cipher: CipherSpec | null;
 }
 
-/** The thread's reply to one batch of rows. */
-export type CsvThreadReply =
-  | { seq: number; chunks: { buffer: ArrayBuffer; length: number }[] }
-  | { seq: number; error: { message: string; stack?: string; code?: ErrorCode } };
+/** CSV chunks as the thread hands them over (their buffers transferred, not copied). */
+export type CsvChunks = { buffer: ArrayBuffer; length: number }[];
 
 /**
  * A worker thread that encodes rows of one table as the CSV a COPY loads (Store.insertCsv), and
@@ -24,47 +21,21 @@ export type CsvThreadReply =
  * were sent; a failure in the thread fails every batch still waiting.
  */
 export class CsvEncodingThread {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (b: Buffer[]) => void; reject: (err: Error) => void }>();
-  private seq = 0;
-  private failure: Error | undefined;
+  private readonly calls: ThreadCalls<CsvChunks>;
 
   constructor(table: string, columns: readonly string[], cipher: FieldCipher | null) {
     const data: CsvThreadData = { table, columns, cipher: cipher ? cipher.spec() : null };
-    this.worker = startWorker(import.meta.url, 'csv-worker', data);
-    this.worker.on('message', (reply: CsvThreadReply) => {
-      const w = this.waiting.get(reply.seq);
-      if (!w) return;
-      this.waiting.delete(reply.seq);
-      if ('error' in reply) {
-        const { message, stack, code } = reply.error;
-        const err = code ? new CrmEtlError(code, message) : new Error(`CSV encoding thread: ${message}`);
-        if (stack) err.stack = stack;
-        w.reject(err);
-      } else w.resolve(reply.chunks.map((c) => Buffer.from(c.buffer, 0, c.length)));
-    });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`the CSV encoding thread exited with code ${code}`)));
+    this.calls = new ThreadCalls(startWorker(import.meta.url, 'csv-worker', data), 'CSV encoding thread');
   }
 
   /** `rows` as CSV chunks (each ending with a row), encrypted as the store would. */
-  encode(rows: readonly (readonly unknown[])[]): Promise<Buffer[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    const seq = this.seq++;
-    const p = new Promise<Buffer[]>((resolve, reject) => this.waiting.set(seq, { resolve, reject }));
-    this.worker.postMessage({ seq, rows });
-    return p;
+  async encode(rows: readonly (readonly unknown[])[]): Promise<Buffer[]> {
+    const chunks = await this.calls.call({ rows });
+    return chunks.map((c) => Buffer.from(c.buffer, 0, c.length));
   }
 
   /** Ends the thread. */
-  async close(): Promise<void> {
-    this.failure ??= new Error('the CSV encoding thread is closed');
-    await this.worker.terminate();
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const w of this.waiting.values()) w.reject(this.failure);
-    this.waiting.clear();
+  close(): Promise<void> {
+    return this.calls.close();
   }
 }

@@ -4,10 +4,10 @@
  * load), and hands the chunks back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CrmEtlError } from '../core/errors.js';
+import { type ThreadReply, threadError } from '../core/thread-calls.js';
 import { FieldCipher } from '../security/field-cipher.js';
 import { COPY_STREAM_CHUNK, CsvRowBatch } from './bulk-insert.js';
-import type { CsvThreadData, CsvThreadReply } from './csv-thread.js';
+import type { CsvChunks, CsvThreadData } from './csv-thread.js';
 import { rowEncrypting } from './encrypted-fields.js';
 
 const data = workerData as CsvThreadData;
@@ -15,22 +15,21 @@ const cipher = data.cipher ? FieldCipher.fromSpec(data.cipher) : null;
 const encrypt = rowEncrypting(cipher, data.table, data.columns);
 
 parentPort!.on('message', (msg: { seq: number; rows: unknown[][] }) => {
-  let reply: CsvThreadReply;
+  let reply: ThreadReply<CsvChunks>;
   const transfer: ArrayBuffer[] = [];
   try {
     const batch = new CsvRowBatch(data.table, data.columns, COPY_STREAM_CHUNK, encrypt);
     for (const r of msg.rows) batch.add(r);
-    const chunks = batch.takeChunks().map((b) => {
+    const result = batch.takeChunks().map((b) => {
       // A chunk is the head of a buffer of its own (never the shared pool): handed over, not copied.
       const own = b.byteOffset === 0 && b.buffer.byteLength > Buffer.poolSize;
       const buffer = own ? (b.buffer as ArrayBuffer) : (b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
       transfer.push(buffer);
       return { buffer, length: b.length };
     });
-    reply = { seq: msg.seq, chunks };
+    reply = { seq: msg.seq, result };
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    reply = { seq: msg.seq, error: { message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(e instanceof CrmEtlError ? { code: e.code } : {}) } };
+    reply = { seq: msg.seq, error: threadError(err) };
   }
   parentPort!.postMessage(reply, transfer);
 });
