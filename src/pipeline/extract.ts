@@ -9,9 +9,8 @@ import { detectDateOrder } from '../transforms/standardize/index.js';
 import type { RunContext } from './context.js';
 import { mappedColumns } from './map-record.js';
 import { type IssueTally, REJECT_COLUMNS, SOURCE_RECORD_COLUMNS, type StagingSpec, addTally, createStager, locationOf } from './stage-records.js';
+import { yieldChunks } from '../store/bulk-insert.js';
 import { CsvEncodingThread } from '../store/csv-thread.js';
-
-export { MAX_VALUE_CHARS, REJECT_COLUMNS, SOURCE_RECORD_COLUMNS, type IssueTally, locationOf } from './stage-records.js';
 
 const DATE_FIELDS: readonly CanonicalField[] = ['birth_date', 'source_updated_at'];
 
@@ -145,14 +144,6 @@ interface PendingBatch {
   replaceKeys: string[] | null;
 }
 
-/** CSV chunks as the store's COPY takes them, a turn for timers and I/O between two. */
-async function* chunksOf(chunks: Buffer[]): AsyncGenerator<Buffer> {
-  for (let i = 0; i < chunks.length; i++) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    yield chunks[i]!;
-  }
-}
-
 /**
  * Extract, map, standardize, validate and stage one source: every record lands in
  * `source_records`, every bad value and malformed row in `rejects` with its place.
@@ -211,7 +202,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
         await knex('source_records').where({ source: cfg.name }).whereIn('source_key', p.replaceKeys.slice(i, i + 1000)).delete();
       }
     }
-    if (p.csv) await ctx.store.insertCsv('source_records', SOURCE_RECORD_COLUMNS, chunksOf(await p.csv), undefined, cipher?.keyId);
+    if (p.csv) await ctx.store.insertCsv('source_records', SOURCE_RECORD_COLUMNS, yieldChunks(await p.csv), undefined, cipher?.keyId);
     else if (p.rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, p.rows);
     if (p.rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, p.rejects);
   };

@@ -69,7 +69,7 @@ export function locationOf(l: Lineage): string {
 }
 
 /** The tally of `field` and `code` in `tallies`, made (at count 0) on first use: tallies keep the order issues first occurred in. */
-export function tallyOf(tallies: Map<string, IssueTally>, field: string | null, code: string, severity: 'reject' | 'warn'): IssueTally {
+function tallyOf(tallies: Map<string, IssueTally>, field: string | null, code: string, severity: 'reject' | 'warn'): IssueTally {
   const k = `${field ?? ''}\u0000${code}`;
   let t = tallies.get(k);
   if (!t) tallies.set(k, (t = { field, code, severity, count: 0, examples: [] }));

@@ -294,13 +294,20 @@ export class CsvRowBatch implements RowBatch {
   }
 
   /** The chunks so far, the batch left empty; a turn for timers and I/O between chunks (see csvChunks). */
-  async *drain(): AsyncGenerator<Buffer> {
-    const chunks = this.takeChunks();
-    for (let i = 0; i < chunks.length; i += 1) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      yield chunks[i]!;
-      chunks[i] = EMPTY;
-    }
+  drain(): AsyncGenerator<Buffer> {
+    return yieldChunks(this.takeChunks());
+  }
+}
+
+/**
+ * CSV chunks as a COPY takes them, a turn for timers and I/O between two (see csvChunks); each
+ * is let go once yielded.
+ */
+export async function* yieldChunks(chunks: Buffer[]): AsyncGenerator<Buffer> {
+  for (let i = 0; i < chunks.length; i += 1) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    yield chunks[i]!;
+    chunks[i] = EMPTY;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/schema.js';
 import { CANONICAL_FIELDS } from '../../../src/core/fields.js';
 import { loadStagedRecords } from '../../../src/pipeline/match-stage.js';
-import { SOURCE_RECORD_COLUMNS } from '../../../src/pipeline/extract.js';
+import { SOURCE_RECORD_COLUMNS } from '../../../src/pipeline/stage-records.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
