@@ -552,8 +552,9 @@ export class MatchEngine {
   /**
    * Kept pairs scoring at least `minWeight` bits, with their weights, and how many of all the
    * pairs fall in each twentieth of the probability range (the quality report's histogram).
+   * Pairs `from` to `to` (default all): a thread that must answer meanwhile scores in parts.
    */
-  score(s: ScoringParams): ScoredPairs {
+  score(s: ScoringParams, from = 0, to = this.pairs.count): ScoredPairs {
     // Typed arrays that grow: as arrays of numbers, a thread's kept pairs at a million records
     // were ~100 MB of heap more at the scoring phase's peak.
     let a = new Int32Array(1 << 14);
@@ -570,7 +571,7 @@ export class MatchEngine {
     const skipBelow = Math.min(s.minWeight, HISTOGRAM_BINS[0]!);
     const pairs = this.pairs;
     const scratch = this.scratch;
-    for (let p = 0; p < pairs.count; p++) {
+    for (let p = from; p < Math.min(to, pairs.count); p++) {
       const i = pairs.i(p);
       const j = pairs.j(p);
       let levels = this.patterns.levels;

@@ -28,7 +28,10 @@ export interface MatchOptions {
   uniqueSources?: ReadonlySet<string>;
   /** Filled with milliseconds per phase (blocking, comparing, training, scoring, clustering) when given. */
   timings?: Record<string, number>;
-  /** Threads for blocking, comparing and scoring. Default: the machine's cores, 1 below 20,000 records. */
+  /**
+   * Threads for blocking, comparing and scoring: the calling thread and `threads - 1` worker
+   * threads. Default: the machine's cores, 1 below 20,000 records.
+   */
   threads?: number;
   /**
    * A stored model to score with instead of training one (an incremental run, a steward's
@@ -176,8 +179,9 @@ function split(a: Int32Array, b: Int32Array, parts: number): { a: Int32Array; b:
 /**
  * Finds duplicates among `records` (within and across sources): blocking → comparisons →
  * Fellegi–Sunter model trained without labels → decisions → clusters that resist chaining.
- * Blocking, comparing and scoring run on `threads` worker threads (default: the machine's
- * cores) once there are enough records to pay for them; the result does not depend on it.
+ * Blocking, comparing and scoring run on `threads` threads, this one and worker threads
+ * (default: the machine's cores) once there are enough records to pay for them; the result
+ * does not depend on it.
  */
 export async function matchRecords(input: readonly MatchRecord[] | EncodedRecords, opts: MatchOptions): Promise<MatchResult> {
   const enc = Array.isArray(input) ? encodeRecords(input as readonly MatchRecord[]) : (input as EncodedRecords);
@@ -198,8 +202,10 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   const companyWords = (opts.model && opts.companyWords) || encodedCompanyWords(enc);
   const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, sampleEvery, compare: { companyWords } };
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
-  const engines: EngineHandle[] =
-    threads === 1 ? [localEngine(enc, engineOpts)] : Array.from({ length: threads }, () => workerEngine(enc, engineOpts));
+  // This thread takes a share too, beside threads - 1 workers: it holds the records already, and
+  // a worker's copy of the dictionaries (~110 MB at a million records) and its heap would be the
+  // comparing phase's peak.
+  const engines: EngineHandle[] = [localEngine(enc, engineOpts), ...Array.from({ length: threads - 1 }, () => workerEngine(enc, engineOpts))];
   let closed: Promise<unknown> | undefined;
   const closeEngines = (): Promise<unknown> => (closed ??= Promise.all(engines.map((e) => e.close())));
   lap('encoding');
@@ -282,9 +288,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const candidates = new Map<number, number>();
     let pairCount = 0;
     const comparing = Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks, keyRows!)));
-    // This thread waits now, for the longest phase, and allocates next to nothing meanwhile: the
-    // garbage of blocking (its orders and slices; ~100 MB at a million records, heap used 496 →
-    // 397 MB) would stay in its heap throughout, beside the threads' pairs.
+    // Before this thread's share starts (at its first turn), for the longest phase, in which it
+    // allocates next to nothing: the garbage of blocking (its orders and slices; ~100 MB at a
+    // million records, heap used 496 → 397 MB) would stay in its heap throughout, beside the pairs.
     if (engines.length > 1) collectGarbage();
     for (const r of await comparing) {
       addPatternCounts(candidates, r.patterns);
@@ -338,6 +344,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // The engines are done: their threads (each with a copy of the dictionaries and its pairs) are
     // given back before the term frequencies by value (millions of values at a million records) are built.
     await closeEngines();
+    // This thread's share of the pairs (~100 MB at a million records, in typed arrays) is given
+    // back only by a full collection, which the heap's growth would not start before the load.
+    if (engines.length > 1) collectGarbage();
     const scorer = new PairScorer(model, stored || termFrequenciesByValue(enc, shares), recordCount, { companyWords });
     const found: { a: number; b: number; w: number; e: number; p: number }[] = [];
     scored.forEach((s, e) => {

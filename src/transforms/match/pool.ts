@@ -1,7 +1,8 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
-import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams } from './engine.js';
+import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, addPatternCounts } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
@@ -12,18 +13,81 @@ export interface EngineHandle {
   close(): Promise<void>;
 }
 
-/** The engine in the calling thread: no copies, no start-up cost; for small inputs and tests. */
+/** Pairs compared (training) or scored between two turns of the calling thread's event loop. */
+const PAIRS_PER_TURN = 1 << 18;
+
+/**
+ * The engine in the calling thread: no copies of the records, no thread to start. It works in
+ * parts (a rule's keys, a task's blocks, a quarter of a million pairs) with a turn of the event
+ * loop between two, so that the thread still answers (a queue job's lock, a database connection)
+ * while it does a share of a large run beside the worker threads.
+ */
 export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHandle {
-  const e = new MatchEngine(enc, opts);
+  let engine: MatchEngine | null = new MatchEngine(enc, opts);
+  const e = (): MatchEngine => {
+    if (!engine) throw new Error('matching engine used after close');
+    return engine;
+  };
   return {
-    computeKeys: async (rules, keyIds, hashing) => e.computeKeys(rules, keyIds, hashing),
-    candidatePairs: async (tasks, blocks, keyRows) => {
-      const patterns = e.candidatePairs(tasks, blocks, keyRows);
-      return { patterns, pairs: e.pairCount };
+    computeKeys: async (rules, keyIds, hashing) => {
+      const out: KeyCounts = { counts: [], hashes: [] };
+      for (const r of rules) {
+        await nextTurn();
+        const k = e().computeKeys([r], keyIds, hashing);
+        out.counts.push(k.counts[0]!);
+        out.hashes.push(k.hashes[0]!);
+      }
+      return out;
     },
-    comparePairs: async (a, b) => e.comparePairs(a, b),
-    score: async (s) => e.score(s),
-    close: async () => undefined,
+    candidatePairs: async (tasks, blocks, keyRows) => {
+      const merged = new Map<number, number>();
+      for (const t of tasks) {
+        await nextTurn();
+        addPatternCounts(merged, e().candidatePairs([t], blocks, keyRows));
+      }
+      return { patterns: { keys: [...merged.keys()], counts: [...merged.values()] }, pairs: e().pairCount };
+    },
+    comparePairs: async (a, b) => {
+      const merged = new Map<number, number>();
+      for (let p = 0; p < a.length; p += PAIRS_PER_TURN) {
+        await nextTurn();
+        addPatternCounts(merged, e().comparePairs(a.subarray(p, p + PAIRS_PER_TURN), b.subarray(p, p + PAIRS_PER_TURN)));
+      }
+      return { keys: [...merged.keys()], counts: [...merged.values()] };
+    },
+    score: async (s) => {
+      const parts: ScoredPairs[] = [];
+      for (let p = 0; p < e().pairCount || p === 0; p += PAIRS_PER_TURN) {
+        await nextTurn();
+        parts.push(e().score(s, p, p + PAIRS_PER_TURN));
+      }
+      return parts.length === 1 ? parts[0]! : concatScored(parts);
+    },
+    // Its pairs (~100 MB at a million records) go with the engine, at this thread's next full collection.
+    close: async () => {
+      engine = null;
+    },
+  };
+}
+
+/** Scored parts as one, in order. */
+function concatScored(parts: readonly ScoredPairs[]): ScoredPairs {
+  const join = <T extends Int32Array | Float64Array | Uint8Array>(arrays: T[], make: (n: number) => T): T => {
+    const out = make(arrays.reduce((n, x) => n + x.length, 0));
+    let o = 0;
+    for (const x of arrays) {
+      out.set(x as never, o);
+      o += x.length;
+    }
+    return out;
+  };
+  const histogram = parts[0]!.histogram.map((_, i) => parts.reduce((n, x) => n + x.histogram[i]!, 0));
+  return {
+    a: join(parts.map((x) => x.a), (n) => new Int32Array(n)),
+    b: join(parts.map((x) => x.b), (n) => new Int32Array(n)),
+    weight: join(parts.map((x) => x.weight), (n) => new Float64Array(n)),
+    levels: join(parts.map((x) => x.levels), (n) => new Uint8Array(n)),
+    histogram,
   };
 }
 

@@ -93,6 +93,34 @@ describe('matching engine on columns', () => {
     for (let p = 0; p < scored.a.length; p++) {
       expect(scored.weight[p]).toBeCloseTo(res.scorer.weight(records[scored.a[p]!]!, records[scored.b[p]!]!), 9);
     }
+    // Scored in parts (as the calling thread scores its share), the parts put together are the whole.
+    const params = res.scorer.scoringParams(encodedTermShares(enc), 0);
+    const whole = engine.score(params);
+    const cut = Math.floor(pa.length / 3);
+    const parts = [engine.score(params, 0, cut), engine.score(params, cut, 2 * cut), engine.score(params, 2 * cut)];
+    expect(parts.every((x) => x.a.length > 0)).toBe(true);
+    expect(Int32Array.from(parts.flatMap((x) => [...x.a]))).toEqual(whole.a);
+    expect(Int32Array.from(parts.flatMap((x) => [...x.b]))).toEqual(whole.b);
+    expect(Float64Array.from(parts.flatMap((x) => [...x.weight]))).toEqual(whole.weight);
+    expect(Uint8Array.from(parts.flatMap((x) => [...x.levels]))).toEqual(whole.levels);
+    expect(whole.histogram.map((_, i) => parts.reduce((n, x) => n + x.histogram[i]!, 0))).toEqual(whole.histogram);
+  });
+
+  it('lets the event loop turn while the calling thread matches its share', async () => {
+    // A queue job's lock is renewed, and a database connection answered, by this thread's event
+    // loop: its share of the work is done in parts with a turn between two.
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
+    done = true;
+    expect(res.pairs.length).toBeGreaterThan(300);
+    // At least a turn per rule's keys and per task of blocks, besides training and scoring.
+    expect(turns).toBeGreaterThan(ENGINE_RULES.length + 4);
   });
 
   it('gives the same links and clusters on worker threads as in one thread', async () => {
