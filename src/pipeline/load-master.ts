@@ -414,6 +414,11 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  * records changed, their links unchanged, and matches them again).
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
+  // The garbage of the match stage's last phases and of quality, before the index's thread and
+  // the master's first rounds: V8 had let the heap grow to 800 MB over ~640 live, and collected
+  // only once they stood beside it (1M records: the run's peak, 1,391 MB). Not compacting: the
+  // passing copy of 640 MB live raised the kernel's high-water mark to 1,466 MB.
+  collectGarbage();
   const started = performance.now();
   // The match index from match features computed again a record at a time: the match stage
   // does not keep its match records (about a kilobyte each) beside the staged records.
