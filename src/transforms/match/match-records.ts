@@ -262,7 +262,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       report.push(rep);
       totalCost += rep.comparisons;
     }
-    const sliceCost = Math.max(10_000, totalCost / (engines.length * 16));
+    const sliceCost = Math.max(10_000, totalCost / (engines.length * 32));
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
       const { start } = blocks[r]!;
       let from = 1;
@@ -277,25 +277,42 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         }
       }
     }
-    const load = engines.map(() => 0);
-    const tasks: PairTask[][] = engines.map(() => []);
-    for (const sl of [...slices].sort((x, y) => y.cost - x.cost)) {
-      const e = load.indexOf(Math.min(...load));
-      tasks[e]!.push({ rule: sl.rule, from: sl.from, to: sl.to });
-      load[e] = load[e]! + sl.cost;
-    }
     lap('blocking');
+    // Slices handed out as the engines ask, largest first, each engine taking about a
+    // 1/(2 × engines) share of the cost left (guided self-scheduling): the last shares are
+    // small and the engines end together. (A fixed half each left a core idle for a tenth of
+    // the phase: this thread, which also collects its larger heap, ran slower than a worker.)
+    const queue = [...slices].sort((x, y) => y.cost - x.cost);
+    let left = totalCost;
+    const nextShare = (): PairTask[] => {
+      const share: PairTask[] = [];
+      const want = left / (2 * engines.length);
+      let cost = 0;
+      while (queue.length && (share.length === 0 || cost < want)) {
+        const sl = queue.shift()!;
+        share.push({ rule: sl.rule, from: sl.from, to: sl.to });
+        cost += sl.cost;
+      }
+      left -= cost;
+      return share;
+    };
     const candidates = new Map<number, number>();
-    let pairCount = 0;
-    const comparing = Promise.all(engines.map((e, x) => e.candidatePairs(tasks[x]!, blocks, keyRows!)));
+    const pairsOf = engines.map(() => 0);
+    const comparing = Promise.all(
+      engines.map(async (e, x) => {
+        for (let share = nextShare(); share.length; share = nextShare()) {
+          const r = await e.candidatePairs(share, blocks, keyRows!);
+          addPatternCounts(candidates, r.patterns);
+          pairsOf[x] = r.pairs;
+        }
+      }),
+    );
     // Before this thread's share starts (at its first turn), for the longest phase, in which it
     // allocates next to nothing: the garbage of blocking (its orders and slices; ~100 MB at a
     // million records, heap used 496 → 397 MB) would stay in its heap throughout, beside the pairs.
     if (engines.length > 1) collectGarbage();
-    for (const r of await comparing) {
-      addPatternCounts(candidates, r.patterns);
-      pairCount += r.pairs;
-    }
+    await comparing;
+    const pairCount = pairsOf.reduce((a, b) => a + b, 0);
     // The blocking rules' blocks and keys are done with (the index keeps its keys and hashes).
     keyRows = null;
     const indexKeys: IndexKeys | undefined = opts.indexKeys ? { keyIds: keyIds.slice(0, BLOCKING_RULE_COUNT), hashes: keyHashes.slice(0, BLOCKING_RULE_COUNT) as Uint8Array[], oversized } : undefined;
@@ -340,7 +357,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 
     // Scoring: every candidate pair, in the engines that compared it; pairs worth a look come back.
     const minWeight = Math.log2(opts.reviewThreshold / (1 - opts.reviewThreshold)) - 1e-9;
-    const scored = await Promise.all(engines.map((e) => e.score(scoringParams(model, recordCount, shares, minWeight))));
+    const params = scoringParams(model, recordCount, shares, minWeight);
+    const scored = await Promise.all(engines.map((e) => e.score(params)));
     // The engines are done: their threads (each with a copy of the dictionaries and its pairs) are
     // given back before the term frequencies by value (millions of values at a million records) are built.
     await closeEngines();
