@@ -305,6 +305,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
           addPatternCounts(candidates, r.patterns);
           pairsOf[x] = r.pairs;
         }
+        await e.comparedAll();
       }),
     );
     // Before this thread's share starts (at its first turn), for the longest phase, in which it

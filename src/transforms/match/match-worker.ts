@@ -8,29 +8,26 @@ const { enc, opts } = workerData as { enc: EncodedRecords; opts: EngineOptions }
 const engine = new MatchEngine(enc, opts);
 
 /**
- * Collections of this thread's garbage, once the call's message is let go of:
- * - after computeKeys: its interning maps and key strings, which the comparing phase (it
- *   allocates next to nothing) would keep: two threads, ~300 MB at a million records;
- * - before the first call after comparing (candidatePairs comes in several shares): the blocks
- *   and key rows it was sent, shared memory that is given back only once no thread holds it.
+ * Operations after which this thread collects its garbage, once the call's message is let go of:
+ * - computeKeys: its interning maps and key strings, which the comparing phase (it allocates
+ *   next to nothing) would keep: two threads, ~300 MB at a million records;
+ * - collect, sent after its last share of candidate pairs: the blocks and key rows it was sent,
+ *   shared memory that is given back only once no thread holds it.
  */
-let comparedSinceCollect = false;
+const COLLECT_AFTER = new Set(['computeKeys', 'collect']);
 
 parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => {
   try {
     let result: unknown;
     const a = msg.args as [never, never, never];
-    if (comparedSinceCollect && msg.op !== 'candidatePairs') {
-      comparedSinceCollect = false;
-      collectGarbage();
-    }
     switch (msg.op) {
       case 'computeKeys':
         result = engine.computeKeys(a[0], a[1], a[2]);
         break;
       case 'candidatePairs':
         result = { patterns: engine.candidatePairs(a[0], a[1], a[2]), pairs: engine.pairCount };
-        comparedSinceCollect = true;
+        break;
+      case 'collect':
         break;
       case 'comparePairs':
         result = engine.comparePairs(a[0], a[1]);
@@ -42,7 +39,7 @@ parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => 
         throw new Error(`unknown operation ${msg.op}`);
     }
     parentPort!.postMessage({ id: msg.id, result });
-    if (msg.op === 'computeKeys') setImmediate(collectGarbage);
+    if (COLLECT_AFTER.has(msg.op)) setImmediate(collectGarbage);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({ id: msg.id, error: { message: e.message, stack: e.stack } });

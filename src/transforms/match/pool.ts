@@ -10,6 +10,8 @@ export interface EngineHandle {
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
   score(s: ScoringParams): Promise<ScoredPairs>;
+  /** Done with candidate pairs: the blocks and key rows it was sent are let go of (a worker collects them). */
+  comparedAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,8 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       }
       return parts.length === 1 ? parts[0]! : concatScored(parts);
     },
+    // This thread collects once comparing is done (see matchRecords).
+    comparedAll: async () => undefined,
     // Its pairs (~100 MB at a million records) go with the engine, at this thread's next full collection.
     close: async () => {
       engine = null;
@@ -129,6 +133,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
     candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
     score: (s) => call('score', s),
+    comparedAll: () => call('collect'),
     close: async () => {
       await worker.terminate();
     },
