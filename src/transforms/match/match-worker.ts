@@ -1,6 +1,7 @@
 /** Worker-thread entry of the matching engine (see pool.ts): one engine, calls by message. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectGarbage } from '../../core/collect-garbage.js';
+import { type ThreadReply, threadError } from '../../core/thread-calls.js';
 import type { EncodedRecords } from './encoded.js';
 import { type EngineOptions, MatchEngine } from './engine.js';
 
@@ -16,7 +17,7 @@ const engine = new MatchEngine(enc, opts);
  */
 const COLLECT_AFTER = new Set(['computeKeys', 'collect']);
 
-parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => {
+parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) => {
   try {
     let result: unknown;
     const a = msg.args as [never, never, never];
@@ -38,10 +39,9 @@ parentPort!.on('message', (msg: { id: number; op: string; args: unknown[] }) => 
       default:
         throw new Error(`unknown operation ${msg.op}`);
     }
-    parentPort!.postMessage({ id: msg.id, result });
+    parentPort!.postMessage({ seq: msg.seq, result } satisfies ThreadReply<unknown>);
     if (COLLECT_AFTER.has(msg.op)) setImmediate(collectGarbage);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    parentPort!.postMessage({ id: msg.id, error: { message: e.message, stack: e.stack } });
+    parentPort!.postMessage({ seq: msg.seq, error: threadError(err) } satisfies ThreadReply<unknown>);
   }
 });

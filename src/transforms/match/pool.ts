@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ThreadCalls } from '../../core/thread-calls.js';
 import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
@@ -97,45 +98,14 @@ function concatScored(parts: readonly ScoredPairs[]): ScoredPairs {
 
 /** An engine in a worker thread. Records arrive as columns in shared memory, not as copies. */
 export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHandle {
-  const worker = startWorker(import.meta.url, 'match-worker', { enc, opts });
-  let next = 0;
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-  let failed: unknown;
-  const failAll = (err: unknown): void => {
-    failed = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-  worker.on('message', (msg: { id: number; result?: unknown; error?: { message: string; stack?: string } }) => {
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.error) {
-      const err = new Error(`matching worker: ${msg.error.message}`);
-      if (msg.error.stack) err.stack = msg.error.stack;
-      p.reject(err);
-    } else p.resolve(msg.result);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => {
-    if (pending.size) failAll(new Error(`matching worker exited with code ${code}`));
-  });
-  const call = <T>(op: string, ...args: unknown[]): Promise<T> => {
-    if (failed) return Promise.reject(failed);
-    const id = next++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, op, args });
-    });
-  };
+  const calls = new ThreadCalls<unknown>(startWorker(import.meta.url, 'match-worker', { enc, opts }), 'matching thread');
+  const call = <T>(op: string, ...args: unknown[]): Promise<T> => calls.call({ op, args }) as Promise<T>;
   return {
     computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
     candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
     score: (s) => call('score', s),
     comparedAll: () => call('collect'),
-    close: async () => {
-      await worker.terminate();
-    },
+    close: () => calls.close(),
   };
 }
