@@ -107,6 +107,17 @@ export interface ScoringParams {
 export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => c.tf ?? null);
 
 
+/**
+ * One engine's candidate pairs as another engine's thread can score them: the pair chunks (in
+ * shared memory) and a copy of the levels of its comparison patterns (pattern x's at `levels[x * F…]`).
+ */
+export interface SharedPairs {
+  ends: Int32Array[];
+  patterns: (Uint16Array | Int32Array)[];
+  count: number;
+  levels: Uint8Array;
+}
+
 /** What a scoring pass returns: the kept pairs, with their weights (bits) and comparison levels (pair p's at `levels[p * F…]`), and the histogram of all pairs. */
 export interface ScoredPairs {
   a: Int32Array;
@@ -154,20 +165,38 @@ const CHUNK = 1 << CHUNK_BITS;
  * not: 10 bytes a pair instead of 12, 42 MB less at a million records.
  */
 export class PairStore {
-  private readonly ends: Int32Array[] = [];
+  private ends: Int32Array[] = [];
   private patterns: (Uint16Array | Int32Array)[] = [];
   private wide = false;
   count = 0;
 
+  /** A store over another thread's pairs, read only (see {@link shared}). */
+  static of(shared: SharedPairs): PairStore {
+    const s = new PairStore();
+    s.ends = shared.ends;
+    s.patterns = shared.patterns;
+    s.count = shared.count;
+    return s;
+  }
+
+  /** The chunks, in shared memory: another thread reads them without a copy. */
+  shared(): Omit<SharedPairs, 'levels'> {
+    return { ends: this.ends, patterns: this.patterns, count: this.count };
+  }
+
   push(i: number, j: number, pattern: number): void {
     const x = this.count & (CHUNK - 1);
     if (x === 0) {
-      this.ends.push(new Int32Array(2 * CHUNK));
-      this.patterns.push(this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK));
+      this.ends.push(new Int32Array(new SharedArrayBuffer(2 * CHUNK * 4)));
+      this.patterns.push(this.wide ? new Int32Array(new SharedArrayBuffer(CHUNK * 4)) : new Uint16Array(new SharedArrayBuffer(CHUNK * 2)));
     }
     if (pattern > 0xffff && !this.wide) {
       this.wide = true;
-      this.patterns = this.patterns.map((c) => Int32Array.from(c));
+      this.patterns = this.patterns.map((c) => {
+        const w = new Int32Array(new SharedArrayBuffer(CHUNK * 4));
+        w.set(c);
+        return w;
+      });
     }
     const c = this.ends.length - 1;
     this.ends[c]![2 * x] = i;
@@ -553,8 +582,9 @@ export class MatchEngine {
    * Kept pairs scoring at least `minWeight` bits, with their weights, and how many of all the
    * pairs fall in each twentieth of the probability range (the quality report's histogram).
    * Pairs `from` to `to` (default all): a thread that must answer meanwhile scores in parts.
+   * With `other`, those of another engine's pairs (see {@link sharedPairs}).
    */
-  score(s: ScoringParams, from = 0, to = this.pairs.count): ScoredPairs {
+  score(s: ScoringParams, from = 0, to = Number.MAX_SAFE_INTEGER, other?: SharedPairs): ScoredPairs {
     // Typed arrays that grow: as arrays of numbers, a thread's kept pairs at a million records
     // were ~100 MB of heap more at the scoring phase's peak.
     let a = new Int32Array(1 << 14);
@@ -569,12 +599,13 @@ export class MatchEngine {
     if (s.tf[DEFERRED_AT]) addressBest = Math.max(addressBest, Math.log2(s.mExact[DEFERRED_AT]! / s.uFloor));
     // A pair below this even with the best address lands in the histogram's first bin and is not kept.
     const skipBelow = Math.min(s.minWeight, HISTOGRAM_BINS[0]!);
-    const pairs = this.pairs;
+    const pairs = other ? PairStore.of(other) : this.pairs;
+    const patternLevels = other ? other.levels : this.patterns.levels;
     const scratch = this.scratch;
     for (let p = from; p < Math.min(to, pairs.count); p++) {
       const i = pairs.i(p);
       const j = pairs.j(p);
-      let levels = this.patterns.levels;
+      let levels = patternLevels;
       let o = pairs.pattern(p) * F;
       if (levels[o + DEFERRED_AT] === DEFERRED) {
         for (let f = 0; f < F; f++) scratch[f] = levels[o + f]!;
@@ -604,6 +635,11 @@ export class MatchEngine {
       weight[k++] = w;
     }
     return { a: a.slice(0, k), b: b.slice(0, k), weight: weight.slice(0, k), levels: kept.slice(0, k * F), histogram };
+  }
+
+  /** This engine's pairs, for another engine to score some of them (see {@link score}). */
+  sharedPairs(): SharedPairs {
+    return { ...this.pairs.shared(), levels: this.patterns.levels.slice(0, this.patterns.size * F) };
   }
 
   get pairCount(): number {

@@ -33,8 +33,13 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
       case 'comparePairs':
         result = engine.comparePairs(a[0], a[1]);
         break;
-      case 'score':
-        result = engine.score(a[0]);
+      case 'score': {
+        const [params, from, to, other] = msg.args as Parameters<MatchEngine['score']>;
+        result = engine.score(params, from ?? 0, to ?? Number.MAX_SAFE_INTEGER, other);
+        break;
+      }
+      case 'sharedPairs':
+        result = engine.sharedPairs();
         break;
       default:
         throw new Error(`unknown operation ${msg.op}`);

@@ -3,14 +3,17 @@ import { ThreadCalls } from '../../core/thread-calls.js';
 import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
-import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, addPatternCounts } from './engine.js';
+import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, type SharedPairs, addPatternCounts } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): Promise<KeyCounts>;
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
-  score(s: ScoringParams): Promise<ScoredPairs>;
+  /** Its pairs `from` to `to` (default all), or those of another engine's `other`. */
+  score(s: ScoringParams, from?: number, to?: number, other?: SharedPairs): Promise<ScoredPairs>;
+  /** Its pairs, for another engine to score some (see MatchEngine.sharedPairs). */
+  sharedPairs(): Promise<SharedPairs>;
   /** Done with candidate pairs: the blocks and key rows it was sent are let go of (a worker collects them). */
   comparedAll(): Promise<void>;
   close(): Promise<void>;
@@ -58,14 +61,16 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       }
       return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
-    score: async (s) => {
+    score: async (s, from = 0, to = Number.MAX_SAFE_INTEGER, other) => {
+      const end = Math.min(to, other ? other.count : e().pairCount);
       const parts: ScoredPairs[] = [];
-      for (let p = 0; p < e().pairCount || p === 0; p += PAIRS_PER_TURN) {
+      for (let p = from; p < end || parts.length === 0; p += PAIRS_PER_TURN) {
         await nextTurn();
-        parts.push(e().score(s, p, p + PAIRS_PER_TURN));
+        parts.push(e().score(s, p, Math.min(end, p + PAIRS_PER_TURN), other));
       }
       return parts.length === 1 ? parts[0]! : concatScored(parts);
     },
+    sharedPairs: async () => e().sharedPairs(),
     // This thread collects once comparing is done (see matchRecords).
     comparedAll: async () => undefined,
     // Its pairs (~100 MB at a million records) go with the engine, at this thread's next full collection.
@@ -104,7 +109,8 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
     computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
     candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
-    score: (s) => call('score', s),
+    score: (s, from, to, other) => call('score', s, from, to, other),
+    sharedPairs: () => call('sharedPairs'),
     comparedAll: () => call('collect'),
     close: () => calls.close(),
   };

@@ -7,6 +7,7 @@ import { KEY_HASH_BYTES, blockingKeyInput, keyHasher } from '../../../src/transf
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
 import { encodedTermShares, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
 import { countWords } from '../../../src/transforms/match/word-weights.js';
+import { workerEngine } from '../../../src/transforms/match/pool.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
 const F = COMPARISONS.length;
@@ -104,6 +105,19 @@ describe('matching engine on columns', () => {
     expect(Float64Array.from(parts.flatMap((x) => [...x.weight]))).toEqual(whole.weight);
     expect(Uint8Array.from(parts.flatMap((x) => [...x.levels]))).toEqual(whole.levels);
     expect(whole.histogram.map((_, i) => parts.reduce((n, x) => n + x.histogram[i]!, 0))).toEqual(whole.histogram);
+    // Another engine, in a worker thread, scores this one's pairs from shared memory (as a worker
+    // that is done with its own pairs takes the calling thread's) exactly as this one does.
+    const worker = workerEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare: {} });
+    try {
+      const theirs = await worker.score(params, cut, 2 * cut, engine.sharedPairs());
+      expect(theirs.a).toEqual(parts[1]!.a);
+      expect(theirs.b).toEqual(parts[1]!.b);
+      expect(theirs.weight).toEqual(parts[1]!.weight);
+      expect(theirs.levels).toEqual(parts[1]!.levels);
+      expect(theirs.histogram).toEqual(parts[1]!.histogram);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('lets the event loop turn while the calling thread matches its share', async () => {
