@@ -228,6 +228,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   for (const [ref, l] of previous) prevIds.set(ref, l.customerId);
   lap('stored master');
   const assignment = await assignStoreIds(knex, clusters, list, prevIds, await ageKeys(knex, existing), scope, p.leaving);
+  // A full run's first rounds start from a heap holding the garbage of the match stage's last
+  // phases, of quality and of the ids: V8 let it grow to 800–840 MB over ~650 live and collected
+  // only during the first round, beside the match index's thread (1M records: the run's peak,
+  // 1,391 MB; with a key 1,420 MB). Not compacting: the passing copy of 650 MB live raised the
+  // kernel's high-water mark to 1,466 MB.
+  if (full && clusters.length >= WRITE_CLUSTERS) collectGarbage();
   lap('ids');
 
   const result: LoadResult = { customers: 0, newCustomers: 0, updatedCustomers: 0, mergedCustomers: 0, retiredCustomers: 0, linkedRecords: 0, changedLinks: 0, detachedRecords: 0 };
@@ -414,11 +420,6 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  * records changed, their links unchanged, and matches them again).
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
-  // The garbage of the match stage's last phases and of quality, before the index's thread and
-  // the master's first rounds: V8 had let the heap grow to 800 MB over ~640 live, and collected
-  // only once they stood beside it (1M records: the run's peak, 1,391 MB). Not compacting: the
-  // passing copy of 640 MB live raised the kernel's high-water mark to 1,466 MB.
-  collectGarbage();
   const started = performance.now();
   // The match index from match features computed again a record at a time: the match stage
   // does not keep its match records (about a kilobyte each) beside the staged records.
