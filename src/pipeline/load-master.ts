@@ -232,7 +232,7 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   // phases, of quality and of the ids: V8 let it grow to 800–840 MB over ~650 live and collected
   // only during the first round, beside the match index's thread (1M records: the run's peak,
   // 1,391 MB; with a key 1,420 MB). Not compacting: the passing copy of 650 MB live raised the
-  // kernel's high-water mark to 1,466 MB.
+  // kernel's high-water mark to 1,466 MB. (A run of one round or less has nothing to gain.)
   if (full && clusters.length >= WRITE_CLUSTERS) collectGarbage();
   lap('ids');
 

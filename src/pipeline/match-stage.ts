@@ -62,7 +62,7 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
         // its values: the old generation grew to ~1 GB over ~360 MB live before V8 collected, and
         // the compacting collection after reading, from there, raised the high-water mark to
         // 1,480 MB at a million records. Collected now and then instead (~0.2 s each).
-        if (++pages % COLLECT_PAGES === 0) collectGarbage();
+        if (decrypter && ++pages % COLLECT_PAGES === 0) collectGarbage();
       }
       decrypting = clear;
     }

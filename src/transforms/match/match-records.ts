@@ -6,7 +6,7 @@ import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from '
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
-import { type EngineHandle, localEngine, workerEngine } from './pool.js';
+import { type EngineHandle, PAIRS_PER_TURN, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
 import { type WordCounts, countWordsOf } from './word-weights.js';
@@ -102,9 +102,6 @@ export interface MatchResult {
   /** With {@link MatchOptions.indexKeys}: every record's hashed blocking keys. */
   indexKeys?: IndexKeys;
 }
-
-/** This thread's pairs scored at a time, by it or by a worker that is done with its own. */
-const SCORE_PART = 1 << 20;
 
 /** Below this many records matching (and making match records, see runMatchStage) stays in the calling thread: workers would cost more than they save. */
 export const MIN_RECORDS_FOR_WORKERS = 20_000;
@@ -375,7 +372,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         if (x === 0) {
           while (front < back) {
             const from = front;
-            front = Math.min(back, front + SCORE_PART);
+            front = Math.min(back, front + PAIRS_PER_TURN);
             scored.push(await e.score(params, from, front));
           }
           return;
@@ -383,7 +380,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         scored.push(await e.score(params));
         while (front < back) {
           const to = back;
-          back = Math.max(front, back - SCORE_PART);
+          back = Math.max(front, back - PAIRS_PER_TURN);
           scored.push(await e.score(params, back, to, here!));
         }
       }),

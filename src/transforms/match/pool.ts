@@ -10,7 +10,7 @@ export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): Promise<KeyCounts>;
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
-  /** Its pairs `from` to `to` (default all), or those of another engine's `other`. */
+  /** Its pairs `from` to `to` (default all), or those of another engine's `other`; the calling thread's engine in one turn (see PAIRS_PER_TURN). */
   score(s: ScoringParams, from?: number, to?: number, other?: SharedPairs): Promise<ScoredPairs>;
   /** Its pairs, for another engine to score some (see MatchEngine.sharedPairs). */
   sharedPairs(): Promise<SharedPairs>;
@@ -19,8 +19,12 @@ export interface EngineHandle {
   close(): Promise<void>;
 }
 
-/** Pairs compared (training) or scored between two turns of the calling thread's event loop. */
-const PAIRS_PER_TURN = 1 << 18;
+/**
+ * Pairs compared (training) or scored between two turns of the calling thread's event loop. The
+ * calling thread's engine scores the range it is given in one turn: matchRecords gives it (and
+ * the workers) ranges of this size.
+ */
+export const PAIRS_PER_TURN = 1 << 18;
 
 /**
  * The engine in the calling thread: no copies of the records, no thread to start. It works in
@@ -61,14 +65,9 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       }
       return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
-    score: async (s, from = 0, to = Number.MAX_SAFE_INTEGER, other) => {
-      const end = Math.min(to, other ? other.count : e().pairCount);
-      const parts: ScoredPairs[] = [];
-      for (let p = from; p < end || parts.length === 0; p += PAIRS_PER_TURN) {
-        await nextTurn();
-        parts.push(e().score(s, p, Math.min(end, p + PAIRS_PER_TURN), other));
-      }
-      return parts.length === 1 ? parts[0]! : concatScored(parts);
+    score: async (s, from, to, other) => {
+      await nextTurn();
+      return e().score(s, from, to, other);
     },
     sharedPairs: async () => e().sharedPairs(),
     // This thread collects once comparing is done (see matchRecords).
@@ -77,27 +76,6 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
     close: async () => {
       engine = null;
     },
-  };
-}
-
-/** Scored parts as one, in order. */
-function concatScored(parts: readonly ScoredPairs[]): ScoredPairs {
-  const join = <T extends Int32Array | Float64Array | Uint8Array>(arrays: T[], make: (n: number) => T): T => {
-    const out = make(arrays.reduce((n, x) => n + x.length, 0));
-    let o = 0;
-    for (const x of arrays) {
-      out.set(x as never, o);
-      o += x.length;
-    }
-    return out;
-  };
-  const histogram = parts[0]!.histogram.map((_, i) => parts.reduce((n, x) => n + x.histogram[i]!, 0));
-  return {
-    a: join(parts.map((x) => x.a), (n) => new Int32Array(n)),
-    b: join(parts.map((x) => x.b), (n) => new Int32Array(n)),
-    weight: join(parts.map((x) => x.weight), (n) => new Float64Array(n)),
-    levels: join(parts.map((x) => x.levels), (n) => new Uint8Array(n)),
-    histogram,
   };
 }
 
