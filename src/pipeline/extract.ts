@@ -11,6 +11,8 @@ import { mappedColumns } from './map-record.js';
 import { type IssueTally, REJECT_COLUMNS, SOURCE_RECORD_COLUMNS, type StagingSpec, addTally, createStager, locationOf } from './stage-records.js';
 import { yieldChunks } from '../store/bulk-insert.js';
 import { CsvEncodingThread } from '../store/csv-thread.js';
+import { StagingThread, type ThreadStagedBatch } from './stage-thread.js';
+import type { StagedCounts } from './stage-records.js';
 
 const DATE_FIELDS: readonly CanonicalField[] = ['birth_date', 'source_updated_at'];
 
@@ -127,7 +129,24 @@ export interface ExtractOptions {
    * and PGlite (MySQL loads rows): default 1 with a key, else never (Infinity).
    */
   threadFrom?: number;
+  /**
+   * Batches staged on this thread before a staging thread shares the work (PostgreSQL and PGlite;
+   * MySQL loads rows): default {@link STAGING_FROM_BATCH}; Infinity: never.
+   */
+  stagingFrom?: number;
+  /**
+   * The staging thread to share, started when a source first needs it (the inline runner's sources
+   * share one, so that it warms up once; the caller closes it); without this, a source that
+   * reaches `stagingFrom` batches starts its own and closes it.
+   */
+  stagingThread?: () => StagingThread;
 }
+
+/**
+ * Batches a source has before a staging thread takes some: a small source (a spreadsheet, a test's
+ * file) is staged here without starting a thread; a large one splits from its third batch on.
+ */
+export const STAGING_FROM_BATCH = 2;
 
 /** Batches loaded from this thread before the encoding thread starts: a source of one batch needs none. */
 const THREAD_FROM_BATCH = 1;
@@ -142,6 +161,12 @@ interface PendingBatch {
   rejects: unknown[][];
   /** The keys of its records when they replace staged versions (an incremental read), else null. */
   replaceKeys: string[] | null;
+  /** Staged by the staging thread: the batch as it will be (counted when written, in batch order). */
+  staged?: Promise<ThreadStagedBatch>;
+  /** What staging counted (counted when written, so that issues keep the order they occurred in), and the batch's malformed rows. */
+  counts: StagedCounts | null;
+  /** The codes of its malformed rows. */
+  malformed: string[];
 }
 
 /**
@@ -188,6 +213,9 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
   // With a key, batches after the first are encrypted and encoded for COPY in a thread of their
   // own (see CsvEncodingThread) while this one reads and stages the next.
   const threadFrom = ctx.store.dialect === 'mysql' ? Infinity : (opts.threadFrom ?? (cipher ? THREAD_FROM_BATCH : Infinity));
+  // From the third batch of a large source, a staging thread stages some batches (see StagingThread).
+  const stagingFrom = ctx.store.dialect === 'mysql' ? Infinity : (opts.stagingFrom ?? STAGING_FROM_BATCH);
+  let staging: StagingThread | null = null;
   let encoder: CsvEncodingThread | null = null;
   let batches = 0;
   const pending: PendingBatch[] = [];
@@ -206,19 +234,9 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
     else if (p.rows.length) await ctx.store.insertRows('source_records', SOURCE_RECORD_COLUMNS, p.rows);
     if (p.rejects.length) await ctx.store.insertRows('rejects', REJECT_COLUMNS, p.rejects);
   };
-  const settle = async (p: PendingBatch): Promise<void> => {
-    if (writing) await writing;
-    writing = write(p);
-    // Awaited before the next batch's write or at the end; settled here too, so that a failure
-    // while the next batch is staged is not an unhandled rejection.
-    writing.catch(() => undefined);
-  };
-  // One batch staged: its records' rows and rejects, counted in `stats` (its values' issues, then
-  // its malformed rows').
-  const stageBatch = (batch: SourceBatch): { rows: unknown[][]; rejects: unknown[][]; live: readonly RawRecord[] } => {
-    // Erased people (crm-etl erase) are not staged again while the source still has them.
-    const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
-    const { rows, rejects, counts } = stage(live);
+  // What a batch's staging counted, in `stats`: its values' issues, then its malformed rows'.
+  // Added as batches are written, in their order, wherever they were staged.
+  const count = (counts: StagedCounts, malformed: readonly string[]): void => {
     for (const t of counts.issues) addTally(tallies, t);
     for (const f in counts.present) {
       const c = stats.fieldCounts[f];
@@ -227,15 +245,21 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
       c.rejected += counts.rejected[f] ?? 0;
     }
     stats.rejectedValues += counts.rejectedValues;
-    for (const m of batch.malformed) {
-      addTally(tallies, { field: null, code: m.code, severity: 'reject', count: 1, examples: [] });
-      rejects.push(malformedRow(ctx, m));
+    for (const code of malformed) addTally(tallies, { field: null, code, severity: 'reject', count: 1, examples: [] });
+  };
+  const settle = async (p: PendingBatch): Promise<void> => {
+    if (p.staged) {
+      const s = await p.staged;
+      p.csv = Promise.resolve(s.csv);
+      p.rejects = [...s.rejects, ...p.rejects];
+      p.counts = s.counts;
     }
-    stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
-    stats.read += live.length + batch.malformed.length;
-    stats.staged += rows.length;
-    stats.malformed += batch.malformed.length;
-    return { rows, rejects, live };
+    count(p.counts!, p.malformed);
+    if (writing) await writing;
+    writing = write(p);
+    // Awaited before the next batch's write or at the end; settled here too, so that a failure
+    // while the next batch is staged is not an unhandled rejection.
+    writing.catch(() => undefined);
   };
   try {
     for await (const batch of connector.read({ ...(cursor ? { cursor } : {}), ...(ctx.since ? { since: ctx.since } : {}) })) {
@@ -251,14 +275,32 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
         if (!stats.unmappedColumns.includes(c) && !mappedColumns(cfg.mapping, cfg.key).includes(c)) stats.unmappedColumns = [...stats.unmappedColumns, c];
       }
       lastCursor = batch.cursor;
-      const { rows, rejects, live } = stageBatch(batch);
-      if (!encoder && batches >= threadFrom && rows.length) encoder = new CsvEncodingThread('source_records', SOURCE_RECORD_COLUMNS, cipher);
+      // Erased people (crm-etl erase) are not staged again while the source still has them.
+      const live = erased.size ? batch.records.filter((r) => !erased.has(erasedKeyHash(cfg.name, r.key))) : batch.records;
+      const malformed = batch.malformed.map((m) => malformedRow(ctx, m));
+      stats.deleted += live.reduce((n, r) => n + (r.deleted ? 1 : 0), 0);
+      stats.read += live.length + batch.malformed.length;
+      stats.staged += live.length;
+      stats.malformed += batch.malformed.length;
+      const replaceKeys = incremental ? live.map((r) => r.key) : null;
+      const codes = batch.malformed.map((m) => m.code);
+      if (batches >= stagingFrom && live.length && !staging) staging = opts.stagingThread?.() ?? new StagingThread(cipher);
       batches++;
-      const csv = encoder && rows.length ? encoder.encode(rows) : null;
-      csv?.catch(() => undefined);
-      pending.push({ rows: csv ? [] : rows, csv, rowCount: rows.length, rejects, replaceKeys: incremental ? live.map((r) => r.key) : null });
-      // Two batches encoded ahead of the write at most (none without the thread).
-      while (pending.length > (encoder ? IN_FLIGHT : 0)) await settle(pending.shift()!);
+      if (staging?.free && live.length) {
+        const staged = staging.stage(spec, live);
+        staged.catch(() => undefined);
+        pending.push({ rows: [], csv: null, rowCount: live.length, rejects: malformed, replaceKeys, staged, counts: null, malformed: codes });
+      } else {
+        const { rows, rejects, counts } = stage(live);
+        rejects.push(...malformed);
+        if (!encoder && batches > threadFrom && rows.length) encoder = new CsvEncodingThread('source_records', SOURCE_RECORD_COLUMNS, cipher);
+        const csv = encoder && rows.length ? encoder.encode(rows) : null;
+        csv?.catch(() => undefined);
+        pending.push({ rows: csv ? [] : rows, csv, rowCount: rows.length, rejects, replaceKeys, counts, malformed: codes });
+      }
+      // Batches staged or encoded ahead of the write: two with the encoding thread, one more than
+      // the staging thread holds with it (this thread goes on reading while it works), else none.
+      while (pending.length > (staging ? staging.depth + 1 : encoder ? IN_FLIGHT : 0)) await settle(pending.shift()!);
       ctx.onProgress?.({ stage: 'extract', source: cfg.name, done: stats.read });
       if (stats.read >= 100 || batch.cursor['done']) failureChecked = true;
       if (failureChecked && stats.read > 0 && stats.malformed / stats.read > cfg.max_failure_rate) {
@@ -275,6 +317,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
     // A read that failed still lets its last write end before the run records the failure.
     await writing?.catch(() => undefined);
     await encoder?.close();
+    if (staging && !opts.stagingThread) await staging.close();
   }
   stats.issues = [...tallies.values()];
   // MySQL plans joins from table statistics it refreshes only some time after a bulk load: with

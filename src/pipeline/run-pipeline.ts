@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { type RunContext, newRunId } from './context.js';
 import { type SourceStats, extractSource, prepareSources } from './extract.js';
 import { type LoadResult, loadMaster } from './load-master.js';
+import { StagingThread } from './stage-thread.js';
 import { type MatchStageResult, runMatchStage } from './match-stage.js';
 import type { BlockingRuleReport } from '../transforms/match/index.js';
 import { applyIncremental, planIncremental } from '../master/incremental.js';
@@ -178,10 +179,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       mark = now;
     };
     const sources: SourceStats[] = [];
-    for (const p of prepared) {
-      const s = await extractSource(ctx, p);
-      sources.push(s);
-      lap(`extract:${p.cfg.name}`, s.read);
+    // One staging thread for every source, started by the first that is large enough.
+    let staging: StagingThread | null = null;
+    try {
+      for (const p of prepared) {
+        const s = await extractSource(ctx, p, { stagingThread: () => (staging ??= new StagingThread(ctx.store.cipher)) });
+        sources.push(s);
+        lap(`extract:${p.cfg.name}`, s.read);
+      }
+    } finally {
+      await (staging as StagingThread | null)?.close();
     }
     // Only what changed is matched against the master when it can be; otherwise everything.
     const plan = await planIncremental(ctx);

@@ -30,12 +30,27 @@ export class CsvEncodingThread {
 
   /** `rows` as CSV chunks (each ending with a row), encrypted as the store would. */
   async encode(rows: readonly (readonly unknown[])[]): Promise<Buffer[]> {
-    const chunks = await this.calls.call({ rows });
-    return chunks.map((c) => Buffer.from(c.buffer, 0, c.length));
+    return fromChunks(await this.calls.call({ rows }));
   }
 
   /** Ends the thread. */
   close(): Promise<void> {
     return this.calls.close();
   }
+}
+
+/** Chunks to hand over from a worker thread: each buffer's own memory transferred (added to `transfer`), or a copy of a pooled slice. */
+export function toChunks(chunks: readonly Buffer[], transfer: ArrayBuffer[]): CsvChunks {
+  return chunks.map((b) => {
+    // A chunk is the head of a buffer of its own (never the shared pool): handed over, not copied.
+    const own = b.byteOffset === 0 && b.buffer.byteLength > Buffer.poolSize;
+    const buffer = own ? (b.buffer as ArrayBuffer) : (b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
+    transfer.push(buffer);
+    return { buffer, length: b.length };
+  });
+}
+
+/** The chunks a worker thread handed over, as buffers. */
+export function fromChunks(chunks: CsvChunks): Buffer[] {
+  return chunks.map((c) => Buffer.from(c.buffer, 0, c.length));
 }

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type ThreadReply, threadError } from '../core/thread-calls.js';
 import { FieldCipher } from '../security/field-cipher.js';
 import { COPY_STREAM_CHUNK, CsvRowBatch } from './bulk-insert.js';
-import type { CsvChunks, CsvThreadData } from './csv-thread.js';
+import { type CsvChunks, type CsvThreadData, toChunks } from './csv-thread.js';
 import { rowEncrypting } from './encrypted-fields.js';
 
 const data = workerData as CsvThreadData;
@@ -20,13 +20,7 @@ parentPort!.on('message', (msg: { seq: number; rows: unknown[][] }) => {
   try {
     const batch = new CsvRowBatch(data.table, data.columns, COPY_STREAM_CHUNK, encrypt);
     for (const r of msg.rows) batch.add(r);
-    const result = batch.takeChunks().map((b) => {
-      // A chunk is the head of a buffer of its own (never the shared pool): handed over, not copied.
-      const own = b.byteOffset === 0 && b.buffer.byteLength > Buffer.poolSize;
-      const buffer = own ? (b.buffer as ArrayBuffer) : (b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
-      transfer.push(buffer);
-      return { buffer, length: b.length };
-    });
+    const result = toChunks(batch.takeChunks(), transfer);
     reply = { seq: msg.seq, result };
   } catch (err) {
     reply = { seq: msg.seq, error: threadError(err) };

@@ -13,24 +13,11 @@ import { KEEP_ENCRYPTED } from '../../../src/store/decrypt-thread.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { peopleCsv } from '../../support/people-csv.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
 /** Two batches of the CSV connector (5,000 rows each), the second short. */
 const ROWS = 6_789;
-
-/** Rows with sensitive values, bad ones among them (rejects), a value too long and a broken row. */
-function peopleCsv(): string {
-  const lines = ['id,given,family,email,phone,birth,city'];
-  for (let i = 1; i <= ROWS; i++) {
-    const email = i % 97 === 0 ? `not-an-email-${i}` : `p${i}@postmail.de`;
-    const phone = i % 89 === 0 ? '12' : `+44 20 7946 ${String(i % 10_000).padStart(4, '0')}`;
-    const birth = i % 83 === 0 ? '1985-13-45' : `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`;
-    const city = i === 6_001 ? 'x'.repeat(5_000) : i % 3 ? 'London' : 'Zürich';
-    lines.push(`${i},Given${i},Family${i % 50},${email},${phone},${birth},${city}`);
-    if (i === 5_500) lines.push('broken,"unterminated');
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 // With a key, extraction hands its rows to a thread that encrypts them and encodes them for COPY
 // (src/store/csv-thread.ts): what lands in the store, and what the run counts, must be exactly
@@ -45,7 +32,7 @@ describe.each(TEST_DIALECTS.filter((d) => d !== 'mysql'))('extraction and readin
   beforeAll(async () => {
     iso = await isolatedStoreUrl(dialect, 'keyed-extract');
     dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-keyed-extract-'));
-    await writeFile(path.join(dir, 'people.csv'), peopleCsv());
+    await writeFile(path.join(dir, 'people.csv'), peopleCsv(ROWS, 6_001, (i) => (i === 5_500 ? 'broken,"unterminated' : null)));
     config = parseConfig(
       `store: ${iso.url}\nsources:\n  - {name: people, kind: csv, path: people.csv, key: id, country: GB, mapping: {given_name: given, family_name: family, email: email, phone: phone, birth_date: birth, city: city}}\n`,
       { file: 'etl.yaml', baseDir: dir },
