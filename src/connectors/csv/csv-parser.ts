@@ -40,6 +40,8 @@ export class CsvParser {
   private readonly quote: number;
   private readonly quoteStr: string;
   private readonly maxRecordChars: number;
+  /** Fields a row has (the header's), once known: 0 until {@link expectFields}. */
+  private fieldCount = 0;
 
   constructor(opts: CsvParserOptions) {
     if (opts.delimiter.length !== 1) throw new Error(`CSV delimiter must be one character, got ${JSON.stringify(opts.delimiter)}`);
@@ -48,6 +50,14 @@ export class CsvParser {
     this.quoteStr = (opts.quote ?? '"').charAt(0);
     this.quote = this.quoteStr.charCodeAt(0);
     this.maxRecordChars = opts.maxRecordChars ?? 1 << 20;
+  }
+
+  /**
+   * The number of fields a row has (the header's): a row that runs over several lines with another
+   * count is taken for a quote never closed, and only its first line is quarantined.
+   */
+  expectFields(n: number): void {
+    this.fieldCount = n;
   }
 
   /** Feeds text; calls `onRow`/`onBroken` for every complete row. */
@@ -100,6 +110,9 @@ export class CsvParser {
       let lines = 0;
       let complete = false;
       let broken = false;
+      // Line breaks inside quoted fields, and whether such a field closed at a quote with more text after it.
+      let spanned = 0;
+      let runOnText = false;
       for (;;) {
         if (i >= n) {
           if (final) {
@@ -140,7 +153,10 @@ export class CsvParser {
               j++;
               break;
             }
-            if (c === LF) lines++;
+            if (c === LF) {
+              lines++;
+              spanned++;
+            }
             j++;
           }
           if (!closed) {
@@ -155,6 +171,7 @@ export class CsvParser {
             k++;
           }
           if (k >= n && !final) break;
+          if (k > j && spanned > 0) runOnText = true;
           fields.push(k > j ? value + s.slice(j, k) : value);
           i = k;
         } else {
@@ -193,12 +210,22 @@ export class CsvParser {
         complete = true;
         break;
       }
-      if (broken) {
+      // A quote left open on one line closes at the next quote, often another broken row's, many
+      // lines on: every row between would be one malformed row. Where a row that runs over
+      // several lines has the wrong field count, or a field that runs over lines closes at a quote
+      // with text after it, the line it starts on is the broken one.
+      const runOn = complete && !broken && spanned > 0 && (runOnText || (this.fieldCount > 0 && fields.length !== this.fieldCount));
+      if (broken || runOn) {
         // Quarantine the physical line where the broken row starts; re-read from the next line.
         let eol = s.indexOf('\n', pos);
         if (eol < 0) eol = n;
         const raw = s.slice(pos, eol).replace(/\r$/, '');
-        onBroken({ line, code: 'UNCLOSED_QUOTE', message: 'a quoted field is never closed', raw });
+        const message = !runOn
+          ? 'a quoted field is never closed'
+          : runOnText
+            ? `a quoted field opened on this line runs over ${spanned} more line(s) to a quote with more text after it: its quote is never closed`
+            : `a quoted field opened on this line runs over ${spanned} more line(s) and leaves the row with ${fields.length} fields instead of ${this.fieldCount}: its quote is never closed`;
+        onBroken({ line, code: 'UNCLOSED_QUOTE', message, raw });
         pos = eol < n ? eol + 1 : n;
         line++;
         continue;

@@ -287,6 +287,7 @@ export class CsvSource implements SourceConnector {
       if (!header) {
         header = columnNames(f);
         width = header.length;
+        parser.expectFields(width);
         buildFields = fieldsBuilder(header);
         const want = Array.isArray(this.cfg.key) ? this.cfg.key : [this.cfg.key];
         keyCols = want.map((k) => {

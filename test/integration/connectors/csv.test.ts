@@ -11,7 +11,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-csv-'));
   const rows = ['id;name;email'];
   for (let i = 1; i <= 23; i++) rows.push(`${i}; Person ${i} ;p${i}@mail.test`);
-  rows.splice(10, 0, '99;"broken;x'); // an unclosed quote: quarantined, the rest is read
+  // Two unclosed quotes: the first would close at the second's, the rows between one field of
+  // one malformed row; both lines are quarantined and every row between them is read.
+  rows.splice(18, 0, '97;"broken again;y');
+  rows.splice(10, 0, '99;"broken;x');
   rows.splice(5, 0, '98;too;many;fields');
   await writeFile(path.join(dir, 'people.csv'), '\uFEFF' + rows.join('\r\n') + '\r\n');
 });
@@ -23,7 +26,7 @@ describeConnectorConformance('csv', async () => ({
     return createConnector(cfg.sources[0]!);
   },
   expectedKeys: Array.from({ length: 23 }, (_, i) => String(i + 1)),
-  malformedCount: 2,
+  malformedCount: 3,
   sampleColumn: 'name',
   expectedColumns: ['id', 'name', 'email'],
 }));
