@@ -8,6 +8,15 @@ import { MATCH_INPUT_FIELDS } from './features.js';
 const BATCH = 5_000;
 /** Batches sent and not yet encoded, at most: both threads are kept busy without queueing the input. */
 const IN_FLIGHT = 4;
+/**
+ * One batch in this many has its match records made by the encoding thread, the others by the
+ * features thread. Making a batch's match records costs about as much as encoding it: with every
+ * other batch the encoding thread was the bottleneck, busy for the whole phase and the features
+ * thread for less than half of it. 1M records (encodeInThread alone, two runs each): every 2nd
+ * 10.9–11.1 s, every 4th 9.9–10.0 s, every 8th 9.8–10.0 s but more CPU (the features thread's
+ * batches are copied to the encoding thread).
+ */
+const ENCODER_MAKES_EVERY = 4;
 
 /**
  * A batch of records for the encoding threads, numbered in order: a source index per record, and
@@ -50,9 +59,9 @@ interface Reply {
 
 /**
  * {@link encodeRecords} of the match records of `records` (`n` of them), in two worker threads
- * that end with the call: the encoding thread makes the match records of every other batch and
- * encodes all of them; the features thread makes the match records of the other batches and hands
- * them to it. The maps that intern the dictionaries, and the match records made on the way, are
+ * that end with the call: the encoding thread makes the match records of one batch in
+ * {@link ENCODER_MAKES_EVERY} and encodes all of them; the features thread makes the match records
+ * of the other batches and hands them to it. The maps that intern the dictionaries, and the match records made on the way, are
  * garbage in those threads' heaps, which go with them: made on the main thread at a million
  * records, they were some 600 MB that stayed in the main heap (nothing later allocated enough to
  * collect them) while the matching threads filled theirs beside it. (Making the features batches
@@ -111,7 +120,7 @@ export async function encodeInThread(records: Iterable<{ source: string; values:
       await until(() => inFlight < IN_FLIGHT);
       inFlight++;
       seq++;
-      (b.seq % 2 === 0 ? encoder : features).postMessage(b);
+      (b.seq % ENCODER_MAKES_EVERY === 0 ? encoder : features).postMessage(b);
     };
     const sourceId = (name: string): number => {
       let s = nameIndex.get(name);

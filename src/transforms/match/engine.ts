@@ -94,8 +94,9 @@ export interface ScoringParams {
   prior: number;
   uFloor: number;
   /**
-   * Per comparison with term frequencies, each dictionary entry's share of the records that have a
-   * value (NaN: a value the stored base of an incremental model did not hold, scored without
+   * Per comparison with term frequencies, each dictionary entry's weight of the exact level,
+   * adjusted by the entry's share of the records that have a value: log2(mExact / max(share,
+   * uFloor)) (NaN: a value the stored base of an incremental model did not hold, scored without
    * adjustment); else null.
    */
   tf: (Float64Array | null)[];
@@ -568,9 +569,9 @@ export class MatchEngine {
       let fw = s.weights[f * 8 + l]!;
       if (l === 0) {
         const tf = s.tf[f];
-        // Level 0 means both records hold the value; its share is NaN only where a stored base did not hold it.
-        const share = tf ? tf[rows[ri + this.fieldAt[f]!]!]! : Number.NaN;
-        if (share === share) fw = Math.log2(s.mExact[f]! / Math.max(share, s.uFloor));
+        // Level 0 means both records hold the value; its weight is NaN only where a stored base did not hold it.
+        const exact = tf ? tf[rows[ri + this.fieldAt[f]!]!]! : Number.NaN;
+        if (exact === exact) fw = exact;
       }
       ws[f] = fw;
     }

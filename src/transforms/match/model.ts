@@ -415,7 +415,29 @@ function modelWeights(model: MatchModel): { weights: Float64Array; mExact: Float
  * the term frequencies by value a scorer holds (`tf`: by dictionary index, see {@link encodedTermShares}).
  */
 export function scoringParams(model: MatchModel, recordCount: number, tf: (Float64Array | null)[], minWeight: number): ScoringParams {
-  return { ...modelWeights(model), uFloor: 1 / Math.max(recordCount, 2), tf, minWeight };
+  const w = modelWeights(model);
+  const uFloor = 1 / Math.max(recordCount, 2);
+  return { ...w, uFloor, tf: exactWeights(tf, w.mExact, uFloor), minWeight };
+}
+
+/**
+ * Per comparison with term frequencies, the weight of its exact level for each dictionary entry,
+ * from the entries' shares: log2(m / max(share, uFloor)), NaN where the share is (scored without
+ * adjustment). Computed once per dictionary entry instead of once per agreeing pair (some 80M
+ * logarithms at a million records); in shared memory, so that a matching thread is not sent a
+ * copy with every range of pairs it scores.
+ */
+function exactWeights(tf: readonly (Float64Array | null)[], mExact: Float64Array, uFloor: number): (Float64Array | null)[] {
+  return tf.map((shares, f) => {
+    if (!shares) return null;
+    const out = new Float64Array(new SharedArrayBuffer(shares.length * 8));
+    const m = mExact[f]!;
+    for (let id = 0; id < shares.length; id++) {
+      const share = shares[id]!;
+      out[id] = share === share ? Math.log2(m / Math.max(share, uFloor)) : Number.NaN;
+    }
+    return out;
+  });
 }
 
 /**
@@ -562,7 +584,7 @@ export class PairScorer {
 
   /** What the engine needs to score pairs exactly as {@link weightOfLevels} does. */
   scoringParams(tf: (Float64Array | null)[], minWeight: number): ScoringParams {
-    return { weights: this.weights, mExact: this.mExact, prior: this.prior, uFloor: this.uFloor, tf, minWeight };
+    return { weights: this.weights, mExact: this.mExact, prior: this.prior, uFloor: this.uFloor, tf: exactWeights(tf, this.mExact, this.uFloor), minWeight };
   }
 }
 
