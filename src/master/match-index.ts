@@ -159,7 +159,7 @@ export async function* indexRowBatches(job: IndexRowsJob): AsyncGenerator<unknow
   const read = indexRowReader(job);
   for (let from = 0; from < job.keys.length; from += INDEX_ROWS_RECORDS) {
     const batch: unknown[][] = [];
-    read(from, Math.min(job.keys.length, from + INDEX_ROWS_RECORDS), (source, key, keyHash, sortKey) => batch.push([source, key, keyHash, sortKey]));
+    read(from, Math.min(job.keys.length, from + INDEX_ROWS_RECORDS), (_, source, key, sortKey, hashes, at) => batch.push([source, key, hashes.toString('hex', at, at + KEY_HASH_BYTES), sortKey]));
     yield batch;
   }
 }

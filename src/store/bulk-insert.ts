@@ -138,6 +138,9 @@ export async function insertInChunks(
  * of a chunk and encoding the chunk to UTF-8 made three copies of every byte and most of a full
  * run's garbage (at 100k records, CSV for COPY was 27 % of the load stage's main thread).
  */
+/** The bytes of '0'…'9', 'a'…'f'. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+
 export class CsvWriter {
   private buf: Buffer;
   private pos = 0;
@@ -168,6 +171,28 @@ export class CsvWriter {
       }
     }
     this.byte(0x0a);
+  }
+
+  /** Bytes appended as they are: part of a row, encoded once and written in many rows. */
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** `bytes[from…to)` as lower-case hexadecimal digits in double quotes (a hash, as `toString('hex')` writes it). */
+  quotedHex(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(2 * (to - from) + 2);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = 0x22;
+    for (let k = from; k < to; k++) {
+      const b = bytes[k]!;
+      buf[pos++] = HEX_DIGITS[b >> 4]!;
+      buf[pos++] = HEX_DIGITS[b & 15]!;
+    }
+    buf[pos++] = 0x22;
+    this.pos = pos;
   }
 
   /**

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS, type CanonicalValues } from '../../../src/core/fields.js';
+import { BLOCKING_KEY_COLUMNS, indexCsvChunks } from '../../../src/master/index-rows.js';
+import { CsvWriter } from '../../../src/store/bulk-insert.js';
 import { blockingKeyHashes, hash16, indexHash, indexHashing, indexRowBatches, indexRowsJob, matchRecordIndexRows } from '../../../src/master/match-index.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { recordHash } from '../../../src/security/record-hash.js';
@@ -62,8 +64,11 @@ describe('match index rows from blocking', () => {
         const enc = encodeRecords(records);
         const result = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize, threads, indexKeys: indexHashing(store.cipher) });
         const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family'), given: encodedColumn(enc, 'given'), dob: encodedColumn(enc, 'dob') } };
-        const got = await rowsOf(indexRowBatches(indexRowsJob(store, records, result.indexKeys!, names)));
+        const job = indexRowsJob(store, records, result.indexKeys!, names);
+        const got = await rowsOf(indexRowBatches(job));
         expect(got).toEqual(expected);
+        // The CSV the index's thread writes for COPY is these rows as the store encodes rows.
+        expect(Buffer.concat([...indexCsvChunks(job)]).toString()).toBe(csvOf(expected));
         // What the store counts after the rows are in (writeMatchIndex with a maxBlockSize).
         const sizes = new Map<string, number>();
         for (const r of expected) sizes.set(r[2] as string, (sizes.get(r[2] as string) ?? 0) + 1);
@@ -76,6 +81,27 @@ describe('match index rows from blocking', () => {
     }
   }, 120_000);
 });
+
+describe('match index rows as CSV', () => {
+  it('are encoded as the store encodes rows: quotes doubled, UTF-8, no sort key as an empty field', () => {
+    const hashes = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x23, 0x45, 0x67]);
+    const job = { sources: ['erp "alt"'], sourceOf: Int32Array.of(0, 0), keys: ['K"1', 'Kü2'], keyIds: [Int32Array.of(1, 1), Int32Array.of(0, 1)], hashes: [hashes, hashes], names: null, hashing: {} };
+    const rows = [
+      ['erp "alt"', 'K"1', 'deadbeef01234567', null],
+      ['erp "alt"', 'Kü2', 'deadbeef01234567', null],
+      ['erp "alt"', 'Kü2', 'deadbeef01234567', null],
+    ];
+    expect(Buffer.concat([...indexCsvChunks(job)]).toString()).toBe(csvOf(rows));
+    expect(csvOf(rows).split('\n')[0]).toBe('"erp ""alt""","K""1","deadbeef01234567",');
+  });
+});
+
+/** Rows as CsvWriter encodes them for COPY into blocking_keys. */
+function csvOf(rows: unknown[][]): string {
+  const w = new CsvWriter(1 << 30);
+  rows.forEach((r, i) => w.row(r, { table: 'blocking_keys', columns: BLOCKING_KEY_COLUMNS }, i + 1));
+  return w.take().toString();
+}
 
 async function rowsOf(rows: AsyncIterable<unknown[][]>): Promise<unknown[][]> {
   const out: unknown[][] = [];
