@@ -1,7 +1,9 @@
 /**
  * Extraction alone (read, map, standardize, stage into PostgreSQL) of the generated data set
- * `npm run bench` uses, its three sources one after the other, with and without the thread that
- * encrypts and encodes staged rows for COPY (the default with a key), alternating in one process:
+ * `npm run bench` uses, its three sources one after the other: all on the main thread; with the
+ * thread that encrypts and encodes staged rows for COPY (the default with a key before the staging
+ * thread); and as the pipeline runs it, with a staging thread beside the main thread (the
+ * default), alternating in one process:
  *
  *   npm run build && npx tsx bench/extract.ts --records 1000000 --runs 2
  *   CRM_ETL_KEY=$(openssl rand -base64 32) npx tsx bench/extract.ts --records 1000000 --runs 2
@@ -28,6 +30,8 @@ const { loadConfig } = (await import(`${lib}config/load-config.js`)) as typeof i
 const { createLogger } = (await import(`${lib}core/logger.js`)) as typeof import('../src/core/logger.js');
 const { openStore } = (await import(`${lib}store/index.js`)) as typeof import('../src/store/index.js');
 const { prepareSources, extractSource } = (await import(`${lib}pipeline/extract.js`)) as typeof import('../src/pipeline/extract.js');
+const { StagingThread } = (await import(`${lib}pipeline/stage-thread.js`)) as typeof import('../src/pipeline/stage-thread.js');
+type StagingThread = import('../src/pipeline/stage-thread.js').StagingThread;
 const { cipherFromEnv } = (await import(`${lib}security/field-cipher.js`)) as typeof import('../src/security/field-cipher.js');
 type RunContext = import('../src/pipeline/context.js').RunContext;
 
@@ -37,8 +41,13 @@ if (!existsSync(path.join(dir, 'config.yaml'))) throw new Error(`${dir} is missi
 const keyed = Boolean(process.env.CRM_ETL_KEY);
 console.log(`extraction of ${records.toLocaleString('en-US')} records into PostgreSQL${keyed ? ' (CRM_ETL_KEY set)' : ''}`);
 for (let run = 0; run < Number(values.runs); run++) {
-  for (const [label, threadFrom] of [['on this thread', Infinity], ['rows encoded in a thread', 1]] as const) {
-    const schema = `bench_extract_${process.pid}_${run}_${threadFrom}`;
+  const variants = [
+    ['on this thread', { threadFrom: Infinity, stagingFrom: Infinity }],
+    ['rows encoded in a thread', { threadFrom: 1, stagingFrom: Infinity }],
+    ['with a staging thread', {}],
+  ] as const;
+  for (const [v, [label, opts]] of variants.entries()) {
+    const schema = `bench_extract_${process.pid}_${run}_${v}`;
     const url = new URL(values.store!);
     url.searchParams.set('schema', schema);
     const config = await loadConfig(path.join(dir, 'config.yaml'), { ...process.env, DATABASE_URL: url.toString() });
@@ -49,11 +58,14 @@ for (let run = 0; run < Number(values.runs); run++) {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const per: string[] = [];
+      // As the inline runner does: one staging thread for all the sources, started by the first that is large enough.
+      let staging: StagingThread | null = null;
       for (const p of await prepareSources(ctx)) {
         const t = performance.now();
-        await extractSource(ctx, p, { threadFrom });
+        await extractSource(ctx, p, { ...opts, stagingThread: () => (staging ??= new StagingThread(store.cipher)) });
         per.push(`${p.cfg.name} ${((performance.now() - t) / 1000).toFixed(1)} s`);
       }
+      await (staging as StagingThread | null)?.close();
       const cpu = process.cpuUsage(cpu0);
       console.log(`  ${label.padEnd(26)} ${((performance.now() - t0) / 1000).toFixed(1)} s, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s (${per.join(', ')})`);
     } finally {
