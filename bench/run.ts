@@ -14,7 +14,7 @@
  * `npm run bench` builds it first); `--source` runs the TypeScript sources through tsx instead.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,13 +142,12 @@ interface Result {
 }
 
 /**
- * Peak RSS per stage from timed samples. The top-level stages (extract per source, match,
- * quality+load) run one after the other from `t0`, as do the match stage's phases; the load's
- * phases overlap (the match index is written beside the master), so they get no figure of their own.
+ * When each stage ran, from `t0`: the top-level stages (extract per source, match, quality+load)
+ * run one after the other, as do the match stage's phases; the load's phases overlap (the match
+ * index is written beside the master), so they get no span of their own.
  */
-function stagePeaks(stages: readonly { stage: string; ms: number }[], t0: number, samples: readonly { at: number; rss: number }[]): Map<string, number> {
-  const out = new Map<string, number>();
-  const peakIn = (from: number, to: number): number => samples.reduce((m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.rss) : m), 0);
+function stageSpans(stages: readonly { stage: string; ms: number }[], t0: number): Map<string, [from: number, to: number]> {
+  const out = new Map<string, [number, number]>();
   let at = t0;
   let matchAt = 0;
   for (const st of stages) {
@@ -156,8 +155,7 @@ function stagePeaks(stages: readonly { stage: string; ms: number }[], t0: number
     // The load's phases, and the quality scoring inside quality+load.
     if ((!sub && st.stage.includes(':') && !st.stage.startsWith('extract:')) || st.stage === 'quality') continue;
     const from = sub ? matchAt : at;
-    const peak = peakIn(from, from + st.ms);
-    if (peak) out.set(st.stage, peak);
+    out.set(st.stage, [from, from + st.ms]);
     if (sub) matchAt += st.ms;
     else {
       if (st.stage === 'match') matchAt = at;
@@ -165,6 +163,69 @@ function stagePeaks(stages: readonly { stage: string; ms: number }[], t0: number
     }
   }
   return out;
+}
+
+/** Peak RSS per stage span from timed samples. */
+function stagePeaks(spans: ReadonlyMap<string, [number, number]>, samples: readonly { at: number; rss: number }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [stage, [from, to]] of spans) {
+    const peak = samples.reduce((m, s) => (s.at >= from && s.at <= to ? Math.max(m, s.rss) : m), 0);
+    if (peak) out.set(stage, peak);
+  }
+  return out;
+}
+
+/** CPU seconds so far at a time: this process (every thread) and PostgreSQL's processes on this machine. */
+interface CpuSample {
+  at: number;
+  node: number;
+  pg: number;
+}
+
+/**
+ * CPU seconds per stage span, this process's and PostgreSQL's, from cumulative samples
+ * (interpolated at the span's ends): with the wall time, how many cores a stage kept busy.
+ */
+function stageCpu(spans: ReadonlyMap<string, [number, number]>, samples: readonly CpuSample[]): Map<string, { node: number; pg: number }> {
+  const at = (t: number, k: 'node' | 'pg'): number => {
+    let i = 0;
+    while (i < samples.length - 1 && samples[i + 1]!.at < t) i++;
+    const a = samples[i]!;
+    const b = samples[Math.min(i + 1, samples.length - 1)]!;
+    if (b.at <= a.at || t <= a.at) return a[k];
+    return a[k] + ((b[k] - a[k]) * Math.min(1, (t - a.at) / (b.at - a.at)));
+  };
+  const out = new Map<string, { node: number; pg: number }>();
+  if (samples.length < 2) return out;
+  for (const [stage, [from, to]] of spans) out.set(stage, { node: at(to, 'node') - at(from, 'node'), pg: at(to, 'pg') - at(from, 'pg') });
+  return out;
+}
+
+/**
+ * CPU seconds used by PostgreSQL's processes on this machine (ended backends included, through the
+ * postmaster's count of its children's time); 0 where there is no /proc or no local PostgreSQL.
+ */
+function postgresCpu(): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    }
+  } catch {
+    return 0;
+  }
+  return total / tick;
 }
 
 /** Resets the kernel's record of this process's peak RSS (`/proc/self/clear_refs`, Linux). */
@@ -198,7 +259,15 @@ async function benchOne(records: number): Promise<Result> {
   // RSS every 100 ms with its time: each stage's peak is the highest sample within its span.
   const samples: { at: number; rss: number }[] = [];
   const trace: string[] = [];
+  // CPU every 500 ms (reading /proc for PostgreSQL's processes costs a few milliseconds).
+  const cpuSamples: CpuSample[] = [];
+  const cpuSample = (): void => {
+    const c = process.cpuUsage();
+    cpuSamples.push({ at: performance.now(), node: (c.user + c.system) / 1e6, pg: postgresCpu() });
+  };
+  let tick = 0;
   const sampler = setInterval(() => {
+    if (++tick % 5 === 0) cpuSample();
     const mu = process.memoryUsage();
     const rss = mu.rss;
     samples.push({ at: performance.now(), rss });
@@ -211,10 +280,14 @@ async function benchOne(records: number): Promise<Result> {
     // loop and misses what happens while the thread is busy (at a million records it saw nothing
     // for 7 s at the start of the load). Linux only; elsewhere the samples' peak stands alone.
     resetPeakRss();
+    cpuSample();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const pg0 = postgresCpu();
     const summary = await runPipeline({ config, store, log: createLogger('warn') });
     const ms = performance.now() - t0;
+    cpuSample();
+    const pgCpu = postgresCpu() - pg0;
     // Process-wide: the matching worker threads' CPU time is in it too.
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);
@@ -227,12 +300,19 @@ async function benchOne(records: number): Promise<Result> {
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
     const m = evaluate(dir, url.toString());
     console.log(`\n${n(records)} records, PostgreSQL, inline runner${store.cipher ? ' (CRM_ETL_KEY set: sensitive fields encrypted)' : ''}: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}${hwm !== null ? ` (the kernel's high-water mark; the 100 ms samples' ${mb(sampledPeak)})` : ''}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)}`);
-    const peaks = stagePeaks(summary.stages, t0, samples);
+    if (pgCpu > 0) console.log(`  PostgreSQL on this machine: ${pgCpu.toFixed(1)} CPU-s beside this process's`);
+    // Cores: CPU seconds of this process (every thread) and of PostgreSQL, over the stage's wall time.
+    console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)} ${'CPU-s node + pg'.padStart(16)} ${'cores'.padStart(6)}`);
+    const spans = stageSpans(summary.stages, t0);
+    const peaks = stagePeaks(spans, samples);
+    const cpuOf = stageCpu(spans, cpuSamples);
     for (const st of summary.stages) {
       const rate = st.records ? n(st.records / Math.max(st.ms / 1000, 1e-3)) : '';
       const peak = peaks.get(st.stage);
-      console.log(`  ${st.stage.padEnd(22)} ${sec(st.ms).padStart(9)} ${rate.padStart(11)} ${(peak ? mb(peak) : '').padStart(9)}`);
+      const c = cpuOf.get(st.stage);
+      const cpuText = c && st.ms >= 1000 ? `${c.node.toFixed(1)} + ${c.pg.toFixed(1)}` : '';
+      const cores = c && st.ms >= 1000 ? ((c.node + c.pg) / (st.ms / 1000)).toFixed(2) : '';
+      console.log(`  ${st.stage.padEnd(22)} ${sec(st.ms).padStart(9)} ${rate.padStart(11)} ${(peak ? mb(peak) : '').padStart(9)} ${cpuText.padStart(16)} ${cores.padStart(6)}`);
     }
     console.log(`  candidate pairs ${n(summary.matching.candidatePairs)}, customers ${n(summary.master?.customers ?? 0)}`);
     console.log(`  pairwise precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, F1 ${m.f1.toFixed(4)}`);
