@@ -109,6 +109,10 @@ describe('sameStreet', () => {
     expect(same('12 high street', '12 station street')).toBe(false);
     expect(same('12 n', '12 n main street')).toBe(false);
     expect(same('high street', 'high street')).toBe(false);
+    // A house number is the leading digits before a space or a sign: "12a" and "123" are not 12.
+    expect(same('12a high street', '12 high street')).toBe(false);
+    expect(same('123 high street', '12 high street')).toBe(false);
+    expect(same('12, high street', '12 high st')).toBe(true);
   });
 
   it('is the address level between close spelling and shared words', () => {
