@@ -64,7 +64,11 @@ export function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
 function textLevel(a: string, b: string, wa?: readonly string[], wb?: readonly string[]): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
-  const jw = jaroWinklerAtLeast(a, b, 0.8);
+  return textLevelOf(jaroWinklerAtLeast(a, b, 0.8), wa, wb);
+}
+
+/** {@link textLevel} of two different values, from their Jaro-Winkler where it is at least 0.8 (else any value below). */
+function textLevelOf(jw: number, wa?: readonly string[], wb?: readonly string[]): number {
   if (jw >= 0.92) return 1;
   if (jw >= 0.8) return 2;
   // Word order and extra words ("Unit 4 12 High St" / "12 High St"; "Jenner" / "Jenner Academy").
@@ -147,9 +151,12 @@ function streetCore(words: readonly string[], number: string): { words: Set<stri
 function addressLevel(a: string, b: string, wa: readonly string[], wb: readonly string[]): number {
   if (!a || !b) return MISSING;
   if (a === b) return 0;
-  if (jaroWinklerAtLeast(a, b, 0.92) >= 0.92) return 1;
+  // One Jaro-Winkler for both questions (at least 0.92: close; at least 0.8: similar), instead of
+  // one with each floor: computed twice for every pair between the two.
+  const jw = jaroWinklerAtLeast(a, b, 0.8);
+  if (jw >= 0.92) return 1;
   if (sameStreet(a, b, wa, wb)) return 2;
-  return textLevel(a, b, wa, wb) === 3 ? 4 : 3;
+  return textLevelOf(jw, wa, wb) === 3 ? 4 : 3;
 }
 
 /**
