@@ -3,7 +3,10 @@
  * pairwise F1 against the generator's truth beside the time.
  *
  *   npx tsx bench/generate.ts --records 1000000 --out /tmp/gen-1m
- *   node --expose-gc --import tsx bench/match.ts /tmp/gen-1m [--threads N]
+ *   npm run build && node --expose-gc --import tsx bench/match.ts /tmp/gen-1m [--threads N] [--source]
+ *
+ * It runs the compiled dist/ (what `crm-etl` runs); `--source` runs the TypeScript sources through
+ * tsx instead (slower: tsx wraps closures).
  *
  * Reading and standardizing the sources is not timed (the pipeline bench covers it); the first
  * run caches the standardized records in DIR/.match-records.json and the encoded records (match
@@ -14,19 +17,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readTruth } from '../src/cli/main.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { pairMetrics } from '../src/eval/pair-metrics.js';
-import { type StandardizedRecord, readStandardizedRecords } from '../src/eval/standardized-records.js';
-import { type EncodedRecords, RecordViews, encodeRecords, wordTable } from '../src/transforms/match/encoded.js';
-import { type MatchRecord, matchRecords, toMatchRecord } from '../src/transforms/match/index.js';
+import type { StandardizedRecord } from '../src/eval/standardized-records.js';
+import type { EncodedRecords } from '../src/transforms/match/encoded.js';
+import type { MatchRecord } from '../src/transforms/match/index.js';
+import { libRoot } from './compiled.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' }, source: { type: 'boolean', default: false } } });
 const dir = positionals[0];
 if (!dir) {
-  process.stderr.write('usage: npx tsx bench/match.ts DIR [--threads N]   (DIR from bench/generate.ts)\n');
+  process.stderr.write('usage: npx tsx bench/match.ts DIR [--threads N] [--source]   (DIR from bench/generate.ts; `npm run build` first, or --source)\n');
   process.exit(2);
 }
+// The compiled dist/ that `crm-etl` runs (`npm run build` first), or with --source the TypeScript through tsx.
+const lib = libRoot(values.source!);
+const { readTruth } = (await import(`${lib}cli/main.js`)) as typeof import('../src/cli/main.js');
+const { loadConfig } = (await import(`${lib}config/load-config.js`)) as typeof import('../src/config/load-config.js');
+const { pairMetrics } = (await import(`${lib}eval/pair-metrics.js`)) as typeof import('../src/eval/pair-metrics.js');
+const { readStandardizedRecords } = (await import(`${lib}eval/standardized-records.js`)) as typeof import('../src/eval/standardized-records.js');
+const { RecordViews, encodeRecords, wordTable } = (await import(`${lib}transforms/match/encoded.js`)) as typeof import('../src/transforms/match/encoded.js');
+const { matchRecords, toMatchRecord } = (await import(`${lib}transforms/match/index.js`)) as typeof import('../src/transforms/match/index.js');
 
 async function standardizedRecords(): Promise<StandardizedRecord[]> {
   const cache = path.join(dir!, '.match-records.json');
