@@ -280,14 +280,15 @@ async function benchOne(records: number): Promise<Result> {
     // loop and misses what happens while the thread is busy (at a million records it saw nothing
     // for 7 s at the start of the load). Linux only; elsewhere the samples' peak stands alone.
     resetPeakRss();
+    const before = cpuSamples.length;
     cpuSample();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const pg0 = postgresCpu();
     const summary = await runPipeline({ config, store, log: createLogger('warn') });
     const ms = performance.now() - t0;
     cpuSample();
-    const pgCpu = postgresCpu() - pg0;
+    // PostgreSQL's share, from the samples taken just before and just after the run.
+    const pgCpu = cpuSamples[cpuSamples.length - 1]!.pg - cpuSamples[before]!.pg;
     // Process-wide: the matching worker threads' CPU time is in it too.
     const cpu = process.cpuUsage(cpu0);
     clearInterval(sampler);

@@ -163,10 +163,10 @@ interface PendingBatch {
   replaceKeys: string[] | null;
   /** Staged by the staging thread: the batch as it will be (counted when written, in batch order). */
   staged?: Promise<ThreadStagedBatch>;
-  /** What staging counted (counted when written, so that issues keep the order they occurred in), and the batch's malformed rows. */
+  /** What staging counted (null until the staging thread's answer): added to the stats when the batch is written, so that issues keep the order they occurred in. */
   counts: StagedCounts | null;
-  /** The codes of its malformed rows. */
-  malformed: string[];
+  /** The codes of its malformed rows (tallied after its values' issues). */
+  malformedCodes: string[];
 }
 
 /**
@@ -236,7 +236,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
   };
   // What a batch's staging counted, in `stats`: its values' issues, then its malformed rows'.
   // Added as batches are written, in their order, wherever they were staged.
-  const count = (counts: StagedCounts, malformed: readonly string[]): void => {
+  const count = (counts: StagedCounts, malformedCodes: readonly string[]): void => {
     for (const t of counts.issues) addTally(tallies, t);
     for (const f in counts.present) {
       const c = stats.fieldCounts[f];
@@ -245,7 +245,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
       c.rejected += counts.rejected[f] ?? 0;
     }
     stats.rejectedValues += counts.rejectedValues;
-    for (const code of malformed) addTally(tallies, { field: null, code, severity: 'reject', count: 1, examples: [] });
+    for (const code of malformedCodes) addTally(tallies, { field: null, code, severity: 'reject', count: 1, examples: [] });
   };
   const settle = async (p: PendingBatch): Promise<void> => {
     if (p.staged) {
@@ -254,7 +254,7 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
       p.rejects = [...s.rejects, ...p.rejects];
       p.counts = s.counts;
     }
-    count(p.counts!, p.malformed);
+    count(p.counts!, p.malformedCodes);
     if (writing) await writing;
     writing = write(p);
     // Awaited before the next batch's write or at the end; settled here too, so that a failure
@@ -283,20 +283,20 @@ export async function extractSource(ctx: RunContext, prepared: PreparedSource, o
       stats.staged += live.length;
       stats.malformed += batch.malformed.length;
       const replaceKeys = incremental ? live.map((r) => r.key) : null;
-      const codes = batch.malformed.map((m) => m.code);
+      const malformedCodes = batch.malformed.map((m) => m.code);
       if (batches >= stagingFrom && live.length && !staging) staging = opts.stagingThread?.() ?? new StagingThread(cipher);
       batches++;
       if (staging?.free && live.length) {
         const staged = staging.stage(spec, live);
         staged.catch(() => undefined);
-        pending.push({ rows: [], csv: null, rowCount: live.length, rejects: malformed, replaceKeys, staged, counts: null, malformed: codes });
+        pending.push({ rows: [], csv: null, rowCount: live.length, rejects: malformed, replaceKeys, staged, counts: null, malformedCodes });
       } else {
         const { rows, rejects, counts } = stage(live);
         rejects.push(...malformed);
         if (!encoder && batches > threadFrom && rows.length) encoder = new CsvEncodingThread('source_records', SOURCE_RECORD_COLUMNS, cipher);
         const csv = encoder && rows.length ? encoder.encode(rows) : null;
         csv?.catch(() => undefined);
-        pending.push({ rows: csv ? [] : rows, csv, rowCount: rows.length, rejects, replaceKeys, counts, malformed: codes });
+        pending.push({ rows: csv ? [] : rows, csv, rowCount: rows.length, rejects, replaceKeys, counts, malformedCodes });
       }
       // Batches staged or encoded ahead of the write: two with the encoding thread, one more than
       // the staging thread holds with it (this thread goes on reading while it works), else none.

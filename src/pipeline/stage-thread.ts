@@ -55,8 +55,7 @@ export function packRecords(records: readonly RawRecord[]): PackedRecords {
   const lines = new Int32Array(n);
   const deleted = new Uint8Array(n);
   let lineages: RawRecord['lineage'][] | null = null;
-  const location0 = n ? records[0]!.lineage.location : '';
-  let locations: string | string[] = location0;
+  let locations: string | string[] = n ? records[0]!.lineage.location : '';
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
     keys[i] = r.key;

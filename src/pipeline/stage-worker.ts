@@ -7,8 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ThreadReply, threadError } from '../core/thread-calls.js';
 import { FieldCipher } from '../security/field-cipher.js';
-import { COPY_STREAM_CHUNK, CsvRowBatch } from '../store/bulk-insert.js';
-import { toChunks } from '../store/csv-thread.js';
+import { csvChunksOf } from '../store/csv-thread.js';
 import { rowEncrypting } from '../store/encrypted-fields.js';
 import { SOURCE_RECORD_COLUMNS, type StagedBatch, createStager } from './stage-records.js';
 import { type StageRequest, type StageReply, type StageThreadData, unpackRecords } from './stage-thread.js';
@@ -27,9 +26,7 @@ parentPort!.on('message', (msg: StageRequest & { seq: number }) => {
     let stage = stagers.get(id);
     if (!stage) stagers.set(id, (stage = createStager(msg.spec, cipher)));
     const { rows, rejects, counts } = stage(unpackRecords(msg.batch));
-    const batch = new CsvRowBatch('source_records', SOURCE_RECORD_COLUMNS, COPY_STREAM_CHUNK, encrypt);
-    for (const r of rows) batch.add(r);
-    const csv = toChunks(batch.takeChunks(), transfer);
+    const csv = csvChunksOf('source_records', SOURCE_RECORD_COLUMNS, encrypt, rows, transfer);
     reply = { seq: msg.seq, result: { csv, rowCount: rows.length, rejects, counts } };
   } catch (err) {
     reply = { seq: msg.seq, error: threadError(err) };

@@ -129,6 +129,9 @@ export async function insertInChunks(
   return inserted;
 }
 
+/** The bytes of '0'…'9', 'a'…'f'. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+
 /**
  * Rows as PostgreSQL CSV, written straight into buffers of about `chunkBytes` (what a COPY reads).
  * Strings are always quoted, so that `""` (empty string) and an empty unquoted field (NULL) stay
@@ -138,9 +141,6 @@ export async function insertInChunks(
  * of a chunk and encoding the chunk to UTF-8 made three copies of every byte and most of a full
  * run's garbage (at 100k records, CSV for COPY was 27 % of the load stage's main thread).
  */
-/** The bytes of '0'…'9', 'a'…'f'. */
-const HEX_DIGITS = Buffer.from('0123456789abcdef');
-
 export class CsvWriter {
   private buf: Buffer;
   private pos = 0;

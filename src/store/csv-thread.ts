@@ -1,4 +1,5 @@
 import { ThreadCalls } from '../core/thread-calls.js';
+import { COPY_STREAM_CHUNK, CsvRowBatch } from './bulk-insert.js';
 import { startWorker } from '../core/worker-script.js';
 import type { CipherSpec, FieldCipher } from '../security/field-cipher.js';
 
@@ -39,8 +40,18 @@ export class CsvEncodingThread {
   }
 }
 
+/**
+ * `rows` of `table` as COPY's CSV (each prepared first by `prepare`: rowEncrypting's encryption,
+ * or null), as chunks to hand over from a worker thread, their memory added to `transfer`.
+ */
+export function csvChunksOf(table: string, columns: readonly string[], prepare: ((row: readonly unknown[]) => readonly unknown[]) | null, rows: readonly (readonly unknown[])[], transfer: ArrayBuffer[]): CsvChunks {
+  const batch = new CsvRowBatch(table, columns, COPY_STREAM_CHUNK, prepare);
+  for (const r of rows) batch.add(r);
+  return toChunks(batch.takeChunks(), transfer);
+}
+
 /** Chunks to hand over from a worker thread: each buffer's own memory transferred (added to `transfer`), or a copy of a pooled slice. */
-export function toChunks(chunks: readonly Buffer[], transfer: ArrayBuffer[]): CsvChunks {
+function toChunks(chunks: readonly Buffer[], transfer: ArrayBuffer[]): CsvChunks {
   return chunks.map((b) => {
     // A chunk is the head of a buffer of its own (never the shared pool): handed over, not copied.
     const own = b.byteOffset === 0 && b.buffer.byteLength > Buffer.poolSize;

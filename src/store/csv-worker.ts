@@ -6,8 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ThreadReply, threadError } from '../core/thread-calls.js';
 import { FieldCipher } from '../security/field-cipher.js';
-import { COPY_STREAM_CHUNK, CsvRowBatch } from './bulk-insert.js';
-import { type CsvChunks, type CsvThreadData, toChunks } from './csv-thread.js';
+import { type CsvChunks, type CsvThreadData, csvChunksOf } from './csv-thread.js';
 import { rowEncrypting } from './encrypted-fields.js';
 
 const data = workerData as CsvThreadData;
@@ -18,10 +17,7 @@ parentPort!.on('message', (msg: { seq: number; rows: unknown[][] }) => {
   let reply: ThreadReply<CsvChunks>;
   const transfer: ArrayBuffer[] = [];
   try {
-    const batch = new CsvRowBatch(data.table, data.columns, COPY_STREAM_CHUNK, encrypt);
-    for (const r of msg.rows) batch.add(r);
-    const result = toChunks(batch.takeChunks(), transfer);
-    reply = { seq: msg.seq, result };
+    reply = { seq: msg.seq, result: csvChunksOf(data.table, data.columns, encrypt, msg.rows, transfer) };
   } catch (err) {
     reply = { seq: msg.seq, error: threadError(err) };
   }

@@ -60,9 +60,9 @@ interface Reply {
 /**
  * {@link encodeRecords} of the match records of `records` (`n` of them), in two worker threads
  * that end with the call: the encoding thread makes the match records of one batch in
- * {@link ENCODER_MAKES_EVERY} and encodes all of them; the features thread makes the match records
- * of the other batches and hands them to it. The maps that intern the dictionaries, and the match records made on the way, are
- * garbage in those threads' heaps, which go with them: made on the main thread at a million
+ * {@link ENCODER_MAKES_EVERY} and encodes all of them; the features thread makes the match
+ * records of the other batches and hands them to it. The maps that intern the dictionaries, and
+ * the match records made on the way, are garbage in those threads' heaps, which go with them: made on the main thread at a million
  * records, they were some 600 MB that stayed in the main heap (nothing later allocated enough to
  * collect them) while the matching threads filled theirs beside it. (Making the features batches
  * on the main thread instead cost it 260 MB of promoted garbage.) Records held packed are sent
