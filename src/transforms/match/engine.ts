@@ -8,7 +8,7 @@ import { grow } from '../../core/grow.js';
 import { type BlockingRule, DEFAULT_BLOCKING_RULES, type KeyPart } from './blocking.js';
 import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped } from './comparisons.js';
 import { ENCODED_FIELDS, type EncodedRecords, type EncodedField, NF, type RecordView, RecordViews } from './encoded.js';
-import { dependentGroup, sumWeights } from './model.js';
+import { NOT_COMPUTED as UNKNOWN, dependentGroup, possibleGroups, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
 import { KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher } from './key-hash.js';
 
@@ -18,27 +18,19 @@ export const BLOCKING_RULE_COUNT = DEFAULT_BLOCKING_RULES.length;
 
 const F = COMPARISONS.length;
 const GIVEN_AT = ENCODED_FIELDS.indexOf('given');
-/**
- * The comparison left for the scoring pass ({@link MatchEngine.score}): the street address, the
- * costliest (long strings, word lists) and, once names, dates and contacts disagree, rarely able
- * to lift a pair to review. A level not yet computed reads as {@link DEFERRED}.
- */
-const DEFERRED_AT = COMPARISONS.findIndex((c) => c.name === 'address');
-const DEFERRED = 254;
-// A pattern key holds a deferred address as level 6 (see PatternTable).
-if (COMPARISONS[DEFERRED_AT]!.levels.length > 6) throw new Error('the deferred comparison has more than six levels');
+/** The street address: the costliest comparison (long strings, word lists), computed last when a pair is scored. */
+const ADDRESS_AT = COMPARISONS.findIndex((c) => c.name === 'address');
 const FAMILY_AT = ENCODED_FIELDS.indexOf('family');
 
 /**
- * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7
- * and a deferred address as 6 (such a pattern is never counted for EM, so {@link patternLevels}
- * need not read it back). Twelve comparisons take 36 bits, well inside a double's exact integers.
+ * Key of a comparison pattern (one level per comparison): 3 bits a comparison, "missing" as 7.
+ * Twelve comparisons take 36 bits, well inside a double's exact integers.
  */
 export function patternKey(levels: Uint8Array, offset: number): number {
   let k = 0;
   for (let f = 0; f < F; f++) {
     const l = levels[offset + f]!;
-    k = k * 8 + (l === MISSING ? 7 : l === DEFERRED ? 6 : l);
+    k = k * 8 + (l === MISSING ? 7 : l);
   }
   return k;
 }
@@ -108,17 +100,6 @@ export interface ScoringParams {
 export const TF_FIELDS: readonly (EncodedField | null)[] = COMPARISONS.map((c) => c.tf ?? null);
 
 
-/**
- * One engine's candidate pairs as another engine's thread can score them: the pair chunks (in
- * shared memory) and a copy of the levels of its comparison patterns (pattern x's at `levels[x * F…]`).
- */
-export interface SharedPairs {
-  ends: Int32Array[];
-  patterns: (Uint16Array | Int32Array)[];
-  count: number;
-  levels: Uint8Array;
-}
-
 /** What a scoring pass returns: the kept pairs, with their weights (bits) and comparison levels (pair p's at `levels[p * F…]`), and the histogram of all pairs. */
 export interface ScoredPairs {
   a: Int32Array;
@@ -137,9 +118,8 @@ export interface EngineOptions {
   /** Per source index: its records never link to each other. */
   uniqueSource: Uint8Array;
   /**
-   * Every how-many-th candidate pair is compared in full while pairs are collected (1: all), for
-   * the patterns the prior is estimated from; the others leave the address to the scoring pass,
-   * which skips it where it cannot lift the pair above the lowest bin of the histogram.
+   * Every how-many-th candidate pair is compared before training (1: all), for the patterns the
+   * prior is estimated from (see {@link MatchEngine.candidatePairs}).
    */
   sampleEvery: number;
   /** What comparisons weigh values by over the whole run (company-name word counts). */
@@ -152,131 +132,6 @@ const HISTOGRAM_BINS: readonly number[] = Array.from({ length: 19 }, (_, i) => M
 /** Whether the pair (i, j) is in the one-in-`every` sample of candidates (a hash: the same on any thread). */
 function sampled(i: number, j: number, every: number): boolean {
   return every <= 1 || (Math.imul(i, 0x9e3779b1) ^ Math.imul(j, 0x85ebca77)) >>> 0 < 0x100000000 / every;
-}
-
-/** Pairs per chunk of a {@link PairStore}. */
-const CHUNK_BITS = 20;
-const CHUNK = 1 << CHUNK_BITS;
-
-/**
- * Candidate pairs as (record, record) and their pattern, in chunks of a million: growing adds a
- * chunk instead of copying every pair into an array twice the size (which, at ten million pairs a
- * thread, held both copies at once and left half of the new one unused). A pattern id takes 2
- * bytes while every id fits (a run sees some thousands of patterns), 4 from the first that does
- * not: 10 bytes a pair instead of 12, 42 MB less at a million records.
- */
-export class PairStore {
-  private ends: Int32Array[] = [];
-  private patterns: (Uint16Array | Int32Array)[] = [];
-  private wide = false;
-  count = 0;
-
-  /** A store over another thread's pairs, read only (see {@link shared}). */
-  static of(shared: SharedPairs): PairStore {
-    const s = new PairStore();
-    s.ends = shared.ends;
-    s.patterns = shared.patterns;
-    s.count = shared.count;
-    return s;
-  }
-
-  /** The chunks, in shared memory: another thread reads them without a copy. */
-  shared(): Omit<SharedPairs, 'levels'> {
-    return { ends: this.ends, patterns: this.patterns, count: this.count };
-  }
-
-  push(i: number, j: number, pattern: number): void {
-    const x = this.count & (CHUNK - 1);
-    if (x === 0) {
-      this.ends.push(new Int32Array(new SharedArrayBuffer(2 * CHUNK * 4)));
-      this.patterns.push(this.wide ? new Int32Array(new SharedArrayBuffer(CHUNK * 4)) : new Uint16Array(new SharedArrayBuffer(CHUNK * 2)));
-    }
-    if (pattern > 0xffff && !this.wide) {
-      this.wide = true;
-      this.patterns = this.patterns.map((c) => {
-        const w = new Int32Array(new SharedArrayBuffer(CHUNK * 4));
-        w.set(c);
-        return w;
-      });
-    }
-    const c = this.ends.length - 1;
-    this.ends[c]![2 * x] = i;
-    this.ends[c]![2 * x + 1] = j;
-    this.patterns[c]![x] = pattern;
-    this.count++;
-  }
-
-  /** The first record of pair p. */
-  i(p: number): number {
-    return this.ends[p >>> CHUNK_BITS]![2 * (p & (CHUNK - 1))]!;
-  }
-
-  /** The second record of pair p. */
-  j(p: number): number {
-    return this.ends[p >>> CHUNK_BITS]![2 * (p & (CHUNK - 1)) + 1]!;
-  }
-
-  /** The pattern of pair p. */
-  pattern(p: number): number {
-    return this.patterns[p >>> CHUNK_BITS]![p & (CHUNK - 1)]!;
-  }
-}
-
-/**
- * The comparison patterns (one level per comparison) a thread's pairs showed, each stored once:
- * a pair keeps a pattern's index (4 bytes) instead of its levels (a byte per comparison). An open
- * hash on the pattern's {@link patternKey}.
- */
-class PatternTable {
-  /** Levels of pattern `x` at `levels[x * F…]`. */
-  levels = new Uint8Array(F * 1024);
-  /** {@link patternKey} of pattern `x`. */
-  keys = new Float64Array(1024);
-  private slots = new Int32Array(4096);
-  size = 0;
-
-  /** First slot to probe for a key: keys reach 2^36, so their low 32 bits and the rest, mixed. */
-  private static slot(key: number, mask: number): number {
-    return Math.imul((key >>> 0) ^ Math.imul(Math.floor(key / 4294967296), 0x9e3779b1), 0x85ebca6b) & mask;
-  }
-
-  /** Index of the pattern `levels[o…o + F)`, added if new. */
-  idOf(levels: Uint8Array, o: number): number {
-    const key = patternKey(levels, o);
-    const mask = this.slots.length - 1;
-    let h = PatternTable.slot(key, mask);
-    for (;;) {
-      const x = this.slots[h]!;
-      if (x === 0) break;
-      if (this.keys[x - 1] === key) return x - 1;
-      h = (h + 1) & mask;
-    }
-    const id = this.size++;
-    if (id === this.keys.length) {
-      const keys = new Float64Array(id * 2);
-      keys.set(this.keys);
-      this.keys = keys;
-      const lv = new Uint8Array(id * 2 * F);
-      lv.set(this.levels);
-      this.levels = lv;
-    }
-    this.keys[id] = key;
-    this.levels.set(levels.subarray(o, o + F), id * F);
-    this.slots[h] = id + 1;
-    if (this.size * 2 > this.slots.length) this.rehash();
-    return id;
-  }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.size; id++) {
-      let h = PatternTable.slot(this.keys[id]!, mask);
-      while (slots[h] !== 0) h = (h + 1) & mask;
-      slots[h] = id + 1;
-    }
-    this.slots = slots;
-  }
 }
 
 /** A pair of part ids as one number (part ids are below 2^26). */
@@ -311,11 +166,11 @@ export class MatchEngine {
   private readonly views: RecordViews;
   private readonly va: RecordView;
   private readonly vb: RecordView;
-  private readonly pairs = new PairStore();
-  private readonly patterns = new PatternTable();
   /** One pair's levels, as compared or being completed. */
   private readonly scratch = new Uint8Array(F);
   private readonly fieldWeights = new Float64Array(F);
+  /** Comparisons of different values computed by the current scoring pass (swapped names aside). */
+  private computed = 0;
   /** Per comparison, the place in a record's row of the field it compares. */
   private readonly fieldAt: Int32Array;
 
@@ -336,7 +191,7 @@ export class MatchEngine {
    * (Remembering levels per pair of values, in a Map or in a direct-mapped typed-array table, was
    * measured no faster than comparing again.)
    */
-  private compareAt(i: number, j: number, out: Uint8Array, o: number, defer = false): void {
+  private compareAt(i: number, j: number, out: Uint8Array, o: number): void {
     const a = this.va.fill(i);
     const b = this.vb.fill(j);
     const rows = this.enc.rows;
@@ -351,7 +206,7 @@ export class MatchEngine {
       const at = this.fieldAt[f]!;
       const x = rows[ri + at]!;
       const y = rows[rj + at]!;
-      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : defer && f === DEFERRED_AT ? DEFERRED : COMPARISONS[f]!.compare(a, b, this.opts.compare);
+      out[o + f] = x === 0 || y === 0 ? MISSING : x === y ? 0 : COMPARISONS[f]!.compare(a, b, this.opts.compare);
     }
   }
 
@@ -477,11 +332,6 @@ export class MatchEngine {
     return !(s === this.enc.source[j]! && this.opts.uniqueSource[s] === 1);
   }
 
-  private push(i: number, j: number): void {
-    this.compareAt(i, j, this.scratch, 0, !sampled(i, j, this.opts.sampleEvery));
-    this.pairs.push(i, j, this.patterns.idOf(this.scratch, 0));
-  }
-
   /**
    * Whether rule `r` produced the pair (i, j): same key, in a block it compared, close enough.
    * `keyRows` holds every record's blocking keys in one row (`keyRows[i * BLOCKING_RULE_COUNT + r]`):
@@ -499,16 +349,17 @@ export class MatchEngine {
   }
 
   /**
-   * Candidate pairs of the tasks' blocks, compared and kept for scoring. A block of up to
+   * Calls `visit(i, j)` for every candidate pair of the tasks' blocks (i < j). A block of up to
    * `fullBlockSize` records gives all its pairs; a larger one (ordered by name) pairs each record
    * with its `window` next: the sorted-neighbourhood method, which keeps the cost of a common
    * key linear while look-alike names still meet. A pair that an earlier rule already produced
-   * is skipped: the union of the rules without a set of seen pairs.
+   * is skipped: the union of the rules without a set of seen pairs. With `every` above 1, only
+   * the pairs of the one-in-`every` sample (see {@link sampled}) are visited, and the others
+   * passed over before any record is read. Returns the number of pairs visited.
    */
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): PatternCounts {
-    const hist = new Map<number, number>();
+  private eachCandidate(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, every: number, visit: (i: number, j: number) => void): number {
     const { maxBlockSize, fullBlockSize, window } = this.opts;
-    const from = this.pairs.count;
+    let count = 0;
     for (const t of tasks) {
       const { start, order } = blocks[t.rule]!;
       for (let k = t.from; k < t.to; k++) {
@@ -523,22 +374,34 @@ export class MatchEngine {
             const oy = order[y]!;
             const i = ox < oy ? ox : oy;
             const j = ox < oy ? oy : ox;
+            if (every > 1 && !sampled(i, j, every)) continue;
             let earlier = false;
             for (let r = 0; r < t.rule && !earlier; r++) earlier = this.produced(blocks, keyRows, r, i, j);
             if (earlier || !this.canLink(i, j)) continue;
-            this.push(i, j);
+            count++;
+            visit(i, j);
           }
         }
       }
     }
-    // The sample's patterns stand for all the pairs: each counts `sampleEvery` times.
+    return count;
+  }
+
+  /**
+   * Before training: one in `sampleEvery` of the candidate pairs of the tasks' blocks (a hash of
+   * the pair: the same on any thread) compared in full. The sample's patterns stand for all the
+   * pairs (each counts `sampleEvery` times): the prior is estimated from them. Nothing is kept;
+   * {@link scoreCandidates} goes through all the pairs once the model is known.
+   */
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): PatternCounts {
+    const hist = new Map<number, number>();
     const every = this.opts.sampleEvery;
-    const pairs = this.pairs;
-    for (let p = from; p < pairs.count; p++) {
-      if (!sampled(pairs.i(p), pairs.j(p), every)) continue;
-      const key = this.patterns.keys[pairs.pattern(p)]!;
+    const levels = this.scratch;
+    this.eachCandidate(tasks, blocks, keyRows, every, (i, j) => {
+      this.compareAt(i, j, levels, 0);
+      const key = patternKey(levels, 0);
       hist.set(key, (hist.get(key) ?? 0) + every);
-    }
+    });
     return toPatternCounts(hist);
   }
 
@@ -580,12 +443,18 @@ export class MatchEngine {
   }
 
   /**
-   * Kept pairs scoring at least `minWeight` bits, with their weights, and how many of all the
-   * pairs fall in each twentieth of the probability range (the quality report's histogram).
-   * Pairs `from` to `to` (default all): a thread that must answer meanwhile scores in parts.
-   * With `other`, those of another engine's pairs (see {@link sharedPairs}).
+   * The candidate pairs of the tasks' blocks (the same as {@link candidatePairs} goes through),
+   * scored: those scoring at least `minWeight` bits are kept, with their weights and levels, and
+   * every pair is counted in its twentieth of the probability range (the quality report's
+   * histogram of all pairs). A pair's comparisons are computed as far as they can matter: the
+   * ids settle equal and missing values, and the others are computed in order of how much they
+   * can move the weight, until the pair is complete or its best possible weight (each comparison
+   * not yet computed at its best level) falls below both `minWeight` and the histogram's first
+   * edge. Such a pair is in the first bin and not kept, as it would be if compared in full, so
+   * the result is the same; most candidate pairs end after two or three comparisons instead of
+   * twelve.
    */
-  score(s: ScoringParams, from = 0, to = Number.MAX_SAFE_INTEGER, other?: SharedPairs): ScoredPairs {
+  scoreCandidates(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, s: ScoringParams): ScoredPairs & { pairs: number; comparisons: number } {
     // Typed arrays that grow: as arrays of numbers, a thread's kept pairs at a million records
     // were ~100 MB of heap more at the scoring phase's peak.
     let a = new Int32Array(1 << 14);
@@ -594,56 +463,127 @@ export class MatchEngine {
     let kept = new Uint8Array(F << 14);
     let k = 0;
     const histogram = new Array<number>(HISTOGRAM_BINS.length + 1).fill(0);
-    // The most a deferred address can add: its best level's weight, term frequency included.
-    let addressBest = 0;
-    for (let l = 0; l < COMPARISONS[DEFERRED_AT]!.levels.length; l++) addressBest = Math.max(addressBest, s.weights[DEFERRED_AT * 8 + l]!);
-    if (s.tf[DEFERRED_AT]) addressBest = Math.max(addressBest, Math.log2(s.mExact[DEFERRED_AT]! / s.uFloor));
-    // A pair below this even with the best address lands in the histogram's first bin and is not kept.
-    const skipBelow = Math.min(s.minWeight, HISTOGRAM_BINS[0]!);
-    const pairs = other ? PairStore.of(other) : this.pairs;
-    const patternLevels = other ? other.levels : this.patterns.levels;
-    const scratch = this.scratch;
-    for (let p = from; p < Math.min(to, pairs.count); p++) {
-      const i = pairs.i(p);
-      const j = pairs.j(p);
-      let levels = patternLevels;
-      let o = pairs.pattern(p) * F;
-      if (levels[o + DEFERRED_AT] === DEFERRED) {
-        for (let f = 0; f < F; f++) scratch[f] = levels[o + f]!;
-        levels = scratch;
-        o = 0;
-        scratch[DEFERRED_AT] = MISSING;
-        if (this.weightOf(i, j, scratch, 0, s) + addressBest < skipBelow) {
-          histogram[0]!++;
-          continue;
-        }
-        scratch[DEFERRED_AT] = COMPARISONS[DEFERRED_AT]!.compare(this.va.fill(i), this.vb.fill(j), this.opts.compare);
+    const plan = lazyPlan(s, Math.min(s.minWeight, HISTOGRAM_BINS[0]!));
+    this.computed = 0;
+    const levels = this.scratch;
+    const pairs = this.eachCandidate(tasks, blocks, keyRows, 1, (i, j) => {
+      const w = this.lazyWeight(i, j, s, plan);
+      if (w === SKIPPED) {
+        histogram[0]!++;
+        return;
       }
-      const w = this.weightOf(i, j, levels, o, s);
       let bin = 0;
       while (bin < HISTOGRAM_BINS.length && w >= HISTOGRAM_BINS[bin]!) bin++;
       histogram[bin]!++;
-      if (w < s.minWeight) continue;
+      if (w < s.minWeight) return;
       if (k === a.length) {
         a = grow(a, k + 1);
         b = grow(b, k + 1);
         weight = grow(weight, k + 1);
         kept = grow(kept, (k + 1) * F);
       }
-      for (let f = 0; f < F; f++) kept[k * F + f] = levels[o + f]!;
+      kept.set(levels, k * F);
       a[k] = i;
       b[k] = j;
       weight[k++] = w;
+    });
+    return { a: a.slice(0, k), b: b.slice(0, k), weight: weight.slice(0, k), levels: kept.slice(0, k * F), histogram, pairs, comparisons: this.computed };
+  }
+
+  /**
+   * The weight of records i and j with their levels in `scratch`, computed lazily (see
+   * {@link scoreCandidates}); {@link SKIPPED} once the pair cannot reach `plan.floor`.
+   */
+  private lazyWeight(i: number, j: number, s: ScoringParams, plan: LazyPlan): number {
+    const rows = this.enc.rows;
+    const ri = i * NF;
+    const rj = j * NF;
+    const levels = this.scratch;
+    const a = this.va.fill(i);
+    const b = this.vb.fill(j);
+    // Swapped names change which values meet: compare those few pairs the plain way.
+    if (rows[ri + GIVEN_AT] !== rows[rj + GIVEN_AT] && rows[ri + FAMILY_AT] !== rows[rj + FAMILY_AT] && namesSwapped(a, b)) {
+      compareRecords(a, b, levels, 0, this.opts.compare);
+      return this.weightOf(i, j, levels, 0, s);
     }
-    return { a: a.slice(0, k), b: b.slice(0, k), weight: weight.slice(0, k), levels: kept.slice(0, k * F), histogram };
+    const ws = this.fieldWeights;
+    let unknown = 0;
+    for (let f = 0; f < F; f++) {
+      const at = this.fieldAt[f]!;
+      const x = rows[ri + at]!;
+      const y = rows[rj + at]!;
+      if (x === 0 || y === 0) {
+        levels[f] = MISSING;
+        ws[f] = Number.NaN;
+      } else if (x === y) {
+        levels[f] = 0;
+        const tf = s.tf[f];
+        // NaN only where a stored base did not hold the value: scored without adjustment.
+        const exact = tf ? tf[x]! : Number.NaN;
+        ws[f] = exact === exact ? exact : s.weights[f * 8]!;
+      } else {
+        // Different values are never level 0 (every comparison gives 0 for equal values only).
+        levels[f] = UNKNOWN;
+        ws[f] = plan.best[f]!;
+        unknown++;
+      }
+    }
+    const people = (rows[ri + GIVEN_AT] !== 0 || rows[ri + FAMILY_AT] !== 0) && (rows[rj + GIVEN_AT] !== 0 || rows[rj + FAMILY_AT] !== 0);
+    for (let x = 0; unknown > 0; x++) {
+      const f = plan.order[x]!;
+      if (levels[f] !== UNKNOWN) continue;
+      if (bestWeight(s.prior, ws, levels, people) < plan.floor) return SKIPPED;
+      const l = COMPARISONS[f]!.compare(a, b, this.opts.compare);
+      levels[f] = l;
+      ws[f] = s.weights[f * 8 + l]!;
+      unknown--;
+      this.computed++;
+    }
+    return sumWeights(s.prior, ws, dependentGroup(levels, 0, people));
   }
+}
 
-  /** This engine's pairs, for another engine to score some of them (see {@link score}). */
-  sharedPairs(): SharedPairs {
-    return { ...this.pairs.shared(), levels: this.patterns.levels.slice(0, this.patterns.size * F) };
-  }
+/** What {@link MatchEngine.lazyWeight} returns for a pair it stopped comparing. */
+const SKIPPED = Number.NEGATIVE_INFINITY;
 
-  get pairCount(): number {
-    return this.pairs.count;
+/** How a scoring pass computes a pair's comparisons (see {@link MatchEngine.scoreCandidates}). */
+interface LazyPlan {
+  /** Per comparison, its best weight among the levels of two different values (1 and up). */
+  best: Float64Array;
+  /** The comparisons in the order they are computed: the widest span of weights first, the street address last. */
+  order: Int32Array;
+  /** A pair whose best possible weight is below this is not compared further. */
+  floor: number;
+}
+
+function lazyPlan(s: ScoringParams, floor: number): LazyPlan {
+  const best = new Float64Array(F);
+  const span = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    const n = COMPARISONS[f]!.levels.length;
+    let hi = Number.NEGATIVE_INFINITY;
+    let lo = Number.POSITIVE_INFINITY;
+    for (let l = 1; l < n; l++) {
+      const w = s.weights[f * 8 + l]!;
+      if (w > hi) hi = w;
+      if (w < lo) lo = w;
+    }
+    best[f] = hi;
+    span[f] = f === ADDRESS_AT ? Number.NEGATIVE_INFINITY : hi - lo;
   }
+  const order = Int32Array.from({ length: F }, (_, f) => f).sort((x, y) => span[y]! - span[x]! || x - y);
+  return { best, order, floor };
+}
+
+/**
+ * The highest weight a pair can reach from its fields' weights so far (`ws`, a comparison not yet
+ * computed at its best level): {@link sumWeights} under the pair's dependent group, or under
+ * either group it may still fall in while the levels that decide it are not computed. The sum
+ * only grows with any field's weight, so no completion of the pair scores more.
+ */
+function bestWeight(prior: number, ws: Float64Array, levels: Uint8Array, people: boolean): number {
+  const groups = possibleGroups(levels, people);
+  let out = sumWeights(prior, ws, groups[0]!);
+  for (let g = 1; g < groups.length; g++) out = Math.max(out, sumWeights(prior, ws, groups[g]!));
+  return out;
 }

@@ -6,7 +6,7 @@ import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from '
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
-import { type EngineHandle, PAIRS_PER_TURN, localEngine, workerEngine } from './pool.js';
+import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
 import { type WordCounts, countWordsOf } from './word-weights.js';
@@ -44,10 +44,9 @@ export interface MatchOptions {
   /** With `model`: the base's company-name word counts. Default: of `records`. */
   companyWords?: WordCounts;
   /**
-   * Every how-many-th candidate pair is compared in full before training (the prior is estimated
-   * from their patterns); the others leave the street address to scoring, which skips it where it
-   * cannot matter. Results at or above the review threshold, and the histogram, are the same
-   * either way. Default: 1 (all) below 200,000 records, 8 from there.
+   * Every how-many-th candidate pair is compared in full before training: the prior is estimated
+   * from their patterns. Scoring then goes through every candidate pair. Without training (a
+   * stored model) no sample is taken. Default: 1 (all) below 200,000 records, 8 from there.
    */
   candidateSample?: number;
   /** Record index pairs a steward put together / kept apart (see clusterRecords). Default none. */
@@ -282,49 +281,38 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // 1/(2 × engines) share of the cost left (guided self-scheduling): the last shares are
     // small and the engines end together. (A fixed half each left a core idle for a tenth of
     // the phase: this thread, which also collects its larger heap, ran slower than a worker.)
-    const queue = [...slices].sort((x, y) => y.cost - x.cost);
-    let left = totalCost;
-    const nextShare = (): PairTask[] => {
-      const share: PairTask[] = [];
-      const want = left / (2 * engines.length);
-      let cost = 0;
-      while (queue.length && (share.length === 0 || cost < want)) {
-        const sl = queue.shift()!;
-        share.push({ rule: sl.rule, from: sl.from, to: sl.to });
-        cost += sl.cost;
-      }
-      left -= cost;
-      return share;
+    // The candidate pairs are gone through twice, in the same slices: a sample compared before
+    // training, all of them scored after it (see MatchEngine.scoreCandidates).
+    const eachShare = async (work: (e: EngineHandle, share: PairTask[]) => Promise<void>): Promise<void> => {
+      const queue = [...slices].sort((x, y) => y.cost - x.cost);
+      let left = totalCost;
+      const nextShare = (): PairTask[] => {
+        const share: PairTask[] = [];
+        const want = left / (2 * engines.length);
+        let cost = 0;
+        while (queue.length && (share.length === 0 || cost < want)) {
+          const sl = queue.shift()!;
+          share.push({ rule: sl.rule, from: sl.from, to: sl.to });
+          cost += sl.cost;
+        }
+        left -= cost;
+        return share;
+      };
+      await Promise.all(
+        engines.map(async (e) => {
+          for (let share = nextShare(); share.length; share = nextShare()) await work(e, share);
+        }),
+      );
     };
     const candidates = new Map<number, number>();
-    const pairsOf = engines.map(() => 0);
-    const comparing = Promise.all(
-      engines.map(async (e, x) => {
-        for (let share = nextShare(); share.length; share = nextShare()) {
-          const r = await e.candidatePairs(share, blocks, keyRows!);
-          addPatternCounts(candidates, r.patterns);
-          pairsOf[x] = r.pairs;
-        }
-        await e.comparedAll();
-      }),
-    );
-    // Before this thread's share starts (at its first turn), for the longest phase, in which it
-    // allocates next to nothing: the garbage of blocking (its orders and slices; ~100 MB at a
-    // million records, heap used 496 → 397 MB) would stay in its heap throughout, beside the pairs.
-    if (engines.length > 1) collectGarbage();
-    await comparing;
-    const pairCount = pairsOf.reduce((a, b) => a + b, 0);
-    // The blocking rules' blocks and keys are done with (the index keeps its keys and hashes).
-    keyRows = null;
-    const indexKeys: IndexKeys | undefined = opts.indexKeys ? { keyIds: keyIds.slice(0, BLOCKING_RULE_COUNT), hashes: keyHashes.slice(0, BLOCKING_RULE_COUNT) as Uint8Array[], oversized } : undefined;
-    const none = new Int32Array(0);
-    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
-      blocks[r] = { keyIds: none, start: none, order: none, position: none };
-      keyIds[r] = none;
+    // A stored model needs no sample of the candidates: they are only scored.
+    if (!opts.model) {
+      const comparing = eachShare(async (e, share) => addPatternCounts(candidates, await e.candidatePairs(share, blocks, keyRows!)));
+      // Before this thread's share starts (at its first turn): the garbage of blocking (its
+      // orders and slices; ~100 MB at a million records) would stay in its heap throughout.
+      if (engines.length > 1) collectGarbage();
+      await comparing;
     }
-    // Given back to the system once this thread lets go of them too (the threads have): some
-    // 250 MB of shared memory at a million records, through training and scoring.
-    if (engines.length > 1) collectGarbage();
     for (let r = BLOCKING_RULE_COUNT; r < ENGINE_RULES.length; r++) blocks[r] = blocksOf(keyIds[r]!, keyCounts[r]!, byName);
     lap('comparing');
 
@@ -348,48 +336,38 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       return trainModel(samples, { keys: [...candidates.keys()], counts: [...candidates.values()] }, u, { randomPairs: random.a.length, records: n });
     };
     const model = opts.model ?? (await train());
-    // The training rules' blocks and keys too, before scoring.
-    blocks.length = 0;
-    keyIds.length = 0;
+    // The training rules' blocks and keys, before scoring.
+    const none = new Int32Array(0);
+    blocks.length = BLOCKING_RULE_COUNT;
+    keyIds.length = BLOCKING_RULE_COUNT;
     const stored = opts.model && opts.termFrequencies;
     const shares = stored ? storedTermShares(enc, stored) : encodedTermShares(enc);
     const recordCount = opts.recordCount ?? n;
     lap('training');
 
-    // Scoring: every candidate pair; pairs worth a look come back. Each worker scores its own
-    // pairs, then this thread's from the end (in shared memory) while this thread scores them
-    // from the start. Shares of equal comparing cost are not of equal scoring cost (at a million
-    // records this thread's pairs took 1.8 µs each to score, a worker's 1.1 µs, whichever thread
-    // scored them): a core sat idle for 6 s of 18 (BENCHMARKS.md, session 14).
+    // Scoring: every candidate pair; pairs worth a look come back.
     const minWeight = Math.log2(opts.reviewThreshold / (1 - opts.reviewThreshold)) - 1e-9;
     const params = scoringParams(model, recordCount, shares, minWeight);
     const scored: ScoredPairs[] = [];
-    const here = engines.length > 1 ? await engines[0]!.sharedPairs() : null;
-    let front = 0;
-    let back = pairsOf[0]!;
-    await Promise.all(
-      engines.map(async (e, x) => {
-        if (x === 0) {
-          while (front < back) {
-            const from = front;
-            front = Math.min(back, front + PAIRS_PER_TURN);
-            scored.push(await e.score(params, from, front));
-          }
-          return;
-        }
-        scored.push(await e.score(params));
-        while (front < back) {
-          const to = back;
-          back = Math.max(front, back - PAIRS_PER_TURN);
-          scored.push(await e.score(params, back, to, here!));
-        }
-      }),
-    );
-    // The engines are done: their threads (each with a copy of the dictionaries and its pairs) are
-    // given back before the term frequencies by value (millions of values at a million records) are built.
+    let pairCount = 0;
+    await eachShare(async (e, share) => {
+      for (const r of await e.scoreCandidates(share, blocks, keyRows!, params)) {
+        scored.push(r);
+        pairCount += r.pairs;
+      }
+    });
+    // The blocks and keys are done with (the index keeps its keys and hashes): given back to the
+    // system once every thread lets go of them (some 250 MB of shared memory at a million records).
+    keyRows = null;
+    const indexKeys: IndexKeys | undefined = opts.indexKeys ? { keyIds: keyIds.slice(0, BLOCKING_RULE_COUNT), hashes: keyHashes.slice(0, BLOCKING_RULE_COUNT) as Uint8Array[], oversized } : undefined;
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      blocks[r] = { keyIds: none, start: none, order: none, position: none };
+      keyIds[r] = none;
+    }
+    // The engines are done: their threads (each with a copy of the dictionaries) are given back
+    // before the term frequencies by value (millions of values at a million records) are built.
+    await Promise.all(engines.map((e) => e.comparedAll()));
     await closeEngines();
-    // This thread's share of the pairs (~100 MB at a million records, in typed arrays) is given
-    // back only by a full collection, which the heap's growth would not start before the load.
     if (engines.length > 1) collectGarbage();
     const scorer = new PairScorer(model, stored || termFrequenciesByValue(enc, shares), recordCount, { companyWords });
     const found: { a: number; b: number; w: number; e: number; p: number }[] = [];

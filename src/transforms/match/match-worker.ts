@@ -26,21 +26,18 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
         result = engine.computeKeys(a[0], a[1], a[2]);
         break;
       case 'candidatePairs':
-        result = { patterns: engine.candidatePairs(a[0], a[1], a[2]), pairs: engine.pairCount };
+        result = engine.candidatePairs(a[0], a[1], a[2]);
         break;
       case 'collect':
         break;
       case 'comparePairs':
         result = engine.comparePairs(a[0], a[1]);
         break;
-      case 'score': {
-        const [params, from, to, other] = msg.args as Parameters<MatchEngine['score']>;
-        result = engine.score(params, from ?? 0, to ?? Number.MAX_SAFE_INTEGER, other);
+      case 'scoreCandidates': {
+        const [tasks, blocks, keyRows, params] = msg.args as Parameters<MatchEngine['scoreCandidates']>;
+        result = engine.scoreCandidates(tasks, blocks, keyRows, params);
         break;
       }
-      case 'sharedPairs':
-        result = engine.sharedPairs();
-        break;
       default:
         throw new Error(`unknown operation ${msg.op}`);
     }

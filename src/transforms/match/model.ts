@@ -359,6 +359,30 @@ export function isPerson(r: Pick<MatchRecord, 'given' | 'family'>): boolean {
   return Boolean(r.given || r.family);
 }
 
+/** A level not computed yet (see {@link possibleGroups}). */
+export const NOT_COMPUTED = 254;
+const ONLY_LOCATION = [LOCATION];
+const ONLY_HOUSEHOLD = [HOUSEHOLD];
+const HOUSEHOLD_OR_LOCATION = [HOUSEHOLD, LOCATION];
+const ONLY_SITE = [SITE];
+const ONLY_PLACE = [PLACE];
+const SITE_OR_PLACE = [SITE, PLACE];
+
+/**
+ * The dependent groups a pair may fall in (see {@link dependentGroup}) while some of its levels
+ * are {@link NOT_COMPUTED}: one once the levels that decide it are known. Two different values
+ * are never level 0, so a family name not computed yet is not the same family name.
+ */
+export function possibleGroups(levels: Uint8Array, bothPeople: boolean): readonly (readonly boolean[])[] {
+  if (!bothPeople) {
+    const c = levels[COMPANY]!;
+    return c === NOT_COMPUTED ? SITE_OR_PLACE : c === COMPANY_DIFFERENT ? ONLY_SITE : ONLY_PLACE;
+  }
+  if (levels[FAMILY] !== 0) return ONLY_LOCATION;
+  const g = levels[GIVEN]!;
+  return g === NOT_COMPUTED ? HOUSEHOLD_OR_LOCATION : g === GIVEN_DIFFERENT ? ONLY_HOUSEHOLD : ONLY_LOCATION;
+}
+
 /** The group of comparisons that count as one fact for a pair (see {@link PLACE}). */
 export function dependentGroup(levels: Uint8Array, offset: number, bothPeople: boolean): readonly boolean[] {
   if (!bothPeople) return levels[offset + COMPANY] === COMPANY_DIFFERENT ? SITE : PLACE;

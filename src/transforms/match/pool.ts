@@ -3,27 +3,22 @@ import { ThreadCalls } from '../../core/thread-calls.js';
 import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
-import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, type SharedPairs, addPatternCounts } from './engine.js';
+import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, addPatternCounts } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): Promise<KeyCounts>;
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<{ patterns: PatternCounts; pairs: number }>;
+  /** The patterns of a sample of the tasks' candidate pairs (see MatchEngine.candidatePairs). */
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<PatternCounts>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
-  /** Its pairs `from` to `to` (default all), or those of another engine's `other`; the calling thread's engine in one turn (see PAIRS_PER_TURN). */
-  score(s: ScoringParams, from?: number, to?: number, other?: SharedPairs): Promise<ScoredPairs>;
-  /** Its pairs, for another engine to score some (see MatchEngine.sharedPairs). */
-  sharedPairs(): Promise<SharedPairs>;
+  /** The tasks' candidate pairs scored (see MatchEngine.scoreCandidates): one result per task from the calling thread's engine, one in all from a worker. */
+  scoreCandidates(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, s: ScoringParams): Promise<(ScoredPairs & { pairs: number; comparisons: number })[]>;
   /** Done with candidate pairs: the blocks and key rows it was sent are let go of (a worker collects them). */
   comparedAll(): Promise<void>;
   close(): Promise<void>;
 }
 
-/**
- * Pairs compared (training) or scored between two turns of the calling thread's event loop. The
- * calling thread's engine scores the range it is given in one turn: matchRecords gives it (and
- * the workers) ranges of this size.
- */
+/** Pairs compared (training) between two turns of the calling thread's event loop. */
 export const PAIRS_PER_TURN = 1 << 18;
 
 /**
@@ -55,7 +50,7 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
         await nextTurn();
         addPatternCounts(merged, e().candidatePairs([t], blocks, keyRows));
       }
-      return { patterns: { keys: [...merged.keys()], counts: [...merged.values()] }, pairs: e().pairCount };
+      return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
     comparePairs: async (a, b) => {
       const merged = new Map<number, number>();
@@ -65,14 +60,16 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       }
       return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
-    score: async (s, from, to, other) => {
-      await nextTurn();
-      return e().score(s, from, to, other);
+    scoreCandidates: async (tasks, blocks, keyRows, s) => {
+      const out: (ScoredPairs & { pairs: number; comparisons: number })[] = [];
+      for (const t of tasks) {
+        await nextTurn();
+        out.push(e().scoreCandidates([t], blocks, keyRows, s));
+      }
+      return out;
     },
-    sharedPairs: async () => e().sharedPairs(),
     // This thread collects once comparing is done (see matchRecords).
     comparedAll: async () => undefined,
-    // Its pairs (~100 MB at a million records) go with the engine, at this thread's next full collection.
     close: async () => {
       engine = null;
     },
@@ -87,8 +84,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
     computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
     candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
     comparePairs: (a, b) => call('comparePairs', a, b),
-    score: (s, from, to, other) => call('score', s, from, to, other),
-    sharedPairs: () => call('sharedPairs'),
+    scoreCandidates: async (tasks, blocks, keyRows, s) => [await call<ScoredPairs & { pairs: number; comparisons: number }>('scoreCandidates', tasks, blocks, keyRows, s)],
     comparedAll: () => call('collect'),
     close: () => calls.close(),
   };
