@@ -583,7 +583,21 @@ function lazyPlan(s: ScoringParams, floor: number): LazyPlan {
  */
 function bestWeight(prior: number, ws: Float64Array, levels: Uint8Array, people: boolean): number {
   const groups = possibleGroups(levels, people);
-  let out = sumWeights(prior, ws, groups[0]!);
-  for (let g = 1; g < groups.length; g++) out = Math.max(out, sumWeights(prior, ws, groups[g]!));
-  return out;
+  if (groups.length === 1) return sumWeights(prior, ws, groups[0]!);
+  // Both sums in one pass (this runs before every comparison of most candidate pairs).
+  const g0 = groups[0]!;
+  const g1 = groups[1]!;
+  let s0 = prior;
+  let s1 = prior;
+  let b0 = 0;
+  let b1 = 0;
+  for (let f = 0; f < ws.length; f++) {
+    const w = ws[f]!;
+    if (w !== w) continue;
+    if (w > 0 && g0[f]) b0 = w > b0 ? w : b0;
+    else s0 += w;
+    if (w > 0 && g1[f]) b1 = w > b1 ? w : b1;
+    else s1 += w;
+  }
+  return Math.max(s0 + b0, s1 + b1);
 }
