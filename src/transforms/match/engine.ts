@@ -117,11 +117,6 @@ export interface EngineOptions {
   window: number;
   /** Per source index: its records never link to each other. */
   uniqueSource: Uint8Array;
-  /**
-   * Every how-many-th candidate pair is compared before training (1: all), for the patterns the
-   * prior is estimated from (see {@link MatchEngine.candidatePairs}).
-   */
-  sampleEvery: number;
   /** What comparisons weigh values by over the whole run (company-name word counts). */
   compare: CompareContext;
 }
@@ -388,14 +383,13 @@ export class MatchEngine {
   }
 
   /**
-   * Before training: one in `sampleEvery` of the candidate pairs of the tasks' blocks (a hash of
-   * the pair: the same on any thread) compared in full. The sample's patterns stand for all the
-   * pairs (each counts `sampleEvery` times): the prior is estimated from them. Nothing is kept;
+   * Before training: one in `every` of the candidate pairs of the tasks' blocks (a hash of the
+   * pair: the same on any thread) compared in full. The sample's patterns stand for all the
+   * pairs (each counts `every` times): the prior is estimated from them. Nothing is kept;
    * {@link scoreCandidates} goes through all the pairs once the model is known.
    */
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): PatternCounts {
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, every: number): PatternCounts {
     const hist = new Map<number, number>();
-    const every = this.opts.sampleEvery;
     const levels = this.scratch;
     this.eachCandidate(tasks, blocks, keyRows, every, (i, j) => {
       this.compareAt(i, j, levels, 0);

@@ -46,7 +46,7 @@ export interface MatchOptions {
   /**
    * Every how-many-th candidate pair is compared in full before training: the prior is estimated
    * from their patterns. Scoring then goes through every candidate pair. Without training (a
-   * stored model) no sample is taken. Default: 1 (all) below 200,000 records, 8 from there.
+   * stored model) no sample is taken. Default: see {@link sampleEvery}.
    */
   candidateSample?: number;
   /** Record index pairs a steward put together / kept apart (see clusterRecords). Default none. */
@@ -167,6 +167,22 @@ function pairsOfBlock(size: number, fullBlockSize: number, window: number): numb
   return window * size - (window * (window + 1)) / 2;
 }
 
+/** Candidate pairs (at most: before pairs an earlier rule gave are left out) the default sample holds. */
+const SAMPLE_PAIRS = 2_000_000;
+
+/**
+ * Every how-many-th candidate pair the prior is estimated from: `asked`, else all below 200,000
+ * records, else one in 8, or fewer where that would be more than {@link SAMPLE_PAIRS} of the
+ * `candidates` blocking counted. The prior is one number: its precision depends on how many pairs
+ * the sample holds, not on its share, and at a million records one in 8 (2.6M pairs compared in
+ * full) was a sixth of matching's time.
+ */
+export function sampleEvery(records: number, candidates: number, asked?: number): number {
+  if (asked !== undefined) return Math.max(1, Math.floor(asked));
+  if (records < 200_000) return 1;
+  return Math.max(8, Math.floor(candidates / SAMPLE_PAIRS));
+}
+
 /** Splits pair arrays into `parts` slices. */
 function split(a: Int32Array, b: Int32Array, parts: number): { a: Int32Array; b: Int32Array }[] {
   const out: { a: Int32Array; b: Int32Array }[] = [];
@@ -197,9 +213,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 
   const fullBlockSize = opts.fullBlockSize ?? 10;
   const window = opts.blockWindow ?? 4;
-  const sampleEvery = Math.max(1, Math.floor(opts.candidateSample ?? (n >= 200_000 ? 8 : 1)));
   const companyWords = (opts.model && opts.companyWords) || encodedCompanyWords(enc);
-  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, sampleEvery, compare: { companyWords } };
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize, window, uniqueSource, compare: { companyWords } };
   const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
   // This thread takes a share too, beside threads - 1 workers: it holds the records already, and
   // a worker's copy of the dictionaries (~110 MB at a million records) and its heap would be the
@@ -307,7 +322,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const candidates = new Map<number, number>();
     // A stored model needs no sample of the candidates: they are only scored.
     if (!opts.model) {
-      const comparing = eachShare(async (e, share) => addPatternCounts(candidates, await e.candidatePairs(share, blocks, keyRows!)));
+      const every = sampleEvery(n, totalCost, opts.candidateSample);
+      const comparing = eachShare(async (e, share) => addPatternCounts(candidates, await e.candidatePairs(share, blocks, keyRows!, every)));
       // Before this thread's share starts (at its first turn): the garbage of blocking (its
       // orders and slices; ~100 MB at a million records) would stay in its heap throughout.
       if (engines.length > 1) collectGarbage();

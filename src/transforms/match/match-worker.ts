@@ -26,7 +26,7 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
         result = engine.computeKeys(a[0], a[1], a[2]);
         break;
       case 'candidatePairs':
-        result = engine.candidatePairs(a[0], a[1], a[2]);
+        result = engine.candidatePairs(a[0], a[1], a[2], (msg.args as number[])[3]!);
         break;
       case 'collect':
         break;

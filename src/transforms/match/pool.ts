@@ -9,7 +9,7 @@ import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type Pa
 export interface EngineHandle {
   computeKeys(rules: readonly number[], keyIds: readonly Int32Array[], hashing?: KeyHashing): Promise<KeyCounts>;
   /** The patterns of a sample of the tasks' candidate pairs (see MatchEngine.candidatePairs). */
-  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array): Promise<PatternCounts>;
+  candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, every: number): Promise<PatternCounts>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
   /** The tasks' candidate pairs scored (see MatchEngine.scoreCandidates): one result per task from the calling thread's engine, one in all from a worker. */
   scoreCandidates(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, s: ScoringParams): Promise<(ScoredPairs & { pairs: number; comparisons: number })[]>;
@@ -44,11 +44,11 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       }
       return out;
     },
-    candidatePairs: async (tasks, blocks, keyRows) => {
+    candidatePairs: async (tasks, blocks, keyRows, every) => {
       const merged = new Map<number, number>();
       for (const t of tasks) {
         await nextTurn();
-        addPatternCounts(merged, e().candidatePairs([t], blocks, keyRows));
+        addPatternCounts(merged, e().candidatePairs([t], blocks, keyRows, every));
       }
       return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
@@ -82,7 +82,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
   const call = <T>(op: string, ...args: unknown[]): Promise<T> => calls.call({ op, args }) as Promise<T>;
   return {
     computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
-    candidatePairs: (tasks, blocks, keyRows) => call('candidatePairs', tasks, blocks, keyRows),
+    candidatePairs: (tasks, blocks, keyRows, every) => call('candidatePairs', tasks, blocks, keyRows, every),
     comparePairs: (a, b) => call('comparePairs', a, b),
     scoreCandidates: async (tasks, blocks, keyRows, s) => [await call<ScoredPairs & { pairs: number; comparisons: number }>('scoreCandidates', tasks, blocks, keyRows, s)],
     comparedAll: () => call('collect'),

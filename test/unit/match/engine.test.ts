@@ -5,6 +5,7 @@ import { BLOCKING_RULE_COUNT, ENGINE_RULES, MatchEngine, patternKey, patternLeve
 import { ruleKey } from '../../../src/transforms/match/blocking.js';
 import { KEY_HASH_BYTES, blockingKeyInput, keyHasher } from '../../../src/transforms/match/key-hash.js';
 import { type MatchRecord, matchRecords } from '../../../src/transforms/match/index.js';
+import { sampleEvery } from '../../../src/transforms/match/match-records.js';
 import { encodedTermShares, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
 import { countWords } from '../../../src/transforms/match/word-weights.js';
 import { workerEngine } from '../../../src/transforms/match/pool.js';
@@ -21,7 +22,7 @@ describe('matching engine on columns', () => {
   it('compares encoded records exactly as the record comparisons do', () => {
     const enc = encodeRecords(records);
     const compare = { companyWords: countWords(records.map((r) => r.company)) };
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), compare });
     const { a, b } = randomPairs(records.length, 20_000);
     // Random pairs rarely agree: add each record with its neighbours, where the generator puts duplicates.
     const pa = Int32Array.from([...a, ...records.map((_, i) => i).slice(0, -1)]);
@@ -40,7 +41,7 @@ describe('matching engine on columns', () => {
 
   it('computes every rule key from columns as ruleKey does from the record', () => {
     const enc = encodeRecords(records);
-    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare: {} });
+    const engine = new MatchEngine(enc, { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), compare: {} });
     const keyIds = ENGINE_RULES.map(() => new Int32Array(records.length));
     const { counts, hashes } = engine.computeKeys(ENGINE_RULES.map((_, r) => r), keyIds, {});
     const sha1 = keyHasher({});
@@ -80,7 +81,7 @@ describe('matching engine on columns', () => {
   it('scores candidate pairs as the pair scorer does, term frequencies included, comparing only what can matter', async () => {
     const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
     const enc = encodeRecords(records);
-    const opts = { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), sampleEvery: 1, compare: {} };
+    const opts = { maxBlockSize: 1000, fullBlockSize: 10, window: 4, uniqueSource: new Uint8Array(enc.sources.length), compare: {} };
     const engine = new MatchEngine(enc, opts);
     const { a, b } = randomPairs(records.length, 5000);
     // Random pairs, neighbours, and the pairs matching found (most of them duplicates).
@@ -93,7 +94,7 @@ describe('matching engine on columns', () => {
     const keyRows = new Int32Array(records.length * BLOCKING_RULE_COUNT);
     const tasks = [{ rule: 0, from: 1, to: pa.length + 1 }];
     // Before training: every pair counted, each compared (a sample of one in one) as compareRecords does.
-    const before = engine.candidatePairs(tasks, blocks, keyRows);
+    const before = engine.candidatePairs(tasks, blocks, keyRows, 1);
     expect(before.counts.reduce((x, y) => x + y, 0)).toBe(pa.length);
     // Keeping every pair (no floor), each is compared in full and weighs what the scorer says.
     const all = engine.scoreCandidates(tasks, blocks, keyRows, res.scorer.scoringParams(encodedTermShares(enc), -Infinity));
@@ -168,6 +169,11 @@ describe('matching engine on columns', () => {
     // Trained on the sample, the prior moves little.
     expect(few.model.lambda).not.toBe(all.model.lambda);
     expect(Math.abs(Math.log2(few.model.lambda / all.model.lambda))).toBeLessThan(0.5);
+    // The sample: all pairs on small runs, one in 8 from 200,000 records, at most ~2M pairs on large ones.
+    expect(sampleEvery(150_000, 3_000_000)).toBe(1);
+    expect(sampleEvery(300_000, 6_000_000)).toBe(8);
+    expect(sampleEvery(1_000_000, 30_000_000)).toBe(15);
+    expect(sampleEvery(1_000_000, 30_000_000, 4)).toBe(4);
     // With a stored model the candidates are only scored: the sample plays no part.
     const opts = { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, model: all.model, threads: 1 };
     const one = await matchRecords(records, { ...opts, candidateSample: 1 });
