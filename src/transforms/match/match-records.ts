@@ -167,20 +167,21 @@ function pairsOfBlock(size: number, fullBlockSize: number, window: number): numb
   return window * size - (window * (window + 1)) / 2;
 }
 
-/** Candidate pairs (at most: before pairs an earlier rule gave are left out) the default sample holds. */
-const SAMPLE_PAIRS = 2_000_000;
+/** Candidate pairs the default sample holds at least (see {@link sampleEvery}). */
+const SAMPLE_PAIRS = 500_000;
 
 /**
- * Every how-many-th candidate pair the prior is estimated from: `asked`, else all below 200,000
- * records, else one in 8, or fewer where that would be more than {@link SAMPLE_PAIRS} of the
- * `candidates` blocking counted. The prior is one number: its precision depends on how many pairs
- * the sample holds, not on its share, and at a million records one in 8 (2.6M pairs compared in
- * full) was a sixth of matching's time.
+ * Every how-many-th candidate pair the prior is estimated from: `asked`, else all of them up to
+ * twice {@link SAMPLE_PAIRS} of the `candidates` blocking counted (before the pairs an earlier
+ * rule gave are left out), else a share holding about that many. The prior is one number: its
+ * precision depends on how many pairs the sample holds, not on its share (half a million pairs
+ * put it within a few hundredths of a bit). At a million records one in 8 (2.6M pairs compared
+ * in full) was a sixth of matching's time, and at 100,000 comparing every pair before scoring
+ * them made matching a fifth slower than comparing them once.
  */
-export function sampleEvery(records: number, candidates: number, asked?: number): number {
+export function sampleEvery(candidates: number, asked?: number): number {
   if (asked !== undefined) return Math.max(1, Math.floor(asked));
-  if (records < 200_000) return 1;
-  return Math.max(8, Math.floor(candidates / SAMPLE_PAIRS));
+  return Math.max(1, Math.floor(candidates / SAMPLE_PAIRS));
 }
 
 /** Splits pair arrays into `parts` slices. */
@@ -322,7 +323,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const candidates = new Map<number, number>();
     // A stored model needs no sample of the candidates: they are only scored.
     if (!opts.model) {
-      const every = sampleEvery(n, totalCost, opts.candidateSample);
+      const every = sampleEvery(totalCost, opts.candidateSample);
       const comparing = eachShare(async (e, share) => addPatternCounts(candidates, await e.candidatePairs(share, blocks, keyRows!, every)));
       // Before this thread's share starts (at its first turn): the garbage of blocking (its
       // orders and slices; ~100 MB at a million records) would stay in its heap throughout.
