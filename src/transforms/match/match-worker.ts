@@ -25,9 +25,11 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
       case 'computeKeys':
         result = engine.computeKeys(a[0], a[1], a[2]);
         break;
-      case 'candidatePairs':
-        result = engine.candidatePairs(a[0], a[1], a[2], (msg.args as number[])[3]!);
+      case 'candidatePairs': {
+        const [tasks, blocks, keyRows, every] = msg.args as Parameters<MatchEngine['candidatePairs']>;
+        result = engine.candidatePairs(tasks, blocks, keyRows, every);
         break;
+      }
       case 'collect':
         break;
       case 'comparePairs':

@@ -12,14 +12,14 @@ export interface EngineHandle {
   candidatePairs(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, every: number): Promise<PatternCounts>;
   comparePairs(a: Int32Array, b: Int32Array): Promise<PatternCounts>;
   /** The tasks' candidate pairs scored (see MatchEngine.scoreCandidates): one result per task from the calling thread's engine, one in all from a worker. */
-  scoreCandidates(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, s: ScoringParams): Promise<(ScoredPairs & { pairs: number; comparisons: number })[]>;
+  scoreCandidates(tasks: readonly PairTask[], blocks: readonly RuleBlocks[], keyRows: Int32Array, s: ScoringParams): Promise<ScoredPairs[]>;
   /** Done with candidate pairs: the blocks and key rows it was sent are let go of (a worker collects them). */
   comparedAll(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Pairs compared (training) between two turns of the calling thread's event loop. */
-export const PAIRS_PER_TURN = 1 << 18;
+const PAIRS_PER_TURN = 1 << 18;
 
 /**
  * The engine in the calling thread: no copies of the records, no thread to start. It works in
@@ -61,14 +61,14 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
       return { keys: [...merged.keys()], counts: [...merged.values()] };
     },
     scoreCandidates: async (tasks, blocks, keyRows, s) => {
-      const out: (ScoredPairs & { pairs: number; comparisons: number })[] = [];
+      const out: ScoredPairs[] = [];
       for (const t of tasks) {
         await nextTurn();
         out.push(e().scoreCandidates([t], blocks, keyRows, s));
       }
       return out;
     },
-    // This thread collects once comparing is done (see matchRecords).
+    // This thread collects once scoring is done (see matchRecords).
     comparedAll: async () => undefined,
     close: async () => {
       engine = null;
@@ -84,7 +84,7 @@ export function workerEngine(enc: EncodedRecords, opts: EngineOptions): EngineHa
     computeKeys: (rules, keyIds, hashing) => call('computeKeys', rules, keyIds, hashing),
     candidatePairs: (tasks, blocks, keyRows, every) => call('candidatePairs', tasks, blocks, keyRows, every),
     comparePairs: (a, b) => call('comparePairs', a, b),
-    scoreCandidates: async (tasks, blocks, keyRows, s) => [await call<ScoredPairs & { pairs: number; comparisons: number }>('scoreCandidates', tasks, blocks, keyRows, s)],
+    scoreCandidates: async (tasks, blocks, keyRows, s) => [await call<ScoredPairs>('scoreCandidates', tasks, blocks, keyRows, s)],
     comparedAll: () => call('collect'),
     close: () => calls.close(),
   };
