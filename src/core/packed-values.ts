@@ -53,3 +53,26 @@ export function unpackValues(v: readonly string[]): CanonicalValues {
     source_updated_at: get(PACKED_AT.source_updated_at),
   };
 }
+
+/**
+ * A PostgreSQL query for the live `source_records` rows with their hash and values packed by the
+ * server, as {@link packValues} packs them: `source, source_key, line, packed`, and where packing
+ * could not give the values back (`packed` null) the row's `record_hash` and canonical fields
+ * instead (null otherwise). The driver then decodes four values a row instead of twenty-one and
+ * the reader packs nothing: reading a million staged rows through a cursor took 5.2–5.5 s of this
+ * process's CPU instead of 8.7–11.2 (one-off script, pages of 20,000, both ways alternating). The
+ * inner query (not flattened: `offset 0`) decides once per row whether it packs; flattened, each
+ * outer column evaluated the test again (12.8 s of server time for a million rows instead of ~2).
+ */
+export function packedRecordsSql(): string {
+  const q = (c: string): string => `"${c}"`;
+  const fits = [`${q('record_hash')} <> ''`, `strpos(${q('record_hash')}, chr(1)) = 0`];
+  for (const f of CANONICAL_FIELDS) fits.push(`(${q(f)} is null or (${q(f)} <> '' and strpos(${q(f)}, chr(1)) = 0))`);
+  const packed = `concat_ws(chr(1), ${[q('record_hash'), ...CANONICAL_FIELDS.map((f) => `coalesce(${q(f)}, '')`)].join(', ')})`;
+  const whole = ['record_hash', ...CANONICAL_FIELDS].map(q);
+  return (
+    `select ${q('source')}, ${q('source_key')}, ${q('line')}, case when fits then ${q('packed')} end as ${q('packed')}, ${whole.map((c) => `case when fits then null else ${c} end as ${c}`).join(', ')} ` +
+    `from (select ${q('source')}, ${q('source_key')}, ${q('line')}, ${whole.join(', ')}, ${packed} as ${q('packed')}, ${fits.join(' and ')} as fits ` +
+    `from ${q('source_records')} where not ${q('deleted')} offset 0) s`
+  );
+}

@@ -112,9 +112,16 @@ export class RecordTableBuilder {
     this.push(r.source, r.key, r.line, packValues(r.hash, r.values) ?? r);
   }
 
-  /** Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it. */
+  /**
+   * Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it; or one
+   * whose `packed` column the store packed already (see packedRecordSql), which is kept as it is.
+   */
   addRow(row: Record<string, unknown>): void {
     const line = row.line == null ? null : Number(row.line);
+    if (typeof row.packed === 'string') {
+      this.push(String(row.source), String(row.source_key), line, row.packed);
+      return;
+    }
     this.push(String(row.source), String(row.source_key), line, packValues(row.record_hash ? String(row.record_hash) : undefined, row as CanonicalValues) ?? toMasterRecord(row));
   }
 

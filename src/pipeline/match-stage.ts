@@ -1,6 +1,7 @@
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { collectGarbage } from '../core/collect-garbage.js';
 import { lapTimer } from '../core/lap-timer.js';
+import { packedRecordsSql } from '../core/packed-values.js';
 import { constraintIndexPairs, loadAllConstraints } from '../master/constraints.js';
 import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { RecordTable } from '../master/record-table.js';
@@ -85,7 +86,10 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
       // One scan through a cursor: pages by key from PostgreSQL took 13 s at a million records,
       // against 4–5 s for the one query.
       await ctx.store.transaction(async (trx) => {
-        await trx.raw(`declare staged_records no scroll cursor for ${trx('source_records').select(columns).where({ deleted: false }).toQuery()}`);
+        // Without a key, the server packs each record's values (see packedRecordsSql); with one,
+        // the values are read as stored and decrypted here.
+        const select = cipher ? trx('source_records').select(columns).where({ deleted: false }).toQuery() : packedRecordsSql();
+        await trx.raw(`declare staged_records no scroll cursor for ${select}`);
         const fetch = async (): Promise<Record<string, unknown>[]> => ((await query(trx.raw(`fetch forward ${pageSize} from staged_records`))) as { rows: Record<string, unknown>[] }).rows;
         await readPages(fetch(), fetch);
         await trx.raw('close staged_records');
