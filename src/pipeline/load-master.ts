@@ -431,7 +431,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   // (from match records computed once, as before the scorer kept them).
   const scorer = m.result.scorer as PairScorer | undefined;
   const counted = scorer ? null : [...features()];
-  const tf = scorer ? scorer.termFrequencies : computeTermFrequencies(counted!);
+  const tf = m.result.termShares ?? (scorer ? scorer.termFrequencies : computeTermFrequencies(counted!));
   const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
   const writeIndex = async (): Promise<void> => {
     // From the keys blocking hashed (an inline full run), or from match records.

@@ -5,7 +5,7 @@ import { clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, type TermFrequencies, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
+import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
@@ -100,6 +100,8 @@ export interface MatchResult {
   probabilityHistogram: number[];
   /** With {@link MatchOptions.indexKeys}: every record's hashed blocking keys. */
   indexKeys?: IndexKeys;
+  /** The term frequencies the scorer holds, by dictionary entry: computed here (not given as stored ones). */
+  termShares?: TermShares;
 }
 
 /** Below this many records matching (and making match records, see runMatchStage) stays in the calling thread: workers would cost more than they save. */
@@ -431,6 +433,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       refusedMerges: clustering.refusedMerges,
       probabilityHistogram,
       ...(indexKeys ? { indexKeys } : {}),
+      ...(stored ? {} : { termShares: { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares } }),
     };
   } finally {
     await closeEngines();

@@ -21,6 +21,18 @@ export interface MatchModel {
 /** Term frequencies of the values of each comparison's `tf` field. */
 export type TermFrequencies = (Map<string, number> | null)[];
 
+/**
+ * The same term frequencies by dictionary entry: per comparison with term frequencies, its
+ * field's distinct values and each one's share (`shares[f][id]` for `values[f][id]`; entry 0 is
+ * no value). What a full match computes them as, and writes to the match index from: a million
+ * records' values as maps were some 3M entries and as many boxed numbers on the heap that the
+ * load stage (which only reads them once) carried through.
+ */
+export interface TermShares {
+  values: readonly (readonly string[] | null)[];
+  shares: readonly (Float64Array | null)[];
+}
+
 const F = COMPARISONS.length;
 
 /** Deterministic PRNG (mulberry32): a re-run on the same input trains the same model. */
@@ -509,7 +521,7 @@ export class PairScorer {
 
   constructor(
     readonly model: MatchModel,
-    private readonly tf: TermFrequencies,
+    private tf: TermFrequencies,
     recordCount: number,
     /** What comparisons weigh values by over the whole base (company-name word counts); default none. */
     private readonly ctx: CompareContext = {},
@@ -520,7 +532,19 @@ export class PairScorer {
 
   /** The term frequencies it scores with (for a full match: {@link computeTermFrequencies} of its records). */
   get termFrequencies(): TermFrequencies {
+    if (this.released) throw new Error('PairScorer: its term frequencies were released');
     return this.tf;
+  }
+
+  private released = false;
+
+  /**
+   * Gives back its term frequencies (a full match's scorer, once the pairs are explained: at a
+   * million records, maps of some 3M values); it cannot score after.
+   */
+  releaseTermFrequencies(): void {
+    this.released = true;
+    this.tf = this.tf.map(() => null);
   }
 
   /** The company-name word counts it weighs shared words by (for a full match: those of its records). */
@@ -530,6 +554,7 @@ export class PairScorer {
 
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
     if (l === 0) {
+      if (this.released) throw new Error('PairScorer: its term frequencies were released');
       const freqs = this.tf[f];
       const field = COMPARISONS[f]!.tf;
       if (freqs && field) {

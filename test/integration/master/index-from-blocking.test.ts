@@ -5,7 +5,7 @@ import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { openStore } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/store.js';
 import { encodeRecords, encodedColumn } from '../../../src/transforms/match/encoded.js';
-import { COMPARISONS, type MatchRecord, type MatchResult, matchRecords } from '../../../src/transforms/match/index.js';
+import { type MatchRecord, type MatchResult, computeTermFrequencies, matchRecords } from '../../../src/transforms/match/index.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 import { type IsolatedStoreUrl, TEST_DIALECTS, isolatedStoreUrl } from '../../support/stores.js';
 
@@ -28,16 +28,21 @@ describe.each(TEST_DIALECTS)('match index from blocking (%s)', (dialect) => {
     await isolated?.cleanup();
   });
 
-  const contents = async (): Promise<{ keys: unknown[]; oversized: unknown[] }> => ({
+  const contents = async (): Promise<{ keys: unknown[]; oversized: unknown[]; frequencies: unknown[] }> => ({
     keys: (await store.knex('blocking_keys').select('source', 'source_key', 'key_hash', 'sort_key').orderBy(['source', 'source_key', 'key_hash'])) as unknown[],
     oversized: (await store.knex('oversized_blocks').select('key_hash', 'size').orderBy('key_hash')) as unknown[],
+    frequencies: ((await store.knex('match_term_frequencies').select('comparison', 'value_hash', 'frequency').orderBy(['comparison', 'value_hash'])) as Record<string, unknown>[]).map((r) => [
+      Number(r.comparison),
+      r.value_hash,
+      Number(r.frequency),
+    ]),
   });
 
   it.each([
     ['without a key', null],
     ['with a key', new FieldCipher(randomBytes(32), ['email', 'phone', 'birth_date'])],
     ['with names encrypted', new FieldCipher(randomBytes(32), ['family_name', 'given_name'])],
-  ] as const)('stores the rows a record-by-record index stores (%s)', async (_, cipher) => {
+  ] as const)('stores the rows a record-by-record index stores, term frequencies included (%s)', async (_, cipher) => {
     await store?.close();
     store = await openStore(isolated.url, { cipher });
     await store.migrate();
@@ -45,12 +50,14 @@ describe.each(TEST_DIALECTS)('match index from blocking (%s)', (dialect) => {
     const result: MatchResult = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: MAX_BLOCK_SIZE, threads: 2, indexKeys: indexHashing(store.cipher) });
     const names = { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family'), given: encodedColumn(enc, 'given'), dob: encodedColumn(enc, 'dob') } };
     const keys = result.indexKeys!;
-    await writeMatchIndex(store, 'run-a', blockingIndexRows(store, records, keys, names), COMPARISONS.map(() => null), { blocks: keys.oversized });
+    // The term frequencies as the full run has them (by dictionary entry), and as match records give them.
+    await writeMatchIndex(store, 'run', blockingIndexRows(store, records, keys, names), result.termShares!, { blocks: keys.oversized });
     const fromBlocking = await contents();
-    await writeMatchIndex(store, 'run-b', matchRecordIndexRows(store, records), COMPARISONS.map(() => null), { maxBlockSize: MAX_BLOCK_SIZE });
+    await writeMatchIndex(store, 'run', matchRecordIndexRows(store, records), computeTermFrequencies(records), { maxBlockSize: MAX_BLOCK_SIZE });
     const fromRecords = await contents();
     expect(fromBlocking.keys.length).toBeGreaterThan(records.length * 5);
     expect(fromBlocking.oversized.length).toBeGreaterThan(0);
+    expect(fromBlocking.frequencies.length).toBeGreaterThan(records.length);
     expect(fromBlocking).toEqual(fromRecords);
   }, 120_000);
 });
