@@ -114,7 +114,7 @@ export class RecordTableBuilder {
 
   /**
    * Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it; or one
-   * whose `packed` column the store packed already (see packedRecordSql), which is kept as it is.
+   * whose `packed` column the store packed already (see packedRecordsSql), which is kept as it is.
    */
   addRow(row: Record<string, unknown>): void {
     const line = row.line == null ? null : Number(row.line);
