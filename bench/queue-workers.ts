@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -32,6 +32,16 @@ const log = createLogger('silent');
 if (!existsSync(path.join(dir, 'config.yaml'))) {
   process.stderr.write(`generating ${records} records in ${dir}…\n`);
   await writeDataset(dir, { records, seed: 1, notes: false });
+}
+
+/** A live process's peak resident memory (VmHWM, Linux), or '?' where it cannot be read. */
+function peakRss(pid: number | undefined): string {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? `${Math.round(Number(kb) / 1024)} MB` : '?';
+  } catch {
+    return '?';
+  }
 }
 
 async function timeRun(workers: number): Promise<number> {
@@ -56,6 +66,7 @@ async function timeRun(workers: number): Promise<number> {
     // When each stage finished, from the queuing of the run: where the time goes.
     const at = stages.map((x) => `${x.stage}${x.part ? ` ${x.part}` : ''} ${((new Date(x.updated_at).getTime() - t0 - performance.timeOrigin) / 1000).toFixed(1)}`).join(', ');
     process.stdout.write(`${workers} worker(s): ${s.toFixed(1)} s (${summary.sources.reduce((n, x) => n + x.read, 0)} records read, ${summary.master?.customers ?? 0} customers); stages done at s: ${at}\n`);
+    process.stdout.write(`  peak RSS per worker process (the kernel's high-water mark): ${procs.map((p) => peakRss(p.pid)).join(', ')}\n`);
     return s;
   } finally {
     for (const p of procs) p.kill('SIGTERM');
