@@ -6,7 +6,11 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
 import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
-import { type MatchRecord, type PairScorer, computeTermFrequencies, countWords, toMatchRecord } from '../transforms/match/index.js';
+import { COMPARISONS, type MatchRecord, type PairScorer, type TermFrequencies, type TermShares, type WordCounts, toMatchRecord } from '../transforms/match/index.js';
+import { encodeRecords } from '../transforms/match/encoded.js';
+import { encodeInThread } from '../transforms/match/encode-thread.js';
+import { encodedTermShares } from '../transforms/match/model.js';
+import { MIN_RECORDS_FOR_WORKERS, encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
 import type { MatchStageResult } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
@@ -428,16 +432,25 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
   };
   // A full match's scorer holds the term frequencies and company-name word counts of exactly
   // these records; the queue runner's load stage gets the clusters without it, and counts them
-  // (from match records computed once, as before the scorer kept them).
+  // from the records encoded in columns, as matching does (a million match records held as
+  // objects for the count took that worker process to 2.7 GB).
   const scorer = m.result.scorer as PairScorer | undefined;
-  const counted = scorer ? null : [...features()];
-  const tf = m.result.termShares ?? (scorer ? scorer.termFrequencies : computeTermFrequencies(counted!));
-  const companyWords = scorer ? scorer.companyWords : countWords(counted!.map((r) => r.company));
+  let tf: TermFrequencies | TermShares;
+  let companyWords: WordCounts | undefined;
+  if (scorer) {
+    tf = m.result.termShares ?? scorer.termFrequencies;
+    companyWords = scorer.companyWords;
+  } else {
+    const n = m.records.length;
+    const enc = n >= MIN_RECORDS_FOR_WORKERS ? await encodeInThread(m.records, n) : encodeRecords(features(), n);
+    tf = { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares: encodedTermShares(enc) };
+    companyWords = encodedCompanyWords(enc);
+  }
   const writeIndex = async (): Promise<void> => {
     // From the keys blocking hashed (an inline full run), or from match records.
     const keys = m.result.indexKeys;
     if (keys && m.sortNames) await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, keys, m.sortNames), tf, { blocks: keys.oversized }, companyWords, phases);
-    else await writeMatchIndex(ctx.store, ctx.runId, matchRecordIndexRows(ctx.store, counted ?? features()), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
+    else await writeMatchIndex(ctx.store, ctx.runId, matchRecordIndexRows(ctx.store, features()), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
     phases['load:match index'] = Math.round(performance.now() - started);
   };
   // PGlite has one connection: a second transaction would wait for the first to end.

@@ -87,6 +87,15 @@ describe('the BullMQ runner (real Redis and Postgres)', () => {
       const got = await master(store);
       expect(got.links).toHaveLength(255);
       expect(got).toEqual(await master(other));
+      // The match index too (the load job writes it from the staged records, the inline run from
+      // what blocking hashed): the same keys, term frequencies and company-name word counts.
+      const index = async (s: Store): Promise<unknown> => ({
+        keys: await s.knex('blocking_keys').select('source', 'source_key', 'key_hash', 'sort_key').orderBy(['source', 'source_key', 'key_hash']),
+        frequencies: ((await s.knex('match_term_frequencies').select('comparison', 'value_hash', 'frequency').orderBy(['comparison', 'value_hash'])) as Record<string, unknown>[]).map((r) => [Number(r.comparison), r.value_hash, Number(r.frequency)]),
+      });
+      const stored = (await index(store)) as { frequencies: unknown[] };
+      expect(stored.frequencies.length).toBeGreaterThan(255);
+      expect(stored).toEqual(await index(other));
       // The run is recorded as the inline runner records it; stage rows say who did what.
       expect(await store.knex('runs').where({ id: run.runId }).first('status')).toEqual({ status: 'succeeded' });
       expect(await store.knex('run_clusters').where({ run_id: run.runId }).count({ n: '*' })).toEqual([{ n: 0 }]);
