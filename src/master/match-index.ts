@@ -5,7 +5,7 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import type { FieldCipher } from '../security/field-cipher.js';
 import type { Store } from '../store/store.js';
-import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type TermShares, type WordCounts, wordStem } from '../transforms/match/index.js';
+import { COMPARISONS, DEFAULT_BLOCKING_RULES, type IndexKeys, KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher, ruleKey, toMatchRecord, type MatchModel, type MatchRecord, type TermFrequencies, type TermShares, type WordCounts, termShareEntries, wordStem } from '../transforms/match/index.js';
 import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from './store-io.js';
 import { type RefList, refList } from './record-table.js';
 import { startWorker } from '../core/worker-script.js';
@@ -241,24 +241,13 @@ function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeReco
 
 /**
  * The term frequencies' rows in batches (a few million values at a million records), then
- * `marks`. By dictionary entry ({@link TermShares}) in entry order, which is the order
- * termFrequenciesByValue fills its maps in: the same rows either way.
+ * `marks`. By value or by dictionary entry ({@link TermShares}, in entry order: the order
+ * termFrequenciesByValue fills its maps in), the same rows.
  */
 function* tfRows(runId: string, tf: TermFrequencies | TermShares, hash: IndexHash, marks: unknown[][]): Generator<unknown[][]> {
   let batch: unknown[][] = [];
-  const entries = (f: number): Iterable<readonly [string, number]> | null => {
-    if (Array.isArray(tf)) return tf[f] ?? null;
-    const values = (tf as TermShares).values[f];
-    const shares = (tf as TermShares).shares[f];
-    if (!values || !shares) return null;
-    return (function* () {
-      for (let id = 1; id < values.length; id++) yield [values[id]!, shares[id]!] as const;
-    })();
-  };
   for (let f = 0; f < COMPARISONS.length; f++) {
-    const m = entries(f);
-    if (!m) continue;
-    for (const [v, p] of m) {
+    for (const [v, p] of Array.isArray(tf) ? (tf[f] ?? []) : termShareEntries(tf, f)) {
       batch.push([runId, f, hash(v), p]);
       if (batch.length >= INDEX_ROW_BATCH) {
         yield batch;

@@ -6,13 +6,10 @@ import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
 import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
-import { COMPARISONS, type MatchRecord, type PairScorer, type TermFrequencies, type TermShares, type WordCounts, toMatchRecord } from '../transforms/match/index.js';
-import { encodeRecords } from '../transforms/match/encoded.js';
-import { encodeInThread } from '../transforms/match/encode-thread.js';
-import { encodedTermShares } from '../transforms/match/model.js';
-import { MIN_RECORDS_FOR_WORKERS, encodedCompanyWords } from '../transforms/match/match-records.js';
+import { type MatchRecord, type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf, toMatchRecord } from '../transforms/match/index.js';
+import { encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
-import type { MatchStageResult } from './match-stage.js';
+import { type MatchStageResult, encodeStaged } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type RecordList, type RefList, listOf } from '../master/record-table.js';
@@ -441,9 +438,8 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
     tf = m.result.termShares ?? scorer.termFrequencies;
     companyWords = scorer.companyWords;
   } else {
-    const n = m.records.length;
-    const enc = n >= MIN_RECORDS_FOR_WORKERS ? await encodeInThread(m.records, n) : encodeRecords(features(), n);
-    tf = { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares: encodedTermShares(enc) };
+    const enc = await encodeStaged(m.records);
+    tf = termSharesOf(enc);
     companyWords = encodedCompanyWords(enc);
   }
   const writeIndex = async (): Promise<void> => {

@@ -7,7 +7,7 @@ import { type SortKeyNames, indexHashing } from '../master/match-index.js';
 import { RecordTable } from '../master/record-table.js';
 import { DecryptThread, KEEP_ENCRYPTED } from '../store/decrypt-thread.js';
 import type { MasterRecord } from '../master/store-io.js';
-import { RecordViews, encodeRecords, encodedColumn } from '../transforms/match/encoded.js';
+import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from '../transforms/match/encoded.js';
 import { encodeInThread } from '../transforms/match/encode-thread.js';
 import { COMPARISONS, type MatchResult, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import { MIN_RECORDS_FOR_WORKERS } from '../transforms/match/match-records.js';
@@ -125,6 +125,22 @@ export interface MatchStageOptions {
   encodeThreadRecords?: number;
 }
 
+/**
+ * The staged records' match features, straight into the engine's columns a record at a time: a
+ * million match records as objects were ~1.4 GB of heap, their columns a fifth of it. From
+ * `threadFrom` records (as many as matching uses threads for), in threads of their own, whose
+ * heaps take the garbage with them.
+ */
+export async function encodeStaged(records: RecordTable, threadFrom = MIN_RECORDS_FOR_WORKERS): Promise<EncodedRecords> {
+  if (records.length >= threadFrom) return encodeInThread(records, records.length);
+  return encodeRecords(
+    (function* () {
+      for (const r of records) yield toMatchRecord(r.source, r.key, r.values);
+    })(),
+    records.length,
+  );
+}
+
 /** Blocks, compares, trains, scores and clusters the staged records; stores pairs worth a look. */
 export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {}): Promise<MatchStageResult> {
   const { timings } = opts;
@@ -135,18 +151,7 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   // Compacted, while no other thread runs, so that the heap's emptied pages are given back too.
   if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
   lap('reading');
-  // Match features straight into the engine's columns, a record at a time: a million match
-  // records as objects were ~1.4 GB of heap, their columns a fifth of it. From as many records
-  // as matching uses threads for, in threads of their own, whose heaps take the garbage with them.
-  const enc =
-    records.length >= (opts.encodeThreadRecords ?? MIN_RECORDS_FOR_WORKERS)
-      ? await encodeInThread(records, records.length)
-      : encodeRecords(
-          (function* () {
-            for (const r of records) yield toMatchRecord(r.source, r.key, r.values);
-          })(),
-          records.length,
-        );
+  const enc = await encodeStaged(records, opts.encodeThreadRecords);
   lap('features');
   const m = ctx.config.matching;
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));

@@ -7,7 +7,7 @@ export type { MatchRecord } from './features.js';
 export { COMPARISONS, MISSING, compareRecords } from './comparisons.js';
 export { DEFAULT_BLOCKING_RULES, ruleKey } from './blocking.js';
 export type { BlockingRuleReport } from './blocking.js';
-export { PairScorer, computeTermFrequencies } from './model.js';
+export { PairScorer, computeTermFrequencies, termShareEntries, termSharesOf } from './model.js';
 export type { MatchModel, PairScore, FieldEvidence, TermFrequencies, TermShares } from './model.js';
 export { clusterRecords } from './cluster.js';
 export { jaroWinkler, editDistance } from './similarity.js';

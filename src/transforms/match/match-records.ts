@@ -5,7 +5,7 @@ import { clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, trainModel, uFromPatterns } from './model.js';
+import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, termSharesOf, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
@@ -388,7 +388,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     await Promise.all(engines.map((e) => e.comparedAll()));
     await closeEngines();
     if (engines.length > 1) collectGarbage();
-    const scorer = new PairScorer(model, stored || termFrequenciesByValue(enc, shares), recordCount, { companyWords });
+    const termShares = stored ? undefined : termSharesOf(enc, shares);
+    const scorer = new PairScorer(model, termShares ? termFrequenciesByValue(termShares) : stored!, recordCount, { companyWords });
     const found: { a: number; b: number; w: number; e: number; p: number }[] = [];
     scored.forEach((s, e) => {
       for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]!, e, p });
@@ -433,7 +434,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       refusedMerges: clustering.refusedMerges,
       probabilityHistogram,
       ...(indexKeys ? { indexKeys } : {}),
-      ...(stored ? {} : { termShares: { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares } }),
+      ...(termShares ? { termShares } : {}),
     };
   } finally {
     await closeEngines();

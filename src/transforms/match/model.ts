@@ -100,21 +100,27 @@ export function encodedTermShares(enc: EncodedRecords): (Float64Array | null)[] 
   });
 }
 
+/** The encoded records' term frequencies by dictionary entry: their dictionaries beside `shares` (by default {@link encodedTermShares}). */
+export function termSharesOf(enc: EncodedRecords, shares: readonly (Float64Array | null)[] = encodedTermShares(enc)): TermShares {
+  return { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares };
+}
+
+/** Comparison `f`'s values with their shares, in entry order (none for a comparison without term frequencies). */
+export function* termShareEntries(tf: TermShares, f: number): Generator<[string, number]> {
+  const values = tf.values[f];
+  const shares = tf.shares[f];
+  if (!values || !shares) return;
+  // Every entry is some record's value; a value held once has share 0 (and an entry).
+  for (let id = 1; id < values.length; id++) yield [values[id]!, shares[id]!];
+}
+
 /**
- * The same term frequencies by value ({@link PairScorer}'s form), from {@link encodedTermShares}
- * of the same records. At a million records these maps hold some three million values: a
- * matching run builds them once its worker threads are done.
+ * The same term frequencies by value ({@link PairScorer}'s form). At a million records these
+ * maps hold some three million values: a matching run builds them once its worker threads are
+ * done.
  */
-export function termFrequenciesByValue(enc: EncodedRecords, shares: readonly (Float64Array | null)[]): TermFrequencies {
-  return shares.map((byId, f) => {
-    const field = COMPARISONS[f]!.tf;
-    if (!byId || !field) return null;
-    const dict = enc.dicts[field];
-    const map = new Map<string, number>();
-    // Every entry is some record's value; a value held once has share 0 (and an entry).
-    for (let id = 1; id < dict.length; id++) map.set(dict[id]!, byId[id]!);
-    return map;
-  });
+export function termFrequenciesByValue(tf: TermShares): TermFrequencies {
+  return tf.shares.map((byId, f) => (byId ? new Map(termShareEntries(tf, f)) : null));
 }
 
 /**
@@ -518,33 +524,37 @@ export class PairScorer {
   private readonly prior: number;
   private readonly levels = new Uint8Array(F);
   private readonly fieldWeights = new Float64Array(F);
+  /** Null once released (see {@link releaseTermFrequencies}). */
+  private tf: TermFrequencies | null;
 
   constructor(
     readonly model: MatchModel,
-    private tf: TermFrequencies,
+    tf: TermFrequencies,
     recordCount: number,
     /** What comparisons weigh values by over the whole base (company-name word counts); default none. */
     private readonly ctx: CompareContext = {},
   ) {
+    this.tf = tf;
     ({ weights: this.weights, mExact: this.mExact, prior: this.prior } = modelWeights(model));
     this.uFloor = 1 / Math.max(recordCount, 2);
   }
 
   /** The term frequencies it scores with (for a full match: {@link computeTermFrequencies} of its records). */
   get termFrequencies(): TermFrequencies {
-    if (this.released) throw new Error('PairScorer: its term frequencies were released');
-    return this.tf;
+    return this.heldTf();
   }
-
-  private released = false;
 
   /**
    * Gives back its term frequencies (a full match's scorer, once the pairs are explained: at a
    * million records, maps of some 3M values); it cannot score after.
    */
   releaseTermFrequencies(): void {
-    this.released = true;
-    this.tf = this.tf.map(() => null);
+    this.tf = null;
+  }
+
+  private heldTf(): TermFrequencies {
+    if (!this.tf) throw new Error('PairScorer: its term frequencies were released');
+    return this.tf;
   }
 
   /** The company-name word counts it weighs shared words by (for a full match: those of its records). */
@@ -554,8 +564,7 @@ export class PairScorer {
 
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
     if (l === 0) {
-      if (this.released) throw new Error('PairScorer: its term frequencies were released');
-      const freqs = this.tf[f];
+      const freqs = this.heldTf()[f];
       const field = COMPARISONS[f]!.tf;
       if (freqs && field) {
         const p = freqs.get(a[field]);
