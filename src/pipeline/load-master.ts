@@ -7,7 +7,7 @@ import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
 import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
 import { type MatchRecord, type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf, toMatchRecord } from '../transforms/match/index.js';
-import { encodedCompanyWords } from '../transforms/match/match-records.js';
+import { MIN_RECORDS_FOR_WORKERS, encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
 import { type MatchStageResult, encodeStaged } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
@@ -438,6 +438,11 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
     tf = m.result.termShares ?? scorer.termFrequencies;
     companyWords = scorer.companyWords;
   } else {
+    // The encoding thread's heap (~650 MB at a million records) comes on top of this one's, left
+    // committed at its high mark by reading the records and their clusters (800 MB, 480 used):
+    // that sum was the queue worker's peak (1.85 GB, 2.4-2.7 GB before the clusters were read
+    // in pages). Compacted first, while this thread is alone.
+    if (m.records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
     const enc = await encodeStaged(m.records);
     tf = termSharesOf(enc);
     companyWords = encodedCompanyWords(enc);
