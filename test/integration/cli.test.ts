@@ -1,24 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess, spawnCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/crm-etl.js');
-
-/** The built command line, as a user runs it (npm test builds dist/ first). */
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+// The demo run and the bad configuration run the built command line as a user runs it (npm test
+// builds dist/ first): its process, output and exit codes. The other commands run the same
+// command line's main() in this process (support/cli.ts): each spawned process loaded every
+// module and opened the embedded store again; their options, output and exit codes are the same.
+const cli = cliInProcess;
 
 describe('crm-etl command line on the embedded store', () => {
   let dir: string;
@@ -30,7 +20,7 @@ describe('crm-etl command line on the embedded store', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs the demo and prints the summary with the quality score', async () => {
-    const r = await cli(['run', '-c', 'config/demo.yaml'], env);
+    const r = await spawnCli(['run', '-c', 'config/demo.yaml'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^source +read +staged +malformed rows +rejected values +quality +read mode$/m);
@@ -108,7 +98,7 @@ describe('crm-etl command line on the embedded store', () => {
   });
 
   it('fails with a clear message and exit code 2 on a bad configuration', async () => {
-    const r = await cli(['run', '-c', 'does-not-exist.yaml'], env);
+    const r = await spawnCli(['run', '-c', 'does-not-exist.yaml'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/configuration file does-not-exist\.yaml cannot be read \(ENOENT\)/);
   });

@@ -93,22 +93,24 @@ describe('dialects agree', () => {
 
 describe('errors at start, before anything is written', () => {
   let dir: string;
+  // One empty store for both (an embedded store takes seconds to start): each run must leave it
+  // empty, so the second test's counts also hold the first's failed run to that.
+  let store: Store;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-errors-'));
     await writeFile(path.join(dir, 'a.csv'), 'id,name,mail\n1,Ann Lee,ann@example.com\n');
+    store = await openStore('pglite://memory');
+    await store.migrate();
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const run = async (yaml: string) => {
     const config = parseConfig(yaml, { file: 'etl.yaml', baseDir: dir });
-    const store = await openStore('pglite://memory');
-    await store.migrate();
-    try {
-      const err = await runPipeline({ config, store, log }).then(() => null, (e: unknown) => e as Error);
-      return { err, runs: await store.knex('runs').count({ n: '*' }), staged: await store.knex('source_records').count({ n: '*' }) };
-    } finally {
-      await store.close();
-    }
+    const err = await runPipeline({ config, store, log }).then(() => null, (e: unknown) => e as Error);
+    return { err, runs: await store.knex('runs').count({ n: '*' }), staged: await store.knex('source_records').count({ n: '*' }) };
   };
 
   it('stops on a missing file with its path', async () => {

@@ -1,24 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess, spawnCli } from '../../support/cli.js';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/crm-etl.js');
-
-/** The built command line, as a steward runs it (npm test builds dist/ first). */
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args, '-c', 'config/demo.yaml'], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+/**
+ * The command line as a steward runs it. The first run runs the built command line (npm test
+ * builds dist/ first) in a process of its own; the steward's commands run the same command line's
+ * main() in this process (support/cli.ts), with the same options, output and exit codes, without
+ * loading every module and opening the embedded store in a new process for each.
+ */
+const cli = (args: string[], env: Record<string, string>) => cliInProcess([...args, '-c', 'config/demo.yaml'], env);
 
 describe('steward commands on the embedded store', () => {
   let dir: string;
@@ -26,7 +18,7 @@ describe('steward commands on the embedded store', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-steward-'));
     env = { DATABASE_URL: `pglite://${dir}/db` };
-    expect((await cli(['run'], env)).code).toBe(0);
+    expect((await spawnCli(['run', '-c', 'config/demo.yaml'], env)).code).toBe(0);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

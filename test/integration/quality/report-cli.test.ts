@@ -1,28 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, cliInProcess, spawnCli } from '../../support/cli.js';
 
-const exec = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/crm-etl.js');
 /** Screenshots land here (ignored by git) so that a person can look at the last report. */
 const OUTPUT = path.join(ROOT, 'test-output');
 const EMAIL = /[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}/i;
 
-/** The built command line, as a user runs it (npm test builds dist/ first). */
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+// The run that fails its gates runs the built command line as a user runs it (npm test builds
+// dist/ first): its process, output and exit code 1. The other commands run the same command
+// line's main() in this process (support/cli.ts): each spawned process loaded every module and
+// opened the embedded store again; their options, output and exit codes are the same.
+const cli = cliInProcess;
 
 describe('crm-etl quality and report on the embedded store', () => {
   let dir: string;
@@ -46,14 +37,14 @@ describe('crm-etl quality and report on the embedded store', () => {
   it('fails a run on its gates with exit code 1, listing them', async () => {
     expect((await cli(['run', '-c', 'config/demo.yaml'], env)).code).toBe(0);
     expect((await cli(['run', '-c', 'config/demo.yaml', '--full'], env)).code).toBe(0);
-    const r = await cli(['run', '-c', path.join(dir, 'gated.yaml'), '--full'], env);
+    const r = await spawnCli(['run', '-c', path.join(dir, 'gated.yaml'), '--full'], env);
     expect(r.code).toBe(1);
     failedRun = /run (\S+) failed 2 quality gate\(s\)/.exec(r.stderr)![1]!;
     expect(r.stderr).toMatch(/quality\.gates\.min_overall: overall score \d+\.\d is below the minimum 99/);
     expect(r.stderr).toMatch(/quality\.gates\.sources\.legacy\.max_reject_rate: source legacy: 7 of 60 rows read were rejected \(11\.7%\), more than the maximum 5\.0%/);
     expect(r.stdout).toMatch(/Quality gates FAILED \(2 of 2\); the master was not changed/);
     expect(r.stdout).toMatch(/Customers: the master was not changed/);
-  }, 240_000); // three runs of the built CLI, on 2 cores shared with the other test files
+  }, 240_000); // three runs, on 2 cores shared with the other test files
 
   it('prints the quality of a run with the change since the previous one', async () => {
     const r = await cli(['quality', '-c', 'config/demo.yaml'], env);

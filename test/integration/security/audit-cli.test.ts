@@ -1,16 +1,11 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/open-store.js';
+import { ROOT, cliInProcess, spawnCli } from '../../support/cli.js';
 import { isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/crm-etl.js');
 
 interface Entry {
   trail: string;
@@ -23,8 +18,11 @@ interface Entry {
 }
 
 /**
- * The built command line, as an operator runs it (npm test builds dist/ first), on PostgreSQL:
- * each command opens the store afresh, and the embedded store takes seconds to start.
+ * The command line as an operator runs it, on PostgreSQL (each command opens the store afresh, and
+ * the embedded store takes seconds to start). The first run and the key rotation run the built
+ * command line (npm test builds dist/ first) in a process of its own; the other commands run the
+ * same command line's main() in this process (support/cli.ts), with the same options, output and
+ * exit codes, without loading every module again for each.
  */
 describe('audit trail, configuration and encrypted rejects from the command line', () => {
   let iso: IsolatedStoreUrl;
@@ -32,15 +30,8 @@ describe('audit trail, configuration and encrypted rejects from the command line
   let file: string;
   let env: Record<string, string>;
   const me = `cli:${userInfo().username}`;
-  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const r = await run(process.execPath, [BIN, ...args, '-c', file], { cwd: dir, env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = (...args: string[]) => cliInProcess([...args, '-c', file], env);
+  const spawned = (...args: string[]) => spawnCli([...args, '-c', file], env);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'crm-etl-audit-cli-'));
@@ -49,7 +40,7 @@ describe('audit trail, configuration and encrypted rejects from the command line
     await writeFile(file, demo.replaceAll('../fixtures/', `${path.join(ROOT, 'fixtures')}/`));
     iso = await isolatedStoreUrl('postgres', 'audit-cli');
     env = { DATABASE_URL: iso.url, CRM_ETL_KEY: randomBytes(32).toString('base64') };
-    const r = await cli('run');
+    const r = await spawned('run');
     expect(r.code, r.stderr).toBe(0);
   });
   afterAll(async () => {
@@ -112,7 +103,7 @@ describe('audit trail, configuration and encrypted rejects from the command line
   it('rotates the key: re-encrypts, hashes the match index again under the new key, and audits it', async () => {
     const oldKey = env.CRM_ETL_KEY!;
     env = { ...env, CRM_ETL_KEY: randomBytes(32).toString('base64'), CRM_ETL_OLD_KEY: oldKey };
-    const r = await cli('keys', 'rotate');
+    const r = await spawned('keys', 'rotate');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^re-encrypted under key [0-9a-f]{8}: \d+ source_records row\(s\).*Match index hashed again under it: [1-9]\d* blocking key\(s\), [1-9]\d* term frequencies\. CRM_ETL_OLD_KEY is no longer needed\.$/m);
     // The new key alone reads the store.
