@@ -5,11 +5,11 @@ import { collectGarbage } from '../core/collect-garbage.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
-import { blockingIndexRows, matchRecordIndexRows, writeMatchIndex } from '../master/match-index.js';
-import { type MatchRecord, type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf, toMatchRecord } from '../transforms/match/index.js';
-import { MIN_RECORDS_FOR_WORKERS, encodedCompanyWords } from '../transforms/match/match-records.js';
+import { type SortKeyNames, blockingIndexRows, indexHashing, writeMatchIndex } from '../master/match-index.js';
+import { type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf } from '../transforms/match/index.js';
+import { type IndexKeys, MIN_RECORDS_FOR_WORKERS, blockingIndexKeys, encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
-import { type MatchStageResult, encodeStaged } from './match-stage.js';
+import { type MatchStageResult, encodeStaged, sortKeyNames } from './match-stage.js';
 import { type ClusterToPlace, type IdAssignment, assignCustomerIds, customerIdFor, refOf } from '../master/ids.js';
 import { type MasterRecord, type StoredLink, loadAllLinks, loadLinks, lookupChunk, refChunks, whereAny } from '../master/store-io.js';
 import { type RecordList, type RefList, listOf } from '../master/record-table.js';
@@ -410,6 +410,38 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   return result;
 }
 
+/** What the match index is written from: the records' hashed blocking keys and sort-key names, their term frequencies and company-name word counts. */
+interface IndexInputs {
+  keys: IndexKeys;
+  sortNames: SortKeyNames;
+  tf: TermFrequencies | TermShares;
+  companyWords: WordCounts | undefined;
+}
+
+/**
+ * A full match in this process (the inline runner) has them all: blocking hashed the keys, and
+ * its scorer holds the term frequencies and company-name word counts of exactly these records.
+ * The queue runner's load job gets the clusters without them, and computes them again from the
+ * records encoded in columns, the keys on both cores as matching computes them. (A million match
+ * records held as objects for the counts took that worker process to 2.7 GB; the index written
+ * from match records computed again a record at a time, on the thread that also builds the
+ * master, kept that job's index and master at ~115 s at a million records, against ~65 s inline.)
+ */
+async function indexInputs(ctx: RunContext, m: MatchStageResult): Promise<IndexInputs> {
+  const scorer = m.result.scorer as PairScorer | undefined;
+  if (scorer && m.result.indexKeys && m.sortNames) {
+    return { keys: m.result.indexKeys, sortNames: m.sortNames, tf: m.result.termShares ?? scorer.termFrequencies, companyWords: scorer.companyWords };
+  }
+  // The encoding thread's heap (~650 MB at a million records) comes on top of this one's, left
+  // committed at its high mark by reading the records and their clusters (800 MB, 480 used):
+  // that sum was the queue worker's peak (1.85 GB). Compacted first, while this thread is alone.
+  if (m.records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
+  const enc = await encodeStaged(m.records);
+  const companyWords = encodedCompanyWords(enc);
+  const keys = await blockingIndexKeys(enc, { maxBlockSize: ctx.config.matching.max_block_size, hashing: indexHashing(ctx.store.cipher), companyWords });
+  return { keys, sortNames: sortKeyNames(enc), tf: termSharesOf(enc), companyWords };
+}
+
 /**
  * The master stage of a full run: stores the blocking keys and term frequencies an incremental
  * run will match against, and places every live record (see writeMaster). On a store with a
@@ -422,44 +454,17 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
   const started = performance.now();
-  // The match index from match features computed again a record at a time: the match stage
-  // does not keep its match records (about a kilobyte each) beside the staged records.
-  const features = function* (): Generator<MatchRecord> {
-    for (const r of m.records) yield toMatchRecord(r.source, r.key, r.values);
-  };
-  // A full match's scorer holds the term frequencies and company-name word counts of exactly
-  // these records; the queue runner's load stage gets the clusters without it, and counts them
-  // from the records encoded in columns, as matching does (a million match records held as
-  // objects for the count took that worker process to 2.7 GB).
-  const scorer = m.result.scorer as PairScorer | undefined;
-  let tf: TermFrequencies | TermShares;
-  let companyWords: WordCounts | undefined;
-  if (scorer) {
-    tf = m.result.termShares ?? scorer.termFrequencies;
-    companyWords = scorer.companyWords;
-  } else {
-    // The encoding thread's heap (~650 MB at a million records) comes on top of this one's, left
-    // committed at its high mark by reading the records and their clusters (800 MB, 480 used):
-    // that sum was the queue worker's peak (1.85 GB, 2.4-2.7 GB before the clusters were read
-    // in pages). Compacted first, while this thread is alone.
-    if (m.records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
-    const enc = await encodeStaged(m.records);
-    tf = termSharesOf(enc);
-    companyWords = encodedCompanyWords(enc);
-  }
+  const index = await indexInputs(ctx, m);
   const writeIndex = async (): Promise<void> => {
-    // From the keys blocking hashed (an inline full run), or from match records.
-    const keys = m.result.indexKeys;
-    if (keys && m.sortNames) await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, keys, m.sortNames), tf, { blocks: keys.oversized }, companyWords, phases);
-    else await writeMatchIndex(ctx.store, ctx.runId, matchRecordIndexRows(ctx.store, features()), tf, { maxBlockSize: ctx.config.matching.max_block_size }, companyWords, phases);
+    await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, index.keys, index.sortNames), index.tf, { blocks: index.keys.oversized }, index.companyWords, phases);
     phases['load:match index'] = Math.round(performance.now() - started);
   };
   // PGlite has one connection: a second transaction would wait for the first to end.
   const together = ctx.store.dialect !== 'pglite';
-  const index = together ? writeIndex() : null;
+  const written = together ? writeIndex() : null;
   // Settled here too, so that a failing index is not an unhandled rejection while the master
   // is still building its rows (the master's transaction awaits it and fails with it).
-  index?.catch(() => undefined);
+  written?.catch(() => undefined);
   if (!together) await writeIndex();
   const mark = performance.now();
   try {
@@ -469,7 +474,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
         config: ctx.config,
         audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` },
         phases,
-        ...(index ? { beforeCommit: () => index } : {}),
+        ...(written ? { beforeCommit: () => written } : {}),
       },
       { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
     );
@@ -477,7 +482,7 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
     return result;
   } finally {
     // The master failed first: the index still ends (committed or rolled back) before the run does.
-    await index?.catch(() => undefined);
+    await written?.catch(() => undefined);
   }
 }
 

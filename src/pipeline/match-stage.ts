@@ -193,8 +193,11 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
   ctx.log.info({ candidatePairs: result.candidatePairs, links: result.pairs.length }, 'matching done');
   // The match records are not kept; the master stage reads the index's keys from blocking (or,
   // without them, computes match records again a record at a time).
-  const sortNames: SortKeyNames | undefined = result.indexKeys
-    ? { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family', true), given: encodedColumn(enc, 'given', true), dob: encodedColumn(enc, 'dob', true) } }
-    : undefined;
+  const sortNames = result.indexKeys ? sortKeyNames(enc) : undefined;
   return { records, result, ...(sortNames ? { sortNames } : {}) };
+}
+
+/** The records' names the match index's sort keys are made of (see blockingIndexRows): their dictionaries, and each record's entry in shared memory. */
+export function sortKeyNames(enc: EncodedRecords): SortKeyNames {
+  return { family: enc.dicts.family, given: enc.dicts.given, dob: enc.dicts.dob, ids: { family: encodedColumn(enc, 'family', true), given: encodedColumn(enc, 'given', true), dob: encodedColumn(enc, 'dob', true) } };
 }

@@ -442,6 +442,52 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 }
 
 /**
+ * Every record's hashed blocking keys, and the blocks larger than `maxBlockSize`, as matching
+ * computes them ({@link MatchResult.indexKeys}) but without matching: for writing the match index
+ * in a process that did not match (the queue runner's load job). The keys of each rule on one
+ * engine, the rules spread over this thread and a worker thread from
+ * {@link MIN_RECORDS_FOR_WORKERS} records: the same keys either way. Computing the index a match
+ * record at a time instead, on the thread that also builds the master, made that job's index
+ * and master about 115 s at a million records against 65 s inline.
+ */
+export async function blockingIndexKeys(enc: EncodedRecords, opts: { maxBlockSize: number; hashing: KeyHashing; companyWords: WordCounts; threads?: number }): Promise<IndexKeys> {
+  const n = enc.n;
+  const threads = Math.max(1, opts.threads ?? (n >= MIN_RECORDS_FOR_WORKERS ? availableParallelism() : 1));
+  // Only keys are asked for: the options that shape pairs and weights are not read.
+  const engineOpts = { maxBlockSize: opts.maxBlockSize, fullBlockSize: 0, window: 0, uniqueSource: new Uint8Array(enc.sources.length), compare: { companyWords: opts.companyWords } };
+  const engines: EngineHandle[] = [localEngine(enc, engineOpts), ...Array.from({ length: Math.min(threads, BLOCKING_RULE_COUNT) - 1 }, () => workerEngine(enc, engineOpts))];
+  try {
+    const keyIds = Array.from({ length: BLOCKING_RULE_COUNT }, () => sharedInt32(n));
+    const keyCounts = new Array<number>(BLOCKING_RULE_COUNT).fill(0);
+    const hashes: Uint8Array[] = [];
+    await Promise.all(
+      engines.map(async (e, x) => {
+        const rules = keyIds.map((_, r) => r).filter((r) => r % engines.length === x);
+        const got = await e.computeKeys(rules, keyIds, opts.hashing);
+        rules.forEach((r, y) => {
+          keyCounts[r] = got.counts[y]!;
+          hashes[r] = got.hashes[y]!;
+        });
+      }),
+    );
+    // A block is the records sharing a key id; the oversized are those matching skips.
+    const oversized = new Map<string, number>();
+    for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
+      const sizes = new Int32Array(keyCounts[r]! + 1);
+      const ids = keyIds[r]!;
+      for (let i = 0; i < n; i++) sizes[ids[i]!]!++;
+      const h = hashes[r]!;
+      for (let k = 1; k <= keyCounts[r]!; k++) {
+        if (sizes[k]! > opts.maxBlockSize) oversized.set(Buffer.from(h.buffer, h.byteOffset + k * KEY_HASH_BYTES, KEY_HASH_BYTES).toString('hex'), sizes[k]!);
+      }
+    }
+    return { keyIds, hashes, oversized };
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+  }
+}
+
+/**
  * Company-name word counts of the encoded records: {@link countWords} of every record's company
  * key, worked out once per distinct name and weighed by the records holding it, instead of
  * splitting a million names. Dictionary entries are in order of first record, so the counts

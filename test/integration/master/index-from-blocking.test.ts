@@ -6,6 +6,7 @@ import { openStore } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/store.js';
 import { encodeRecords, encodedColumn } from '../../../src/transforms/match/encoded.js';
 import { type MatchRecord, type MatchResult, computeTermFrequencies, matchRecords } from '../../../src/transforms/match/index.js';
+import { blockingIndexKeys, encodedCompanyWords } from '../../../src/transforms/match/match-records.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 import { type IsolatedStoreUrl, TEST_DIALECTS, isolatedStoreUrl } from '../../support/stores.js';
 
@@ -29,6 +30,26 @@ function fullMatch(records: MatchRecord[], cipher: Cipher, hashing: ReturnType<t
   }
   return m;
 }
+
+// The queue runner's load job has no match in its process: it computes the keys as blocking does.
+describe('blocking keys without matching', () => {
+  it.each([
+    ['without a key', null],
+    ['with names encrypted', new FieldCipher(randomBytes(32), ['family_name', 'given_name'])],
+  ] as const)('are the keys, hashes and oversized blocks a full match hashed, on one thread or two (%s)', async (_, cipher) => {
+    const records = await (generated ??= generatedMatchRecords(1200, 21).then((g) => g.records));
+    const hashing = indexHashing(cipher);
+    const { enc, result } = await fullMatch(records, cipher, hashing);
+    const expected = result.indexKeys!;
+    expect(expected.oversized.size).toBeGreaterThan(0);
+    for (const threads of [1, 2]) {
+      const got = await blockingIndexKeys(enc, { maxBlockSize: MAX_BLOCK_SIZE, hashing, companyWords: encodedCompanyWords(enc), threads });
+      expect(got.oversized).toEqual(expected.oversized);
+      expect(got.keyIds.map((k) => Array.from(k))).toEqual(expected.keyIds.map((k) => Array.from(k)));
+      expect(got.hashes.map((h) => Buffer.from(h).toString('hex'))).toEqual(expected.hashes.map((h) => Buffer.from(h).toString('hex')));
+    }
+  });
+});
 
 // A full inline run writes the match index from the keys its blocking hashed (on PostgreSQL and
 // PGlite encoded as CSV by a worker thread); an incremental run, a key rotation and the queue
