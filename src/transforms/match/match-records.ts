@@ -444,11 +444,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 /**
  * Every record's hashed blocking keys, and the blocks larger than `maxBlockSize`, as matching
  * computes them ({@link MatchResult.indexKeys}) but without matching: for writing the match index
- * in a process that did not match (the queue runner's load job). The keys of each rule on one
- * engine, the rules spread over this thread and a worker thread from
- * {@link MIN_RECORDS_FOR_WORKERS} records: the same keys either way. Computing the index a match
- * record at a time instead, on the thread that also builds the master, made that job's index
- * and master about 115 s at a million records against 65 s inline.
+ * in a process that did not match (the queue runner's load job; see indexInputs in
+ * load-master.ts). Each rule's keys on one engine, the rules spread over this thread and, from
+ * {@link MIN_RECORDS_FOR_WORKERS} records, worker threads: the same keys either way.
  */
 export async function blockingIndexKeys(enc: EncodedRecords, opts: { maxBlockSize: number; hashing: KeyHashing; companyWords: WordCounts; threads?: number }): Promise<IndexKeys> {
   const n = enc.n;
