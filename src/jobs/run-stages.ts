@@ -9,7 +9,6 @@ import { type MatchCounts, type RunSummary, assessAndLoad, matchCounts, recordRu
 import type { QualityReport } from '../quality/index.js';
 import type { Store } from '../store/store.js';
 import type { MatchResult } from '../transforms/match/index.js';
-import { MIN_RECORDS_FOR_WORKERS } from '../transforms/match/match-records.js';
 
 /**
  * The stages as the queue runner calls them: each one a partition of a run (a source for
@@ -190,11 +189,9 @@ export async function loadPartition(ctx: RunContext): Promise<LoadStageOutput> {
   const cursors = await stageResult<Record<string, unknown>[]>(ctx, 'cursors', '');
   // A match job run in this process before leaves its heap behind (~460 MB used at a million
   // records, none of it live), and reading the records grew it from there to 1 GB before V8
-  // collected: the worker's peak (1.5 GB). Compacted before reading, and again after: the pages
-  // read are garbage the collector had not taken (the heap at 1.2 GB, 560 MB of it the records).
+  // collected: the worker's peak (1.5 GB). Compacted before reading (and by loadStagedRecords after).
   collectGarbage({ compact: true });
   const records = await loadStagedRecords(ctx);
-  if (records.length >= MIN_RECORDS_FOR_WORKERS) collectGarbage({ compact: true });
   const { clusterOf, linkProbability } = await readClusters(ctx, records);
   // The quality stage and loadMaster read the records and, of the match result, the clusters,
   // the link probabilities and the histogram: what the match stage stored.

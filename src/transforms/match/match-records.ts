@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
-import { BLOCKING_RULE_COUNT, ENGINE_RULES, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
+import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, termSharesOf, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
@@ -227,24 +227,11 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
   const closeEngines = (): Promise<unknown> => (closed ??= Promise.all(engines.map((e) => e.close())));
   lap('encoding');
   try {
-    // Keys: each rule interned by one engine, rules spread over the engines.
     const keyIds = ENGINE_RULES.map(() => sharedInt32(n));
-    const ruleSets: number[][] = engines.map(() => []);
-    ENGINE_RULES.forEach((_, r) => ruleSets[r % engines.length]!.push(r));
-    const keyCounts = new Array<number>(ENGINE_RULES.length).fill(0);
-    const keyHashes: (Uint8Array | null)[] = ENGINE_RULES.map(() => null);
-    const keying = Promise.all(
-      engines.map(async (e, x) => {
-        const { counts, hashes } = await e.computeKeys(ruleSets[x]!, keyIds, opts.indexKeys);
-        ruleSets[x]!.forEach((r, y) => {
-          keyCounts[r] = counts[y]!;
-          keyHashes[r] = hashes[y]!;
-        });
-      }),
-    );
+    const keying = keysOnEngines(engines, keyIds, opts.indexKeys);
     // While the threads work: the garbage of encoding (the batches sent to its threads).
     if (engines.length > 1) collectGarbage();
-    await keying;
+    const { counts: keyCounts, hashes: keyHashes } = await keying;
     const byName = nameOrder(enc);
     let keyRows: Int32Array | null = sharedInt32(n * BLOCKING_RULE_COUNT);
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
@@ -268,7 +255,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         if (size < 2) continue;
         if (size > opts.maxBlockSize) {
           const h = keyHashes[r];
-          if (h) oversized.set(Buffer.from(h.buffer, h.byteOffset + k * KEY_HASH_BYTES, KEY_HASH_BYTES).toString('hex'), size);
+          if (h) oversized.set(keyHashHex(h, k), size);
           rep.oversizedBlocks++;
           rep.largestOversized = Math.max(rep.largestOversized ?? 0, size);
           continue;
@@ -442,6 +429,30 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
 }
 
 /**
+ * The keys of rules 0 … keyIds.length - 1 into `keyIds` (see MatchEngine.computeKeys), each rule
+ * interned by one engine, the rules spread over the engines: per rule, its number of keys and,
+ * with `hashing`, its keys' hashes.
+ */
+function keysOnEngines(engines: readonly EngineHandle[], keyIds: readonly Int32Array[], hashing: KeyHashing | undefined): Promise<KeyCounts> {
+  const out: KeyCounts = { counts: keyIds.map(() => 0), hashes: keyIds.map(() => null) };
+  return Promise.all(
+    engines.map(async (e, x) => {
+      const rules = keyIds.map((_, r) => r).filter((r) => r % engines.length === x);
+      const got = await e.computeKeys(rules, keyIds, hashing);
+      rules.forEach((r, y) => {
+        out.counts[r] = got.counts[y]!;
+        out.hashes[r] = got.hashes[y]!;
+      });
+    }),
+  ).then(() => out);
+}
+
+/** Key id `k`'s hash in a rule's `hashes`, as 16 hex digits (as the match index stores it). */
+function keyHashHex(hashes: Uint8Array, k: number): string {
+  return Buffer.from(hashes.buffer, hashes.byteOffset + k * KEY_HASH_BYTES, KEY_HASH_BYTES).toString('hex');
+}
+
+/**
  * Every record's hashed blocking keys, and the blocks larger than `maxBlockSize`, as matching
  * computes them ({@link MatchResult.indexKeys}) but without matching: for writing the match index
  * in a process that did not match (the queue runner's load job; see indexInputs in
@@ -456,30 +467,16 @@ export async function blockingIndexKeys(enc: EncodedRecords, opts: { maxBlockSiz
   const engines: EngineHandle[] = [localEngine(enc, engineOpts), ...Array.from({ length: Math.min(threads, BLOCKING_RULE_COUNT) - 1 }, () => workerEngine(enc, engineOpts))];
   try {
     const keyIds = Array.from({ length: BLOCKING_RULE_COUNT }, () => sharedInt32(n));
-    const keyCounts = new Array<number>(BLOCKING_RULE_COUNT).fill(0);
-    const hashes: Uint8Array[] = [];
-    await Promise.all(
-      engines.map(async (e, x) => {
-        const rules = keyIds.map((_, r) => r).filter((r) => r % engines.length === x);
-        const got = await e.computeKeys(rules, keyIds, opts.hashing);
-        rules.forEach((r, y) => {
-          keyCounts[r] = got.counts[y]!;
-          hashes[r] = got.hashes[y]!;
-        });
-      }),
-    );
+    const { counts, hashes } = await keysOnEngines(engines, keyIds, opts.hashing);
     // A block is the records sharing a key id; the oversized are those matching skips.
     const oversized = new Map<string, number>();
     for (let r = 0; r < BLOCKING_RULE_COUNT; r++) {
-      const sizes = new Int32Array(keyCounts[r]! + 1);
+      const sizes = new Int32Array(counts[r]! + 1);
       const ids = keyIds[r]!;
       for (let i = 0; i < n; i++) sizes[ids[i]!]!++;
-      const h = hashes[r]!;
-      for (let k = 1; k <= keyCounts[r]!; k++) {
-        if (sizes[k]! > opts.maxBlockSize) oversized.set(Buffer.from(h.buffer, h.byteOffset + k * KEY_HASH_BYTES, KEY_HASH_BYTES).toString('hex'), sizes[k]!);
-      }
+      for (let k = 1; k <= counts[r]!; k++) if (sizes[k]! > opts.maxBlockSize) oversized.set(keyHashHex(hashes[r]!, k), sizes[k]!);
     }
-    return { keyIds, hashes, oversized };
+    return { keyIds, hashes: hashes as Uint8Array[], oversized };
   } finally {
     await Promise.all(engines.map((e) => e.close()));
   }
