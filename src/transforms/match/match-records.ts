@@ -503,8 +503,9 @@ function storedTermShares(enc: EncodedRecords, stored: TermFrequencies): (Float6
     if (!field || !map) return null;
     const dict = enc.dicts[field];
     const out = new Float64Array(new SharedArrayBuffer(Math.max(dict.length, 1) * 8), 0, dict.length);
-    // A value the base did not hold (NaN) scores without adjustment, as PairScorer does.
-    for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? Number.NaN;
+    // A value the stored frequencies lack was held once at most by the base (share 0), as
+    // PairScorer takes it: the match index stores only the values held twice or more.
+    for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? 0;
     return out;
   });
 }

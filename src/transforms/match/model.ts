@@ -567,11 +567,11 @@ export class PairScorer {
       const freqs = this.heldTf()[f];
       const field = COMPARISONS[f]!.tf;
       if (freqs && field) {
-        const p = freqs.get(a[field]);
-        if (p !== undefined) {
-          // Agreeing on a value held by share p of records: u is p, not the field's average.
-          return { w: Math.log2(this.mExact[f]! / Math.max(p, this.uFloor)), tf: true };
-        }
+        // Agreeing on a value held by share p of records: u is p, not the field's average. A
+        // value the frequencies lack was held once at most (share 0): a full run's frequencies
+        // hold every value, and the match index stores only those held twice or more.
+        const p = freqs.get(a[field]) ?? 0;
+        return { w: Math.log2(this.mExact[f]! / Math.max(p, this.uFloor)), tf: true };
       }
     }
     return { w: this.weights[f * 8 + l]!, tf: false };

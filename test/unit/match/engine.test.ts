@@ -12,6 +12,7 @@ import { workerEngine } from '../../../src/transforms/match/pool.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
 const F = COMPARISONS.length;
+const FAMILY = COMPARISONS.findIndex((c) => c.name === 'family_name');
 let records: MatchRecord[];
 
 beforeAll(async () => {
@@ -185,8 +186,9 @@ describe('matching engine on columns', () => {
   }, 60_000);
 
   it("scores with a stored base's term frequencies as the pair scorer does, values the base never held included", async () => {
-    // A rebuild scores with the full run's model and term frequencies; a value the base did not
-    // hold is scored without adjustment by both the engine and the scorer that explains the pair.
+    // A rebuild scores with the full run's model and term frequencies; a value they lack (the
+    // match index stores only values held twice or more) is taken as held once, share 0, by both
+    // the engine and the scorer that explains the pair.
     const base = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000, threads: 1 });
     const stored = base.scorer.termFrequencies.map((m) => (m ? new Map([...m].filter((_, x) => x % 2 === 0)) : null));
     const res = await matchRecords(records, { linkThreshold: 0.9, reviewThreshold: 0.01, maxBlockSize: 1000, threads: 1, model: base.model, termFrequencies: stored, recordCount: records.length });
@@ -194,8 +196,15 @@ describe('matching engine on columns', () => {
     for (const p of res.pairs) {
       const a = records[p.a]!;
       const b = records[p.b]!;
-      if (a.family && a.family === b.family && !stored[COMPARISONS.findIndex((c) => c.name === 'family_name')]!.has(a.family)) unknownExact++;
       expect(p.probability, `${p.a} ${p.b}`).toBeCloseTo(res.scorer.probability(a, b), 9);
+      if (a.family && a.family === b.family && !stored[FAMILY]!.has(a.family)) {
+        unknownExact++;
+        // Weighed as the rarest value: u at its floor, one over the records.
+        const family = res.scorer.explain(a, b).fields.find((x) => x.field === 'family_name')!;
+        expect(family.termFrequencyAdjusted).toBe(true);
+        // (Unless counted with another field of its group: then its weight is that field's.)
+        if (!family.countedWith) expect(family.weight).toBeCloseTo(Math.log2(base.model.comparisons[FAMILY]!.m[0]! * records.length), 2);
+      }
     }
     expect(unknownExact).toBeGreaterThan(50);
   }, 60_000);
