@@ -1,8 +1,9 @@
 /**
  * End-to-end benchmark: generated multi-source customer data, the whole pipeline (read three
  * sources, standardize, stage, match, cluster, survive, load, score quality) on PostgreSQL with
- * the inline runner, per stage; pairwise F1 against the generator's truth; and the raw floor in
- * the same run: parsing the same CSV files and COPYing the same rows into an unindexed table.
+ * the inline runner, per stage; pairwise F1 against the generator's truth; PostgreSQL's CPU time
+ * and the write-ahead log it wrote meanwhile (the whole server's); and the raw floor in the same
+ * run: parsing the same CSV files and COPYing the same rows into an unindexed table.
  *
  *   npm run bench                                   # 100k and 1M records
  *   npm run bench -- --records 100000               # one size
@@ -237,6 +238,31 @@ function resetPeakRss(): void {
   }
 }
 
+/**
+ * The server's write-ahead log position (`pg_current_wal_lsn()`), null where it cannot be read. The
+ * WAL a run writes (with whatever else the server does meanwhile) is the distance to it after:
+ * {@link walSince}. A full run's WAL is what the server writes and syncs beyond the tables
+ * themselves; with `max_wal_size` (1 GB by default) it also sets how often PostgreSQL checkpoints.
+ */
+async function walPosition(store: { knex: import('knex').Knex }): Promise<string | null> {
+  try {
+    const res = (await store.knex.raw('select pg_current_wal_lsn()::text as lsn')) as { rows: { lsn: string }[] };
+    return res.rows[0]!.lsn;
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes of write-ahead log since `lsn` (see {@link walPosition}); null where unknown. */
+async function walSince(store: { knex: import('knex').Knex }, lsn: string): Promise<number | null> {
+  try {
+    const res = (await store.knex.raw('select pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::float8 as bytes', [lsn])) as { rows: { bytes: number }[] };
+    return Number(res.rows[0]!.bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** The process's peak RSS since {@link resetPeakRss} (VmHWM), in bytes; null where unknown. */
 function highWaterRss(): number | null {
   try {
@@ -282,11 +308,13 @@ async function benchOne(records: number): Promise<Result> {
     resetPeakRss();
     const before = cpuSamples.length;
     cpuSample();
+    const wal0 = await walPosition(store);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const summary = await runPipeline({ config, store, log: createLogger('warn') });
     const ms = performance.now() - t0;
     cpuSample();
+    const walBytes = wal0 === null ? null : await walSince(store, wal0);
     // PostgreSQL's share, from the samples taken just before and just after the run.
     const pgCpu = cpuSamples[cpuSamples.length - 1]!.pg - cpuSamples[before]!.pg;
     // Process-wide: the matching worker threads' CPU time is in it too.
@@ -301,7 +329,10 @@ async function benchOne(records: number): Promise<Result> {
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
     const m = evaluate(dir, url.toString());
     console.log(`\n${n(records)} records, PostgreSQL, inline runner${store.cipher ? ' (CRM_ETL_KEY set: sensitive fields encrypted)' : ''}: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}${hwm !== null ? ` (the kernel's high-water mark; the 100 ms samples' ${mb(sampledPeak)})` : ''}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    if (pgCpu > 0) console.log(`  PostgreSQL on this machine: ${pgCpu.toFixed(1)} CPU-s beside this process's`);
+    if (pgCpu > 0 || walBytes !== null) {
+      const parts = [...(pgCpu > 0 ? [`${pgCpu.toFixed(1)} CPU-s beside this process's`] : []), ...(walBytes !== null ? [`${mb(walBytes)} of write-ahead log`] : [])];
+      console.log(`  PostgreSQL on this machine: ${parts.join(', ')}`);
+    }
     // Cores: CPU seconds of this process (every thread) and of PostgreSQL, over the stage's wall time.
     console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)} ${'CPU-s node + pg'.padStart(16)} ${'cores'.padStart(6)}`);
     const spans = stageSpans(summary.stages, t0);
