@@ -13,7 +13,7 @@ function embedded(knex: Knex): boolean {
 /**
  * PostgreSQL: the match index's tables are `unlogged`, outside the write-ahead log. A full run
  * at a million records writes about eleven million index rows and builds two indexes over them:
- * the 1M benchmark wrote 3.4 GB of WAL, under the default `max_wal_size` (1 GB) with a checkpoint
+ * a full run of the 1M benchmark wrote 3.3 GB of WAL, under the default `max_wal_size` (1 GB) with a checkpoint
  * every few seconds, and writes 1.5 GB with these tables unlogged (BENCHMARKS.md, issue #10). The index is a cache of the staged
  * records: what PostgreSQL drops of it after a crash, or leaves out of a replica, costs the next
  * run nothing but time, since an empty index makes it match in full (matchIndexUsable in

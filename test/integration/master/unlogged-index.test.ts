@@ -33,7 +33,7 @@ async function links(store: Store): Promise<Record<string, string>> {
 }
 
 // The match index is a cache of the staged records: on PostgreSQL its tables are unlogged (the
-// 1M benchmark: 3.4 → 1.5 GB of WAL), so a crash empties them; the next run must then match in
+// 1M benchmark: 3.3 → 1.5 GB of WAL), so a crash empties them; the next run must then match in
 // full and write the index again, and say why.
 describe.each(TEST_DIALECTS)('match index outside the write-ahead log (%s)', (dialect) => {
   let fx: CsvPipeline;
