@@ -13,12 +13,13 @@ function embedded(knex: Knex): boolean {
 /**
  * PostgreSQL: the match index's tables are `unlogged`, outside the write-ahead log. A full run
  * at a million records writes about eleven million index rows and builds two indexes over them:
- * a full run of the 1M benchmark wrote 3.3 GB of WAL, under the default `max_wal_size` (1 GB) with a checkpoint
- * every few seconds, and writes 1.5 GB with these tables unlogged (BENCHMARKS.md, issue #10). The index is a cache of the staged
- * records: what PostgreSQL drops of it after a crash, or leaves out of a replica, costs the next
- * run nothing but time, since an empty index makes it match in full (matchIndexUsable in
- * src/master/match-index.ts), which writes the index again. The customer master, the staged
- * records, the audit log and everything else stay logged.
+ * a full run of the 1M benchmark wrote 3.3 GB of WAL (under the default `max_wal_size` of 1 GB,
+ * with a checkpoint every few seconds), and writes 1.5 GB with these tables unlogged
+ * (BENCHMARKS.md, issue #10). The index is a cache of the staged records: what PostgreSQL drops
+ * of it after a crash, or leaves out of a replica, costs the next run nothing but time, since an
+ * empty index makes it match in full (matchIndexUsable in src/master/match-index.ts), which
+ * writes the index again. The customer master, the staged records, the audit log and everything
+ * else stay logged.
  *
  * Not on the embedded PGlite, which resets unlogged tables whenever it was not closed cleanly
  * (a killed process): there the index stays logged. MySQL has no such tables.

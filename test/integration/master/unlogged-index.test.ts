@@ -76,7 +76,7 @@ describe.each(TEST_DIALECTS)('match index outside the write-ahead log (%s)', (di
 
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(chunk.toString())) });
-    const again = await runPipeline({ config, store, log: pino({ level: 'info' }, sink), matchMode: 'incremental', now: new Date(Date.now() + 2000) });
+    const again = await runPipeline({ config, store, log: pino({ level: 'warn' }, sink), matchMode: 'incremental', now: new Date(Date.now() + 2000) });
     expect(again.status).toBe('succeeded');
     expect(again.matching.mode).not.toBe('incremental');
     expect(again.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['match', 'load:match index']));
