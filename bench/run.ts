@@ -329,10 +329,8 @@ async function benchOne(records: number): Promise<Result> {
     // a million-record run, reading the truth file took minutes (not understood; 1.7 s alone).
     const m = evaluate(dir, url.toString());
     console.log(`\n${n(records)} records, PostgreSQL, inline runner${store.cipher ? ' (CRM_ETL_KEY set: sensitive fields encrypted)' : ''}: ${sec(ms)} (${n(records / (ms / 1000))} records/s), ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-s, peak RSS ${mb(peakRss)}${hwm !== null ? ` (the kernel's high-water mark; the 100 ms samples' ${mb(sampledPeak)})` : ''}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    if (pgCpu > 0 || walBytes !== null) {
-      const parts = [...(pgCpu > 0 ? [`${pgCpu.toFixed(1)} CPU-s beside this process's`] : []), ...(walBytes !== null ? [`${mb(walBytes)} of write-ahead log`] : [])];
-      console.log(`  PostgreSQL on this machine: ${parts.join(', ')}`);
-    }
+    const server = [pgCpu > 0 ? `${pgCpu.toFixed(1)} CPU-s beside this process's` : '', walBytes !== null ? `${mb(walBytes)} of write-ahead log` : ''].filter(Boolean);
+    if (server.length) console.log(`  PostgreSQL on this machine: ${server.join(', ')}`);
     // Cores: CPU seconds of this process (every thread) and of PostgreSQL, over the stage's wall time.
     console.log(`  ${'stage'.padEnd(22)} ${'wall'.padStart(9)} ${'records/s'.padStart(11)} ${'peak RSS'.padStart(9)} ${'CPU-s node + pg'.padStart(16)} ${'cores'.padStart(6)}`);
     const spans = stageSpans(summary.stages, t0);

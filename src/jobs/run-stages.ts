@@ -205,8 +205,8 @@ export async function loadPartition(ctx: RunContext): Promise<LoadStageOutput> {
 
 /**
  * The cluster and link probability the match stage stored for each of the records, read a page
- * at a time by source and key (range reads on the table's primary key), in one transaction so
- * that every page reads the same snapshot. A million rows read in one query, with a map from
+ * at a time by source and key (range reads on the table's primary key; the run's rows were
+ * committed by its match job and are not written again while it loads). A million rows read in one query, with a map from
  * each record's source and key to its row, made the queue worker's peak at a million records
  * (2.6 GB, against 1.34 GB for the whole inline run; 1.87 GB read in pages, 1.40 GB with the
  * collections before this and before encoding); the records' own keys index them instead.
@@ -228,31 +228,30 @@ export async function readClusters(
   const clusterOf = new Int32Array(records.length);
   const linkProbability = new Float64Array(records.length);
   let assigned = 0;
-  await ctx.store.transaction(async (trx) => {
-    const sources = ((await trx('run_clusters').where({ run_id: ctx.runId }).distinct('source')) as { source: string }[]).map((r) => r.source);
-    for (const source of sources) {
-      const keys = indexOf.get(source);
-      let after: string | null = null;
-      for (;;) {
-        const q = trx('run_clusters').where({ run_id: ctx.runId, source });
-        if (after !== null) q.andWhere('source_key', '>', after);
-        const page = (await q.orderBy('source_key').limit(pageSize).select('source_key', 'cluster', 'probability')) as {
-          source_key: string;
-          cluster: number;
-          probability: number | null;
-        }[];
-        for (const r of page) {
-          const i = keys?.get(r.source_key);
-          if (i === undefined) throw changed('matched records are no longer staged');
-          clusterOf[i] = Number(r.cluster);
-          linkProbability[i] = r.probability == null ? NaN : Number(r.probability);
-          assigned++;
-        }
-        if (page.length < pageSize) break;
-        after = page[page.length - 1]!.source_key;
+  const db = ctx.store.knex;
+  const sources = ((await db('run_clusters').where({ run_id: ctx.runId }).distinct('source')) as { source: string }[]).map((r) => r.source);
+  for (const source of sources) {
+    const keys = indexOf.get(source);
+    let after: string | null = null;
+    for (;;) {
+      const q = db('run_clusters').where({ run_id: ctx.runId, source });
+      if (after !== null) q.andWhere('source_key', '>', after);
+      const page = (await q.orderBy('source_key').limit(pageSize).select('source_key', 'cluster', 'probability')) as {
+        source_key: string;
+        cluster: number;
+        probability: number | null;
+      }[];
+      for (const r of page) {
+        const i = keys?.get(r.source_key);
+        if (i === undefined) throw changed('matched records are no longer staged');
+        clusterOf[i] = Number(r.cluster);
+        linkProbability[i] = r.probability == null ? NaN : Number(r.probability);
+        assigned++;
       }
+      if (page.length < pageSize) break;
+      after = page[page.length - 1]!.source_key;
     }
-  });
+  }
   if (assigned !== records.length) throw changed(`${records.length - assigned} staged record(s) were not matched`);
   return { clusterOf, linkProbability };
 }

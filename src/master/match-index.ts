@@ -240,19 +240,18 @@ function* keyRows(mrs: Iterable<MatchRecord>, index: ReturnType<typeof storeReco
 }
 
 /**
- * The term frequencies' rows in batches, then `marks`: a row per value held by two records or
- * more. A value held once has share 0, which is what scoring takes for a value the rows lack
- * (PairScorer, storedTermShares in src/transforms/match/match-records.ts): at a million records,
- * 1.46M of the 1.99M values, whose rows (hashed, encoded and indexed beside the master) took
- * most of the index's term-frequency phase (BENCHMARKS.md, issue #10). By value or by dictionary
- * entry ({@link TermShares}, in entry order: the order termFrequenciesByValue fills its maps in),
- * the same rows.
+ * The term frequencies' rows in batches, then `marks`: a row per value two records or more hold,
+ * as both forms give them (termShareEntries, computeTermFrequencies). A value held once has share
+ * 0, which is what scoring takes for a value the rows lack: at a million records, 1.46M of 1.99M
+ * values, whose rows (hashed, encoded and indexed beside the master) took most of the index's
+ * term-frequency phase (BENCHMARKS.md, issue #10). By value or by dictionary entry
+ * ({@link TermShares}, in entry order: the order termFrequenciesByValue fills its maps in), the
+ * same rows.
  */
 function* tfRows(runId: string, tf: TermFrequencies | TermShares, hash: IndexHash, marks: unknown[][]): Generator<unknown[][]> {
   let batch: unknown[][] = [];
   for (let f = 0; f < COMPARISONS.length; f++) {
     for (const [v, p] of Array.isArray(tf) ? (tf[f] ?? []) : termShareEntries(tf, f)) {
-      if (p === 0) continue;
       batch.push([runId, f, hash(v), p]);
       if (batch.length >= INDEX_ROW_BATCH) {
         yield batch;

@@ -89,7 +89,7 @@ export interface ScoringParams {
    * Per comparison with term frequencies, each dictionary entry's weight of the exact level,
    * adjusted by the entry's share of the records that have a value: log2(mExact / max(share,
    * uFloor)) (a value stored frequencies lack has share 0: see storedTermShares in
-   * match-records.ts; NaN, scored without adjustment, only if a caller's shares hold it); else null.
+   * match-records.ts); else null.
    */
   tf: (Float64Array | null)[];
   /** Pairs scoring at least this many bits are returned. */
@@ -609,10 +609,9 @@ function bestWeight(prior: number, ws: Float64Array, levels: Uint8Array, people:
 /**
  * The weight of comparison `f`'s exact level for the value with dictionary id `value` (both
  * records hold it): its term-frequency weight, or the level's weight where the comparison has no
- * term frequencies or the value's share is NaN.
+ * term frequencies.
  */
 function exactWeight(s: ScoringParams, f: number, value: number): number {
   const tf = s.tf[f];
-  const exact = tf ? tf[value]! : Number.NaN;
-  return exact === exact ? exact : s.weights[f * 8]!;
+  return tf ? tf[value]! : s.weights[f * 8]!;
 }

@@ -57,6 +57,12 @@ function termShare(count: number, total: number): number {
   return (count - 1) / total;
 }
 
+/**
+ * Term frequencies by value of `records`: per comparison with term frequencies, the share of each
+ * value two records or more hold (see {@link termShare}). A value held once has share 0, which is
+ * what scoring takes for a value without an entry (PairScorer, storedTermShares), so it has none:
+ * the same entries as {@link termFrequenciesByValue} and the match index's rows.
+ */
 export function computeTermFrequencies(records: readonly MatchRecord[]): TermFrequencies {
   return COMPARISONS.map((c) => {
     const field = c.tf;
@@ -69,8 +75,9 @@ export function computeTermFrequencies(records: readonly MatchRecord[]): TermFre
       counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;
     }
-    for (const [k, v] of counts) counts.set(k, termShare(v, total));
-    return counts;
+    const shares = new Map<string, number>();
+    for (const [k, v] of counts) if (v > 1) shares.set(k, termShare(v, total));
+    return shares;
   });
 }
 
@@ -105,29 +112,26 @@ export function termSharesOf(enc: EncodedRecords, shares: readonly (Float64Array
   return { values: COMPARISONS.map((c) => (c.tf ? enc.dicts[c.tf] : null)), shares };
 }
 
-/** Comparison `f`'s values with their shares, in entry order (none for a comparison without term frequencies). */
+/**
+ * Comparison `f`'s values two records or more hold, with their shares, in entry order (none for a
+ * comparison without term frequencies). Every entry is some record's value; one held once has
+ * share 0, which is what scoring takes for a value the by-value forms lack: it is left out.
+ */
 export function* termShareEntries(tf: TermShares, f: number): Generator<[string, number]> {
   const values = tf.values[f];
   const shares = tf.shares[f];
   if (!values || !shares) return;
-  // Every entry is some record's value; a value held once has share 0 (and an entry).
-  for (let id = 1; id < values.length; id++) yield [values[id]!, shares[id]!];
+  for (let id = 1; id < values.length; id++) if (shares[id] !== 0) yield [values[id]!, shares[id]!];
 }
 
 /**
- * The same term frequencies by value ({@link PairScorer}'s form), for the values two records or
- * more hold: the scorer takes a value its maps lack as held once (share 0), so those values need
- * no entry. At a million records these maps hold 0.52M values instead of 1.99M; a matching run
- * builds them once its worker threads are done, and holds them through clustering and explaining
- * the pairs, the match stage's last phases.
+ * The same term frequencies by value ({@link PairScorer}'s form): the values two records or more
+ * hold ({@link termShareEntries}). At a million records these maps hold 0.52M values (1.99M with
+ * the values held once); a matching run builds them once its worker threads are done, and holds
+ * them through clustering and explaining the pairs, the match stage's last phases.
  */
 export function termFrequenciesByValue(tf: TermShares): TermFrequencies {
-  return tf.shares.map((byId, f) => {
-    if (!byId) return null;
-    const m = new Map<string, number>();
-    for (const [v, p] of termShareEntries(tf, f)) if (p !== 0) m.set(v, p);
-    return m;
-  });
+  return tf.shares.map((byId, f) => (byId ? new Map(termShareEntries(tf, f)) : null));
 }
 
 /**
@@ -471,8 +475,7 @@ export function scoringParams(model: MatchModel, recordCount: number, tf: (Float
 
 /**
  * Per comparison with term frequencies, the weight of its exact level for each dictionary entry,
- * from the entries' shares: log2(m / max(share, uFloor)), NaN where the share is (scored without
- * adjustment). Computed once per dictionary entry instead of once per agreeing pair (some 80M
+ * from the entries' shares: log2(m / max(share, uFloor)). Computed once per dictionary entry instead of once per agreeing pair (some 80M
  * logarithms at a million records); in shared memory, so that a matching thread is not sent a
  * copy with every range of pairs it scores.
  */
@@ -482,8 +485,7 @@ function exactWeights(tf: readonly (Float64Array | null)[], mExact: Float64Array
     const out = new Float64Array(new SharedArrayBuffer(shares.length * 8));
     const m = mExact[f]!;
     for (let id = 0; id < shares.length; id++) {
-      const share = shares[id]!;
-      out[id] = share === share ? Math.log2(m / Math.max(share, uFloor)) : Number.NaN;
+      out[id] = Math.log2(m / Math.max(shares[id]!, uFloor));
     }
     return out;
   });
@@ -575,8 +577,8 @@ export class PairScorer {
       const field = COMPARISONS[f]!.tf;
       if (freqs && field) {
         // Agreeing on a value held by share p of records: u is p, not the field's average. A
-        // value the frequencies lack was held once at most (share 0): a full run's frequencies
-        // hold every value, and the match index stores only those held twice or more.
+        // value the frequencies lack was held once at most (share 0): they hold only the values
+        // two records or more hold (termShareEntries, computeTermFrequencies, the match index).
         const p = freqs.get(a[field]) ?? 0;
         return { w: Math.log2(this.mExact[f]! / Math.max(p, this.uFloor)), tf: true };
       }
