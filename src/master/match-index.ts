@@ -289,11 +289,19 @@ export async function writeMatchIndex(
   oversized: OversizedBlocks,
   companyWords?: WordCounts,
   phases?: Record<string, number>,
+  gate: IndexGate = {},
 ): Promise<void> {
   const hash = indexHash(store.cipher);
   const pg = store.dialect !== 'mysql';
-  const lap = lapTimer(phases, 'match index:');
+  const laps = lapTimer(phases, 'match index:');
+  const { signal } = gate;
+  // A write given up (the run's quality gates failed) ends at its next step, rolled back.
+  const lap = (phase: string): void => {
+    laps(phase);
+    signal?.throwIfAborted();
+  };
   await store.transaction(async (trx) => {
+    signal?.throwIfAborted();
     // About ten rows per record, then a few million term frequencies at a million records: each
     // table emptied, loaded without its indexes and indexed after (one sorted build per index
     // instead of ten million insertions into each; the term frequencies' 3M rows took 51 s into
@@ -302,8 +310,8 @@ export async function writeMatchIndex(
     const empty = async (table: string): Promise<unknown> => (pg ? trx.raw('truncate ??', [table]) : trx(table).delete());
     await empty('blocking_keys');
     const bareKeys = await dropIndexesWhileEmpty(trx, store.dialect, ['blocking_keys']);
-    if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, rows.csv, trx);
-    else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, rows, trx);
+    if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, signal ? untilAborted(rows.csv, signal) : rows.csv, trx);
+    else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, signal ? untilAborted(rows, signal) : rows, trx);
     lap('keys');
     await bareKeys.rebuild();
     lap('indexes');
@@ -326,8 +334,30 @@ export async function writeMatchIndex(
     await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
     await bareTf.rebuild();
     lap('term frequencies');
+    if (gate.beforeCommit) {
+      await gate.beforeCommit();
+      lap('waiting for the quality gates');
+    }
   });
-  lap('commit');
+  laps('commit');
+}
+
+/**
+ * What a match index written ahead of a decision waits for: `beforeCommit` is awaited inside its
+ * transaction once its rows are written (a rejection rolls it back), and once `signal` is
+ * aborted the write ends at its next step and rolls back, instead of loading rows to no purpose.
+ */
+export interface IndexGate {
+  beforeCommit?: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** The items of `items` until `signal` is aborted, then its reason thrown. */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const item of items) {
+    signal.throwIfAborted();
+    yield item;
+  }
 }
 
 /** Replaces the blocking keys of some records (changed, new or gone) after an incremental match. */

@@ -5,7 +5,7 @@ import { collectGarbage } from '../core/collect-garbage.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
-import { type SortKeyNames, blockingIndexRows, indexHashing, writeMatchIndex } from '../master/match-index.js';
+import { type IndexGate, type SortKeyNames, blockingIndexRows, indexHashing, writeMatchIndex } from '../master/match-index.js';
 import { type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf } from '../transforms/match/index.js';
 import { type IndexKeys, MIN_RECORDS_FOR_WORKERS, blockingIndexKeys, encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
@@ -262,10 +262,12 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     const provenance = encodeProvenance(golden.provenance);
     const old = existing.get(id);
     const members = records.map(refName);
-    const before = new Set(membersBefore.get(id) ?? []);
-    const added = members.filter((m) => !before.has(m));
-    const now = new Set(members);
-    const removed = [...before].filter((m) => !now.has(m));
+    // Members that joined and left: a new customer (most of a first load) had none before.
+    const had = membersBefore.get(id);
+    const before = had ? new Set(had) : null;
+    const added = before ? members.filter((m) => !before.has(m)) : members;
+    const now = before ? new Set(members) : null;
+    const removed = before ? [...before].filter((m) => !now!.has(m)) : [];
     if (!old || old.status !== 'active') {
       result.newCustomers += old ? 0 : 1;
       out.entries.add({ customerId: id, action: 'create', before: old ? { status: old.status } : null, after: { ...stripNulls(golden.values), record_count: members.length, records: members } });
@@ -443,29 +445,50 @@ async function indexInputs(ctx: RunContext, m: MatchStageResult): Promise<IndexI
 }
 
 /**
- * The master stage of a full run: stores the blocking keys and term frequencies an incremental
- * run will match against, and places every live record (see writeMaster). On a store with a
- * pool of connections both are written at once, in two transactions: the store ingests and
- * indexes one while this process builds the rows of the other (at a million records each took
- * about a minute, much of it the store's). The master commits only after the index has: a
- * failure of the index rolls the master back; a failure of the master can leave the index a
- * step ahead, as when they were written one after the other (the next run finds the same
- * records changed, their links unchanged, and matches them again).
+ * Starts writing a full run's match index (see {@link loadMaster}) on a store with a pool of
+ * connections, before the quality gates are known: the inline runner has the index's inputs in
+ * hand, and the store ingests its ten million rows (at a million records) while this thread
+ * scores quality. It commits only once `gate.beforeCommit` resolves; aborting `gate.signal` rolls
+ * it back at its next step. Null on PGlite (one connection: the quality stage's queries would wait
+ * behind the index's transaction) and where the inputs must be computed again (the queue runner's
+ * load job, whose encoding threads are its memory's peak: not beside quality's as well).
  */
-export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}): Promise<LoadResult> {
+export function startMatchIndex(ctx: RunContext, m: MatchStageResult, phases: Record<string, number>, gate: IndexGate): Promise<void> | null {
+  if (ctx.store.dialect === 'pglite' || !m.result.indexKeys || !m.sortNames) return null;
   const started = performance.now();
-  const index = await indexInputs(ctx, m);
-  const writeIndex = async (): Promise<void> => {
-    await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, index.keys, index.sortNames), index.tf, { blocks: index.keys.oversized }, index.companyWords, phases);
-    phases['load:match index'] = Math.round(performance.now() - started);
-  };
+  const written = indexInputs(ctx, m).then((index) => writeIndex(ctx, m, index, started, phases, gate));
+  // Settled here too: a rolled-back or failing index is not an unhandled rejection while its
+  // caller is busy (whoever awaits it sees the failure).
+  written.catch(() => undefined);
+  return written;
+}
+
+async function writeIndex(ctx: RunContext, m: MatchStageResult, index: IndexInputs, started: number, phases: Record<string, number>, gate: IndexGate = {}): Promise<void> {
+  await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, index.keys, index.sortNames), index.tf, { blocks: index.keys.oversized }, index.companyWords, phases, gate);
+  phases['load:match index'] = Math.round(performance.now() - started);
+}
+
+/**
+ * The master stage of a full run: stores the blocking keys and term frequencies an incremental
+ * run will match against (or takes the write {@link startMatchIndex} began, `indexWrite`), and
+ * places every live record (see writeMaster). On a store with a pool of connections both are
+ * written at once, in two transactions: the store ingests and indexes one while this process
+ * builds the rows of the other (at a million records each took about a minute, much of it the
+ * store's). The master commits only after the index has: a failure of the index rolls the master
+ * back; a failure of the master can leave the index a step ahead, as when they were written one
+ * after the other (the next run finds the same records changed, their links unchanged, and
+ * matches them again).
+ */
+export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}, indexWrite: Promise<void> | null = null): Promise<LoadResult> {
+  const started = performance.now();
+  const index = indexWrite ? null : await indexInputs(ctx, m);
   // PGlite has one connection: a second transaction would wait for the first to end.
   const together = ctx.store.dialect !== 'pglite';
-  const written = together ? writeIndex() : null;
+  const written = indexWrite ?? (together ? writeIndex(ctx, m, index!, started, phases) : null);
   // Settled here too, so that a failing index is not an unhandled rejection while the master
   // is still building its rows (the master's transaction awaits it and fails with it).
   written?.catch(() => undefined);
-  if (!together) await writeIndex();
+  if (!written) await writeIndex(ctx, m, index!, started, phases);
   const mark = performance.now();
   try {
     const result = await writeMaster(

@@ -5,7 +5,7 @@ import { type QualityReport, assessRunQuality, restoreCursors, snapshotCursors }
 import type { Store } from '../store/store.js';
 import { type RunContext, newRunId } from './context.js';
 import { type SourceStats, extractSource, prepareSources } from './extract.js';
-import { type LoadResult, loadMaster } from './load-master.js';
+import { type LoadResult, loadMaster, startMatchIndex } from './load-master.js';
 import { StagingThread } from './stage-thread.js';
 import { type MatchStageResult, runMatchStage } from './match-stage.js';
 import type { BlockingRuleReport } from '../transforms/match/index.js';
@@ -146,14 +146,39 @@ export async function assessAndLoad(
   cursors: readonly Record<string, unknown>[],
   phases: Record<string, number> = {},
 ): Promise<{ quality: QualityReport; master: LoadResult | null }> {
+  // The match index is written while quality is assessed (see startMatchIndex), and commits
+  // only if the gates pass: at a million records, its first seconds on the store's core beside
+  // quality's on this thread.
+  let pass = (): void => undefined;
+  let fail = (_why: Error): void => undefined;
+  const passed = new Promise<void>((resolve, reject) => {
+    pass = resolve;
+    fail = reject;
+  });
+  passed.catch(() => undefined);
+  const abort = new AbortController();
+  const index = startMatchIndex(ctx, m, phases, { beforeCommit: () => passed, signal: abort.signal });
+  const giveUp = async (why: Error): Promise<void> => {
+    abort.abort(why);
+    fail(why);
+    await index?.catch(() => undefined);
+  };
   const t0 = performance.now();
-  const quality = await assessRunQuality(ctx, sources, m);
+  let quality: QualityReport;
+  try {
+    quality = await assessRunQuality(ctx, sources, m);
+  } catch (err) {
+    await giveUp(err instanceof Error ? err : new Error(String(err)));
+    throw err;
+  }
   phases.quality = Math.round(performance.now() - t0);
   if (!quality.gates.passed) {
+    await giveUp(new Error('the quality gates failed: the master and its match index are left as they were'));
     await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
     return { quality, master: null };
   }
-  return { quality, master: await loadMaster(ctx, m, phases) };
+  pass();
+  return { quality, master: await loadMaster(ctx, m, phases, index) };
 }
 
 /**

@@ -11,6 +11,8 @@ import { isolatedStoreUrl } from './stores.js';
 export interface CsvPipeline {
   config: Config;
   store: Store;
+  /** The folder holding `people.csv`. */
+  dir: string;
   /** Closes the store, drops its database and removes the folder. */
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function csvPipeline(dialect: StoreDialect, name: string, csv: stri
   return {
     config,
     store,
+    dir,
     close: async () => {
       await store.close();
       await iso.cleanup();

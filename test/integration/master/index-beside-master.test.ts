@@ -1,6 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
+import { writeMatchIndex } from '../../../src/master/match-index.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
 import type { Store } from '../../../src/store/store.js';
 import { allowInserts, refuseInserts } from '../../support/refuse-inserts.js';
@@ -54,5 +57,52 @@ describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dial
     const indexed = (await store.knex('blocking_keys').distinct('source_key')) as { source_key: string }[];
     expect(indexed.map((r) => r.source_key).sort()).toEqual(['1', '2', '3', '4']);
     expect(summary.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['load:match index', 'load:master', 'match index:keys']));
+  });
+
+  // On a store with a pool the index is written while quality is assessed, and waits for the
+  // gates before it commits: a run its gates fail leaves the index as the last run wrote it.
+  it('leaves the index as it was when the quality gates fail the run', async () => {
+    const indexed = async () => ((await store.knex('blocking_keys').distinct('source_key').orderBy('source_key')) as { source_key: string }[]).map((r) => r.source_key);
+    const frequencies = async () => ((await store.knex('match_term_frequencies').distinct('run_id')) as { run_id: string }[]).map((r) => r.run_id);
+    const before = { keys: await indexed(), runs: await frequencies(), rows: await count(store, 'blocking_keys') };
+    expect(before.keys).toEqual(['1', '2', '3', '4']);
+    await writeFile(path.join(fx.dir, 'people.csv'), 'id,given,family,email,dob\n' + [...PEOPLE, '5,Dora,Klein,dora.klein@example.com,1985-04-05'].join('\n') + '\n');
+    const strict = { ...config, quality: { ...config.quality, gates: { ...config.quality.gates, min_overall: 100.5 } } };
+    const summary = await runPipeline({ config: strict, store, log, full: true, now: new Date(Date.now() + 4000) });
+    expect(summary.status).toBe('failed');
+    expect(summary.quality.gates.failed.map((f) => f.gate)).toEqual(['quality.gates.min_overall']);
+    expect(summary.master).toBeNull();
+    expect(await indexed()).toEqual(before.keys);
+    expect(await count(store, 'blocking_keys')).toBe(before.rows);
+    expect(await frequencies()).toEqual(before.runs);
+    expect(await count(store, 'customer_links')).toBe(4);
+
+    // The same records under the configured gates: the index and the master take record 5.
+    const next = await runPipeline({ config, store, log, full: true, now: new Date(Date.now() + 6000) });
+    expect(next.status).toBe('succeeded');
+    expect(await indexed()).toEqual(['1', '2', '3', '4', '5']);
+    expect(await count(store, 'customer_links')).toBe(5);
+  });
+
+  it('rolls back a write given up while its rows are loading', async () => {
+    const keys = await count(store, 'blocking_keys');
+    const runs = (await store.knex('match_term_frequencies').distinct('run_id')) as { run_id: string }[];
+    const abort = new AbortController();
+    const row = (i: number): unknown[] => ['people', `x${i}`, i.toString(16).padStart(16, '0'), null];
+    // Rows keep coming after the abort: the write must stop at the next batch, not load them.
+    async function* rows(): AsyncGenerator<unknown[][]> {
+      yield [row(1), row(2)];
+      abort.abort(new Error('given up'));
+      yield [row(3)];
+      throw new Error('read past the abort');
+    }
+    async function* csv(): AsyncGenerator<Uint8Array> {
+      for await (const batch of rows()) yield Buffer.from(batch.map((r) => `"${r[0]}","${r[1]}","${r[2]}",\n`).join(''));
+    }
+    const written = writeMatchIndex(store, 'given-up', dialect === 'mysql' ? rows() : { csv: csv() }, [], { blocks: new Map() }, undefined, undefined, { signal: abort.signal });
+    await expect(written).rejects.toThrow(/given up/);
+    expect(await count(store, 'blocking_keys')).toBe(keys);
+    expect(Number(((await store.knex('blocking_keys').where('source_key', 'like', 'x%').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(0);
+    expect((await store.knex('match_term_frequencies').distinct('run_id')) as { run_id: string }[]).toEqual(runs);
   });
 });
