@@ -56,23 +56,34 @@ export function unpackValues(v: readonly string[]): CanonicalValues {
 
 /**
  * A PostgreSQL query for the live `source_records` rows with their hash and values packed by the
- * server, as {@link packValues} packs them: `source, source_key, line, packed`, and where packing
- * could not give the values back (`packed` null) the row's `record_hash` and canonical fields
- * instead (null otherwise). The driver then decodes four values a row instead of twenty-one and
- * the reader packs nothing: reading a million staged rows through a cursor took 5.2–5.5 s of this
- * process's CPU instead of 8.7–11.2 (one-off script, pages of 20,000, both ways alternating). The
- * inner query (not flattened: `offset 0`) decides once per row whether it packs; flattened, each
- * outer column evaluated the test again (12.8 s of server time for a million rows instead of ~2).
+ * server, as {@link packValues} packs them: `source, source_key, line, packed`, and `whole`,
+ * where packing could not give the values back (`packed` null), the row's `record_hash` and
+ * canonical fields as a JSON array (see {@link wholeRow}; null otherwise). The driver then decodes
+ * five values a row and the reader packs nothing: reading a million staged rows through a cursor
+ * took 5.2–5.5 s of this process's CPU instead of 8.7–11.2 as plain rows (one-off script, pages of
+ * 20,000, both ways alternating), and with the unpacked values in columns of their own, null
+ * where a row packed (eighteen more a row), 4.0–4.8 s against 2.7–2.8 s so. The inner query (not
+ * flattened: `offset 0`) decides once per row whether it packs; flattened, each outer column
+ * evaluated the test again (12.8 s of server time for a million rows instead of ~2).
  */
 export function packedRecordsSql(): string {
   const q = (c: string): string => `"${c}"`;
   const fits = [`${q('record_hash')} <> ''`, `strpos(${q('record_hash')}, chr(1)) = 0`];
   for (const f of CANONICAL_FIELDS) fits.push(`(${q(f)} is null or (${q(f)} <> '' and strpos(${q(f)}, chr(1)) = 0))`);
   const packed = `concat_ws(chr(1), ${[q('record_hash'), ...CANONICAL_FIELDS.map((f) => `coalesce(${q(f)}, '')`)].join(', ')})`;
-  const whole = ['record_hash', ...CANONICAL_FIELDS].map(q);
+  const whole = ['record_hash', ...CANONICAL_FIELDS].map(q).join(', ');
+  // The JSON only for a row that did not pack (a case evaluates the branch it takes).
   return (
-    `select ${q('source')}, ${q('source_key')}, ${q('line')}, case when fits then ${q('packed')} end as ${q('packed')}, ${whole.map((c) => `case when fits then null else ${c} end as ${c}`).join(', ')} ` +
-    `from (select ${q('source')}, ${q('source_key')}, ${q('line')}, ${whole.join(', ')}, ${packed} as ${q('packed')}, ${fits.join(' and ')} as fits ` +
+    `select ${q('source')}, ${q('source_key')}, ${q('line')}, case when fits then ${q('packed')} end as ${q('packed')}, case when fits then null else json_build_array(${whole})::text end as ${q('whole')} ` +
+    `from (select ${q('source')}, ${q('source_key')}, ${q('line')}, ${whole}, ${packed} as ${q('packed')}, ${fits.join(' and ')} as fits ` +
     `from ${q('source_records')} where not ${q('deleted')} offset 0) s`
   );
+}
+
+/** A row of {@link packedRecordsSql} that did not pack, as a `source_records` row: its `whole` array spread into `record_hash` and the canonical fields. */
+export function wholeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const values = JSON.parse(String(row.whole)) as (string | null)[];
+  const out: Record<string, unknown> = { source: row.source, source_key: row.source_key, line: row.line, record_hash: values[0] };
+  CANONICAL_FIELDS.forEach((f, i) => (out[f] = values[i + 1] ?? null));
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { CanonicalValues } from '../core/fields.js';
-import { PACK_SEP, packValues, unpackValues } from '../core/packed-values.js';
+import { PACK_SEP, packValues, unpackValues, wholeRow } from '../core/packed-values.js';
 import { type MasterRecord, type RecordRef, toMasterRecord } from './store-io.js';
 
 /**
@@ -114,7 +114,8 @@ export class RecordTableBuilder {
 
   /**
    * Adds a `source_records` row (with the canonical fields), as toMasterRecord reads it; or one
-   * whose `packed` column the store packed already (see packedRecordsSql), which is kept as it is.
+   * whose `packed` column the store packed already (see packedRecordsSql), which is kept as it is,
+   * or whose `whole` column holds its hash and values in a JSON array (one the store could not pack).
    */
   addRow(row: Record<string, unknown>): void {
     const line = row.line == null ? null : Number(row.line);
@@ -122,6 +123,7 @@ export class RecordTableBuilder {
       this.push(String(row.source), String(row.source_key), line, row.packed);
       return;
     }
+    if (typeof row.whole === 'string') row = wholeRow(row);
     this.push(String(row.source), String(row.source_key), line, packValues(row.record_hash ? String(row.record_hash) : undefined, row as CanonicalValues) ?? toMasterRecord(row));
   }
 
