@@ -3,6 +3,12 @@ export interface Edge {
   a: number;
   b: number;
   probability: number;
+  /**
+   * The pair's match weight (bits), when the caller scored it: a join of two single records
+   * takes it instead of scoring the pair again through `weight` (at a million records, 70 % of
+   * clustering, on one thread).
+   */
+  weight?: number;
 }
 
 export interface ClusterOptions {
@@ -113,6 +119,8 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
       let count = 0;
       const total = ga.length * gb.length;
       const step = total > maxCross ? Math.ceil(total / maxCross) : 1;
+      // Two single records: their one cross pair is the edge.
+      const known = total === 1 ? e.weight : undefined;
       let k = 0;
       outer: for (const i of ga) {
         for (const j of gb) {
@@ -121,7 +129,7 @@ export function clusterRecords(edges: Edge[], opts: ClusterOptions): Clustering 
             break outer;
           }
           if (k++ % step !== 0) continue;
-          sum += Math.max(-WEIGHT_CLAMP, Math.min(WEIGHT_CLAMP, opts.weight(i, j)));
+          sum += Math.max(-WEIGHT_CLAMP, Math.min(WEIGHT_CLAMP, known ?? opts.weight(i, j)));
           count++;
         }
       }

@@ -1,7 +1,7 @@
 import { collectGarbage } from '../../core/collect-garbage.js';
 import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
-import { clusterRecords } from './cluster.js';
+import { type Edge, clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
@@ -387,14 +387,14 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const pairs: ScoredPair[] = [];
     const F = COMPARISONS.length;
     const pairLevels = new Uint8Array(found.length * F);
-    const edges: { a: number; b: number; probability: number }[] = [];
+    const edges: Edge[] = [];
     for (const { a, b, w, e, p } of found) {
       const probability = 1 / (1 + Math.pow(2, -w));
       if (probability < opts.reviewThreshold) continue;
       const decision = probability >= opts.linkThreshold ? 'link' : 'review';
       pairLevels.set(scored[e]!.levels.subarray(p * F, p * F + F), pairs.length * F);
       pairs.push({ a, b, probability, decision });
-      if (decision === 'link') edges.push({ a, b, probability });
+      if (decision === 'link') edges.push({ a, b, probability, weight: w });
     }
     lap('scoring');
     const clustering = clusterRecords(edges, {

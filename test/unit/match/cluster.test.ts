@@ -67,4 +67,31 @@ describe('clusterRecords with steward constraints', () => {
     expect(c.clusterOf[0]).toBe(c.clusterOf[1]);
     expect(c.clusterOf[2]).not.toBe(c.clusterOf[0]);
   });
+
+  it('joins two single records on the weight their edge carries, without scoring the pair again', () => {
+    const asked: string[] = [];
+    const w = (i: number, j: number): number => {
+      asked.push(`${i}-${j}`);
+      return 10;
+    };
+    const canLink = (): boolean => true;
+    // The edge's weight decides: below the average needed, the two stay apart.
+    const apart = clusterRecords([{ a: 0, b: 1, probability: 0.99, weight: -10 }], { n: 2, minAverageWeight: -4, weight: w, probability: prob(w), canLink });
+    expect(apart.clusterOf[0]).not.toBe(apart.clusterOf[1]);
+    expect(asked).toEqual([]);
+    // Without it, the pair is scored.
+    const joined = clusterRecords([{ a: 0, b: 1, probability: 0.99 }], { n: 2, minAverageWeight: -4, weight: w, probability: prob(w), canLink });
+    expect(joined.clusterOf[1]).toBe(joined.clusterOf[0]);
+    expect(asked).toEqual(['0-1']);
+    // A group's cross pairs are still scored, the edge's among them.
+    asked.length = 0;
+    clusterRecords(
+      [
+        { a: 0, b: 1, probability: 0.99, weight: 10 },
+        { a: 1, b: 2, probability: 0.98, weight: 9 },
+      ],
+      { n: 3, minAverageWeight: -4, weight: w, probability: prob(w), canLink },
+    );
+    expect(asked.sort()).toEqual(['0-2', '1-2']);
+  });
 });
