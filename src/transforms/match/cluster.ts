@@ -5,8 +5,8 @@ export interface Edge {
   probability: number;
   /**
    * The pair's match weight (bits), when the caller scored it: a join of two single records
-   * takes it instead of scoring the pair again through `weight` (at a million records, 70 % of
-   * clustering, on one thread).
+   * takes it instead of scoring the pair again through `weight` (which, with `canLink` given,
+   * every such join did).
    */
   weight?: number;
 }
