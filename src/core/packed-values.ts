@@ -62,7 +62,7 @@ export function unpackValues(v: readonly string[]): CanonicalValues {
  * five values a row and the reader packs nothing: reading a million staged rows through a cursor
  * took 5.2–5.5 s of this process's CPU instead of 8.7–11.2 as plain rows (one-off script, pages of
  * 20,000, both ways alternating), and with the unpacked values in columns of their own, null
- * where a row packed (eighteen more a row), 4.0–4.8 s against 2.7–2.8 s so. The inner query (not
+ * where a row packed (eighteen more a row), 3.7–4.8 s against 2.4–3.2 s so. The inner query (not
  * flattened: `offset 0`) decides once per row whether it packs; flattened, each outer column
  * evaluated the test again (12.8 s of server time for a million rows instead of ~2).
  */

@@ -279,7 +279,8 @@ export type OversizedBlocks = { maxBlockSize: number } | { blocks: ReadonlyMap<s
  * frequencies the model scored with, so that a later incremental run finds candidates by key
  * and scores exactly as the full run did; and the blocks the full run skipped as oversized.
  * Replaces what an earlier full run stored. Hashed under the store's key ({@link indexHash}),
- * which a row of its own names.
+ * which a row of its own names. With `gates` (a write begun before the run's quality gates are
+ * known), it commits once they pass; once they fail, it ends at its next step and rolls back.
  */
 export async function writeMatchIndex(
   store: Store,
@@ -289,19 +290,23 @@ export async function writeMatchIndex(
   oversized: OversizedBlocks,
   companyWords?: WordCounts,
   phases?: Record<string, number>,
-  gate: IndexGate = {},
+  gates?: Promise<void>,
 ): Promise<void> {
   const hash = indexHash(store.cipher);
   const pg = store.dialect !== 'mysql';
   const laps = lapTimer(phases, 'match index:');
-  const { signal } = gate;
-  // A write given up (the run's quality gates failed) ends at its next step, rolled back.
+  // Gates that fail end the write at its next step (between phases and COPY chunks), rolled back.
+  let refused: { reason: unknown } | undefined;
+  gates?.catch((reason: unknown) => (refused = { reason }));
+  const check = (): void => {
+    if (refused) throw refused.reason;
+  };
   const lap = (phase: string): void => {
     laps(phase);
-    signal?.throwIfAborted();
+    check();
   };
   await store.transaction(async (trx) => {
-    signal?.throwIfAborted();
+    check();
     // About ten rows per record, then a few million term frequencies at a million records: each
     // table emptied, loaded without its indexes and indexed after (one sorted build per index
     // instead of ten million insertions into each; the term frequencies' 3M rows took 51 s into
@@ -310,8 +315,8 @@ export async function writeMatchIndex(
     const empty = async (table: string): Promise<unknown> => (pg ? trx.raw('truncate ??', [table]) : trx(table).delete());
     await empty('blocking_keys');
     const bareKeys = await dropIndexesWhileEmpty(trx, store.dialect, ['blocking_keys']);
-    if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, signal ? untilAborted(rows.csv, signal) : rows.csv, trx);
-    else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, signal ? untilAborted(rows, signal) : rows, trx);
+    if ('csv' in rows) await store.insertCsv('blocking_keys', BLOCKING_KEY_COLUMNS, gates ? checked(rows.csv, check) : rows.csv, trx);
+    else await store.insertRows('blocking_keys', BLOCKING_KEY_COLUMNS, gates ? checked(rows, check) : rows, trx);
     lap('keys');
     await bareKeys.rebuild();
     lap('indexes');
@@ -334,28 +339,18 @@ export async function writeMatchIndex(
     await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
     await bareTf.rebuild();
     lap('term frequencies');
-    if (gate.beforeCommit) {
-      await gate.beforeCommit();
+    if (gates) {
+      await gates;
       lap('waiting for the quality gates');
     }
   });
   laps('commit');
 }
 
-/**
- * What a match index written ahead of a decision waits for: `beforeCommit` is awaited inside its
- * transaction once its rows are written (a rejection rolls it back), and once `signal` is
- * aborted the write ends at its next step and rolls back, instead of loading rows to no purpose.
- */
-export interface IndexGate {
-  beforeCommit?: () => Promise<void>;
-  signal?: AbortSignal;
-}
-
-/** The items of `items` until `signal` is aborted, then its reason thrown. */
-async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+/** The items of `items`, each once `check` lets it pass (it throws to stop them). */
+async function* checked<T>(items: AsyncIterable<T>, check: () => void): AsyncGenerator<T> {
   for await (const item of items) {
-    signal.throwIfAborted();
+    check();
     yield item;
   }
 }

@@ -5,7 +5,7 @@ import { collectGarbage } from '../core/collect-garbage.js';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { lapTimer } from '../core/lap-timer.js';
 import { type AuditContext, type AuditEntry, auditBatch, defaultActor, writeAudit } from '../master/audit.js';
-import { type IndexGate, type SortKeyNames, blockingIndexRows, indexHashing, writeMatchIndex } from '../master/match-index.js';
+import { type SortKeyNames, blockingIndexRows, indexHashing, writeMatchIndex } from '../master/match-index.js';
 import { type PairScorer, type TermFrequencies, type TermShares, type WordCounts, termSharesOf } from '../transforms/match/index.js';
 import { type IndexKeys, MIN_RECORDS_FOR_WORKERS, blockingIndexKeys, encodedCompanyWords } from '../transforms/match/match-records.js';
 import type { RunContext } from './context.js';
@@ -448,23 +448,23 @@ async function indexInputs(ctx: RunContext, m: MatchStageResult): Promise<IndexI
  * Starts writing a full run's match index (see {@link loadMaster}) on a store with a pool of
  * connections, before the quality gates are known: the inline runner has the index's inputs in
  * hand, and the store ingests its ten million rows (at a million records) while this thread
- * scores quality. It commits only once `gate.beforeCommit` resolves; aborting `gate.signal` rolls
- * it back at its next step. Null on PGlite (one connection: the quality stage's queries would wait
+ * scores quality. It commits only once `gates` resolves; once they fail, it rolls back at its
+ * next step. Null on PGlite (one connection: the quality stage's queries would wait
  * behind the index's transaction) and where the inputs must be computed again (the queue runner's
  * load job, whose encoding threads are its memory's peak: not beside quality's as well).
  */
-export function startMatchIndex(ctx: RunContext, m: MatchStageResult, phases: Record<string, number>, gate: IndexGate): Promise<void> | null {
+export function startMatchIndex(ctx: RunContext, m: MatchStageResult, phases: Record<string, number>, gates: Promise<void>): Promise<void> | null {
   if (ctx.store.dialect === 'pglite' || !m.result.indexKeys || !m.sortNames) return null;
   const started = performance.now();
-  const written = indexInputs(ctx, m).then((index) => writeIndex(ctx, m, index, started, phases, gate));
+  const written = indexInputs(ctx, m).then((index) => writeIndex(ctx, m, index, started, phases, gates));
   // Settled here too: a rolled-back or failing index is not an unhandled rejection while its
   // caller is busy (whoever awaits it sees the failure).
   written.catch(() => undefined);
   return written;
 }
 
-async function writeIndex(ctx: RunContext, m: MatchStageResult, index: IndexInputs, started: number, phases: Record<string, number>, gate: IndexGate = {}): Promise<void> {
-  await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, index.keys, index.sortNames), index.tf, { blocks: index.keys.oversized }, index.companyWords, phases, gate);
+async function writeIndex(ctx: RunContext, m: MatchStageResult, index: IndexInputs, started: number, phases: Record<string, number>, gates?: Promise<void>): Promise<void> {
+  await writeMatchIndex(ctx.store, ctx.runId, blockingIndexRows(ctx.store, m.records, index.keys, index.sortNames), index.tf, { blocks: index.keys.oversized }, index.companyWords, phases, gates);
   phases['load:match index'] = Math.round(performance.now() - started);
 }
 
@@ -480,15 +480,17 @@ async function writeIndex(ctx: RunContext, m: MatchStageResult, index: IndexInpu
  * matches them again).
  */
 export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}, indexWrite: Promise<void> | null = null): Promise<LoadResult> {
-  const started = performance.now();
-  const index = indexWrite ? null : await indexInputs(ctx, m);
-  // PGlite has one connection: a second transaction would wait for the first to end.
-  const together = ctx.store.dialect !== 'pglite';
-  const written = indexWrite ?? (together ? writeIndex(ctx, m, index!, started, phases) : null);
+  let written = indexWrite;
+  if (!written) {
+    const started = performance.now();
+    const index = await indexInputs(ctx, m);
+    // PGlite has one connection: a second transaction would wait for the first to end.
+    if (ctx.store.dialect === 'pglite') await writeIndex(ctx, m, index, started, phases);
+    else written = writeIndex(ctx, m, index, started, phases);
+  }
   // Settled here too, so that a failing index is not an unhandled rejection while the master
   // is still building its rows (the master's transaction awaits it and fails with it).
   written?.catch(() => undefined);
-  if (!written) await writeIndex(ctx, m, index!, started, phases);
   const mark = performance.now();
   try {
     const result = await writeMaster(

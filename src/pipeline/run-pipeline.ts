@@ -150,16 +150,14 @@ export async function assessAndLoad(
   // only if the gates pass: at a million records, its first seconds on the store's core beside
   // quality's on this thread.
   let pass = (): void => undefined;
-  let fail = (_why: Error): void => undefined;
-  const passed = new Promise<void>((resolve, reject) => {
+  let fail = (_why: unknown): void => undefined;
+  const gates = new Promise<void>((resolve, reject) => {
     pass = resolve;
     fail = reject;
   });
-  passed.catch(() => undefined);
-  const abort = new AbortController();
-  const index = startMatchIndex(ctx, m, phases, { beforeCommit: () => passed, signal: abort.signal });
-  const giveUp = async (why: Error): Promise<void> => {
-    abort.abort(why);
+  gates.catch(() => undefined);
+  const index = startMatchIndex(ctx, m, phases, gates);
+  const giveUp = async (why: unknown): Promise<void> => {
     fail(why);
     await index?.catch(() => undefined);
   };
@@ -168,7 +166,7 @@ export async function assessAndLoad(
   try {
     quality = await assessRunQuality(ctx, sources, m);
   } catch (err) {
-    await giveUp(err instanceof Error ? err : new Error(String(err)));
+    await giveUp(err);
     throw err;
   }
   phases.quality = Math.round(performance.now() - t0);

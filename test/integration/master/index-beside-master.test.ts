@@ -87,19 +87,20 @@ describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dial
   it('rolls back a write given up while its rows are loading', async () => {
     const keys = await count(store, 'blocking_keys');
     const runs = (await store.knex('match_term_frequencies').distinct('run_id')) as { run_id: string }[];
-    const abort = new AbortController();
+    let fail = (_why: Error): void => undefined;
+    const gates = new Promise<void>((_resolve, reject) => (fail = reject));
     const row = (i: number): unknown[] => ['people', `x${i}`, i.toString(16).padStart(16, '0'), null];
-    // Rows keep coming after the abort: the write must stop at the next batch, not load them.
+    // Rows keep coming after the gates failed: the write must stop at the next batch, not load them.
     async function* rows(): AsyncGenerator<unknown[][]> {
       yield [row(1), row(2)];
-      abort.abort(new Error('given up'));
+      fail(new Error('given up'));
       yield [row(3)];
       throw new Error('read past the abort');
     }
     async function* csv(): AsyncGenerator<Uint8Array> {
       for await (const batch of rows()) yield Buffer.from(batch.map((r) => `"${r[0]}","${r[1]}","${r[2]}",\n`).join(''));
     }
-    const written = writeMatchIndex(store, 'given-up', dialect === 'mysql' ? rows() : { csv: csv() }, [], { blocks: new Map() }, undefined, undefined, { signal: abort.signal });
+    const written = writeMatchIndex(store, 'given-up', dialect === 'mysql' ? rows() : { csv: csv() }, [], { blocks: new Map() }, undefined, undefined, gates);
     await expect(written).rejects.toThrow(/given up/);
     expect(await count(store, 'blocking_keys')).toBe(keys);
     expect(Number(((await store.knex('blocking_keys').where('source_key', 'like', 'x%').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(0);
