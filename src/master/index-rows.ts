@@ -62,6 +62,7 @@ const CSV_READ_RECORDS = 64;
  */
 export function indexRowReader(job: IndexRowsJob): (from: number, to: number, row: (i: number, source: string, key: string, sortKey: string | null, hashes: Buffer, at: number) => void) => void {
   const hash = keyHasher(job.hashing);
+  const scratch = Buffer.alloc(KEY_HASH_BYTES);
   const dobHashes = new Map<number, string>();
   const hashes = job.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength));
   const rules = job.keyIds.length;
@@ -74,7 +75,10 @@ export function indexRowReader(job: IndexRowsJob): (from: number, to: number, ro
       if (names) {
         const d = names.ids.dob[i]!;
         let dobHash = d === 0 ? '' : dobHashes.get(d);
-        if (dobHash === undefined) dobHashes.set(d, (dobHash = hash(birthDateSortInput(names.dob[d]!)).toString('hex', 0, 3)));
+        if (dobHash === undefined) {
+          hash(birthDateSortInput(names.dob[d]!), scratch, 0);
+          dobHashes.set(d, (dobHash = scratch.toString('hex', 0, 3)));
+        }
         sortKey = sortKeyFrom(names.family[names.ids.family[i]!]!, names.given[names.ids.given[i]!]!, dobHash);
       }
       for (let r = 0; r < rules; r++) {

@@ -10,18 +10,28 @@ import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from
 import { type RefList, refList } from './record-table.js';
 import { startWorker } from '../core/worker-script.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
+import { hash64Into } from '../transforms/match/key-hash.js';
 import { BLOCKING_KEY_COLUMNS, INDEX_ROWS_RECORDS, type IndexRowsJob, type SortKeyNames, birthDateSortInput, indexRowReader, sortKeyFrom } from './index-rows.js';
 
 export type { SortKeyNames } from './index-rows.js';
 
 /**
- * 16 hex characters of SHA-1: a fixed-width, indexable stand-in for a blocking key or a value
- * (keys can be long, and MySQL indexes only a prefix of text). 64 bits: collisions only add a
- * candidate that scoring then rejects. Unkeyed: the match index's hash of a store without a key.
+ * 16 hex characters of a 64-bit hash ({@link hash64Into}): a fixed-width, indexable stand-in for a
+ * blocking key or a value (keys can be long, and MySQL indexes only a prefix of text). 64 bits:
+ * collisions only add a candidate that scoring then rejects. Unkeyed: the match index's hash of a
+ * store without a key.
  */
 export function hash16(s: string): string {
-  // The one-shot crypto.hash: half the time of createHash().update().digest() per call, and a
-  // full run hashes about eleven keys per record.
+  hash64Into(s, scratch, 0);
+  return scratch.toString('hex', 0, KEY_HASH_BYTES);
+}
+const scratch = Buffer.alloc(KEY_HASH_BYTES);
+
+/**
+ * The unkeyed hash of an index written before {@link hash16} (16 hex characters of SHA-1): what a
+ * re-keying and a rebuild read such an index with, until a full run writes it again.
+ */
+export function legacyHash16(s: string): string {
   return hash('sha1', s, 'hex').slice(0, 16);
 }
 
@@ -32,7 +42,7 @@ export type IndexHash = (s: string) => string;
  * The match index's hash (`blocking_keys.key_hash`, `match_term_frequencies.value_hash`). With a
  * key (CRM_ETL_KEY): HMAC-SHA256 under the key's `blocking index` sub-key, cut to 16 hex like
  * {@link hash16}, so that the index holds nothing a dictionary of phone numbers, birth dates or
- * e-mails can be checked against. Without a key: {@link hash16}, as before keys.
+ * e-mails can be checked against. Without a key: {@link hash16}.
  *
  * @param keyId with a cipher: the key to hash under (default its current key; an old one while
  *   a rotation re-keys the index).
@@ -40,7 +50,11 @@ export type IndexHash = (s: string) => string;
 export function indexHash(cipher: FieldCipher | null, keyId?: string): IndexHash {
   if (!cipher) return hash16;
   const h = keyHasher(indexHashing(cipher, keyId));
-  return (s) => h(s).toString('hex', 0, KEY_HASH_BYTES);
+  const out = Buffer.alloc(KEY_HASH_BYTES);
+  return (s) => {
+    h(s, out, 0);
+    return out.toString('hex');
+  };
 }
 
 /** {@link indexHash} as data, for the matching engine's threads to hash blocking keys as the store does. */
@@ -87,12 +101,16 @@ export function storeRecordIndex(store: Pick<Store, 'cipher'>): (r: MatchRecord)
 }
 
 /**
- * `match_term_frequencies.comparison` of the row that names the key the index is hashed under:
- * its `value_hash` is the key's id (as in `enc1:<id>:`, which names no secret). No such row: the
- * index is unkeyed ({@link hash16}). An index hashed under another key than the store's finds
- * nothing, so an incremental run does not use it ({@link matchIndexUsable}).
+ * `match_term_frequencies.comparison` of the row that names how the index is hashed: its
+ * `value_hash` is the id of the key it is hashed under (as in `enc1:<id>:`, which names no
+ * secret), or {@link UNKEYED_INDEX} when unkeyed ({@link hash16}). No such row: an unkeyed index
+ * written before that hash ({@link legacyHash16}). An index hashed under another key, or another
+ * way, than the store's finds nothing, so an incremental run does not use it
+ * ({@link matchIndexUsable}).
  */
 const INDEX_KEY_ROW = -1;
+/** The `value_hash` of the {@link INDEX_KEY_ROW} of an index hashed without a key ({@link hash16}). */
+const UNKEYED_INDEX = 'unkeyed:64';
 /** The row (`comparison` -2) that says the index holds sort keys (an index written before them, or with names encrypted, has none). */
 const INDEX_SORTED_ROW = -2;
 /** Rows (`comparison` -3) of company-name word counts: `value_hash` the word's hash, `frequency` the records holding it. */
@@ -100,10 +118,27 @@ const COMPANY_WORD_ROW = -3;
 /** The row (`comparison` -4) whose `frequency` is how many records held a company name. No such row: an index written before word counts were. */
 const COMPANY_DOCUMENTS_ROW = -4;
 
-/** The id of the key the match index is hashed under, null when unkeyed. */
-async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: string | null; runId: string | null }> {
+/**
+ * How the match index is hashed: the id of the key (null when unkeyed) and, when unkeyed, whether
+ * with the SHA-1 of before ({@link legacyHash16}: an index that names no hashing).
+ */
+async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: string | null; legacy: boolean; runId: string | null }> {
   const row = (await db('match_term_frequencies').where({ comparison: INDEX_KEY_ROW }).first('run_id', 'value_hash')) as { run_id: string; value_hash: string } | undefined;
-  return row ? { keyId: row.value_hash, runId: row.run_id } : { keyId: null, runId: null };
+  if (!row) return { keyId: null, legacy: true, runId: null };
+  return { keyId: row.value_hash === UNKEYED_INDEX ? null : row.value_hash, legacy: false, runId: row.run_id };
+}
+
+/**
+ * The hash the stored index was written with, when this store can compute it: its key's (current
+ * or, during a rotation, old), or unkeyed (either scheme). Lookups of a rebuild read the index
+ * with it, so that they find what the full run stored even before the next full run rewrites the
+ * index the store's way. A key the store does not hold: its own hash (nothing is found).
+ */
+async function storedIndexHash(store: Store): Promise<IndexHash> {
+  const { keyId, legacy } = await matchIndexKey(store.knex);
+  if (keyId === null) return legacy ? legacyHash16 : hash16;
+  const cipher = store.cipher;
+  return cipher?.hasKey(keyId) ? indexHash(cipher, keyId) : indexHash(cipher);
 }
 
 /**
@@ -114,7 +149,8 @@ async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: stri
  */
 export async function matchIndexUsable(store: Store): Promise<boolean> {
   if ((await store.knex('blocking_keys').first('key_hash')) === undefined) return false;
-  if ((await matchIndexKey(store.knex)).keyId !== (store.cipher?.keyId ?? null)) return false;
+  const stored = await matchIndexKey(store.knex);
+  if (stored.keyId !== (store.cipher?.keyId ?? null) || (stored.keyId === null && stored.legacy)) return false;
   // An index without sort keys (written before they were, or while names were encrypted) where
   // names are not encrypted now: a full match writes them.
   return namesEncrypted(store) || (await matchIndexSorted(store.knex));
@@ -334,7 +370,7 @@ export async function writeMatchIndex(
       for (const [w, n] of companyWords.counts) marks.push([runId, COMPANY_WORD_ROW, hash(w), n]);
       marks.push([runId, COMPANY_DOCUMENTS_ROW, 'documents', companyWords.documents]);
     }
-    if (store.cipher) marks.push([runId, INDEX_KEY_ROW, store.cipher.keyId, 0]);
+    marks.push([runId, INDEX_KEY_ROW, store.cipher ? store.cipher.keyId : UNKEYED_INDEX, 0]);
     if (!namesEncrypted(store)) marks.push([runId, INDEX_SORTED_ROW, 'sort-keys', 0]);
     await store.insertRows('match_term_frequencies', TF_COLUMNS, asAsync(tfRows(runId, tf, hash, marks)), trx);
     await bareTf.rebuild();
@@ -388,24 +424,24 @@ export async function loadStoredModel(store: Store): Promise<StoredModel> {
  * which is also what a full run would give a new value two records share.
  */
 export async function loadTermFrequencies(store: Store, runId: string, mrs: readonly MatchRecord[]): Promise<TermFrequencies> {
-  const hash = indexHash(store.cipher);
+  const hash = await storedIndexHash(store);
   return Promise.all(
     COMPARISONS.map(async (c, f) => {
       const field = c.tf;
       if (!field) return null;
       const out = new Map<string, number>();
-      await lookUpFrequencies(store, runId, f, mrs.map((r) => r[field]), out);
+      await lookUpFrequencies(store, hash, runId, f, mrs.map((r) => r[field]), out);
       return out;
     }),
   );
 }
 
 /**
- * Adds to `into` the stored frequency of each value among `values` (by its hash, under the
- * store's key) that the run `runId` stored in rows of `comparison`; values it lacks are skipped.
+ * Adds to `into` the stored frequency of each value among `values` (by its `hash`: the index's,
+ * {@link storedIndexHash}) that the run `runId` stored in rows of `comparison`; values it lacks
+ * are skipped.
  */
-async function lookUpFrequencies(store: Store, runId: string, comparison: number, values: Iterable<string>, into: Map<string, number>): Promise<void> {
-  const hash = indexHash(store.cipher);
+async function lookUpFrequencies(store: Store, hash: IndexHash, runId: string, comparison: number, values: Iterable<string>, into: Map<string, number>): Promise<void> {
   const byHash = new Map<string, string>();
   for (const v of values) if (v && !into.has(v)) byHash.set(hash(v), v);
   const hashes = [...byHash.keys()];
@@ -431,7 +467,7 @@ export async function loadCompanyWords(store: Store, runId: string, mrs: readonl
     if (!row) return undefined;
     words = { documents: Number(row.frequency), counts: new Map<string, number>() };
   }
-  await lookUpFrequencies(store, runId, COMPANY_WORD_ROW, mrs.flatMap((r) => r.companyWords.map(wordStem)), words.counts as Map<string, number>);
+  await lookUpFrequencies(store, await storedIndexHash(store), runId, COMPANY_WORD_ROW, mrs.flatMap((r) => r.companyWords.map(wordStem)), words.counts as Map<string, number>);
   return words;
 }
 
@@ -482,7 +518,7 @@ export async function rekeyMatchIndex(store: Store): Promise<RekeyResult> {
     });
     return { ...none, status: 'cleared' };
   }
-  const oldHash = from.keyId === null ? hash16 : indexHash(cipher, from.keyId);
+  const oldHash = from.keyId === null ? (from.legacy ? legacyHash16 : hash16) : indexHash(cipher, from.keyId);
   const stored = COMPARISONS.map(() => new Map<string, number>());
   for (const r of tfRows) stored[Number(r.comparison)]?.set(r.value_hash, Number(r.frequency));
   // Company-name word counts, under their new hashes (found through the records' words).

@@ -10,7 +10,7 @@ import { COMPARISONS, type CompareContext, MISSING, compareRecords, namesSwapped
 import { ENCODED_FIELDS, type EncodedRecords, type EncodedField, NF, type RecordView, RecordViews } from './encoded.js';
 import { NOT_COMPUTED, dependentGroup, possibleGroups, sumWeights } from './model.js';
 import { TRAINING_RULES } from './training.js';
-import { KEY_HASH_BYTES, type KeyHashing, blockingKeyInput, keyHasher } from './key-hash.js';
+import { KEY_HASH_BYTES, type KeyHasher, type KeyHashing, blockingKeyInput, keyHasher } from './key-hash.js';
 
 /** Rules by index: the blocking rules, then the training rules. */
 export const ENGINE_RULES: readonly BlockingRule[] = [...DEFAULT_BLOCKING_RULES, ...TRAINING_RULES];
@@ -145,11 +145,11 @@ function partTexts(dict: readonly string[], part: KeyPart, intern: ReadonlyMap<s
 }
 
 /** Each key's index hash (8 bytes at `id * 8`; id 0 and keys no record holds stay zero), in shared memory. */
-function hashKeys(rule: string, strings: readonly string[], hasher: (s: string) => Buffer): Uint8Array {
+function hashKeys(rule: string, strings: readonly string[], hasher: KeyHasher): Uint8Array {
   const out = new Uint8Array(new SharedArrayBuffer(Math.max(strings.length, 1) * KEY_HASH_BYTES));
   for (let id = 1; id < strings.length; id++) {
     const k = strings[id];
-    if (k) out.set(hasher(blockingKeyInput(rule, k)).subarray(0, KEY_HASH_BYTES), id * KEY_HASH_BYTES);
+    if (k) hasher(blockingKeyInput(rule, k), out, id * KEY_HASH_BYTES);
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { parseConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { stagedChanges } from '../../../src/master/incremental.js';
-import { blockingKeyHashes, hash16, indexHash } from '../../../src/master/match-index.js';
+import { blockingKeyHashes, hash16, indexHash, legacyHash16, loadTermFrequencies, matchIndexUsable } from '../../../src/master/match-index.js';
 import { toMasterRecord } from '../../../src/master/store-io.js';
 import { runPipeline } from '../../../src/pipeline/run-pipeline.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
@@ -15,7 +15,7 @@ import { recordHash } from '../../../src/security/record-hash.js';
 import { rotateKeys } from '../../../src/security/rotate-keys.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
-import { COMPARISONS, type MatchRecord, toMatchRecord } from '../../../src/transforms/match/index.js';
+import { COMPARISONS, type MatchRecord, toMatchRecord, wordStem } from '../../../src/transforms/match/index.js';
 import { TEST_DIALECTS, isolatedStoreUrl, type IsolatedStoreUrl } from '../../support/stores.js';
 
 const log = createLogger('silent');
@@ -52,6 +52,33 @@ const tfRows = async (store: Store): Promise<{ comparison: number; value_hash: s
   ((await store.knex('match_term_frequencies').where('comparison', '>=', 0).select('comparison', 'value_hash', 'frequency')) as Row[]).map((r) => ({ comparison: Number(r.comparison), value_hash: String(r.value_hash), frequency: Number(r.frequency) }));
 const frequencies = (rows: { comparison: number; frequency: number }[]): string[] => rows.map((r) => `${r.comparison}:${r.frequency}`).sort();
 const indexKeyRow = async (store: Store): Promise<unknown> => store.knex('match_term_frequencies').where({ comparison: -1 }).first('value_hash');
+
+/**
+ * Rewrites the unkeyed index of `store` as a version before the 64-bit hash wrote it: its hashes
+ * SHA-1 ({@link legacyHash16}), and no row naming the hashing.
+ */
+async function toLegacyIndex(store: Store): Promise<void> {
+  const rows = (await store.knex('source_records').select()) as Row[];
+  const mrs = rows.map((r) => {
+    const rec = toMasterRecord(r);
+    return toMatchRecord(rec.source, rec.key, rec.values);
+  });
+  const old = new Map<string, string>();
+  for (const mr of mrs) {
+    const now = blockingKeyHashes(mr, hash16);
+    const then = blockingKeyHashes(mr, legacyHash16);
+    now.forEach((h, k) => old.set(h, then[k]!));
+    for (const c of COMPARISONS) if (c.tf && mr[c.tf]) old.set(hash16(mr[c.tf]), legacyHash16(mr[c.tf]));
+    for (const w of mr.companyWords) old.set(hash16(wordStem(w)), legacyHash16(wordStem(w)));
+  }
+  await store.transaction(async (trx) => {
+    for (const [now, then] of old) {
+      await trx('blocking_keys').where({ key_hash: now }).update({ key_hash: then });
+      await trx('match_term_frequencies').where({ value_hash: now }).update({ value_hash: then });
+    }
+    await trx('match_term_frequencies').where({ comparison: -1 }).delete();
+  });
+}
 
 async function csvConfig(url: string, name: string): Promise<{ config: Config; dir: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), `crm-etl-${name}-`));
@@ -179,12 +206,12 @@ describe(`a store that ran without a key (${KEYLESS_DIALECT})`, () => {
     }
   });
 
-  it('keeps the unkeyed hashes of before; `keys rotate` to a first key hashes them under it', async () => {
+  it('hashes the index unkeyed and says so; `keys rotate` to a first key hashes it under the key', async () => {
     const { config, dir, store: keyless } = await keylessStore();
     const anna = await staged(keyless, '1');
     expect(await storedKeys(keyless, '1')).toEqual(blockingKeyHashes(anna.mr, hash16).sort());
     expect(anna.row.record_hash).toBe(recordHash(null, toMasterRecord(anna.row).values, String(anna.row.extra)));
-    expect(await indexKeyRow(keyless)).toBeUndefined();
+    expect(await indexKeyRow(keyless)).toEqual({ value_hash: 'unkeyed:64' });
     const tf = await tfRows(keyless);
     await keyless.close();
 
@@ -199,6 +226,39 @@ describe(`a store that ran without a key (${KEYLESS_DIALECT})`, () => {
     const run = await runPipeline({ config, store, log, matchMode: 'incremental' });
     expect(run.matching).toMatchObject({ mode: 'incremental', changedRecords: 1 });
     expect(await linkOf(store, '7')).toBe(bob);
+  });
+
+  it('an index hashed unkeyed with the SHA-1 of before: read by a rebuild and a rotation, matched in full once by the next run', async () => {
+    const { config, dir, store } = await keylessStore();
+    const model = (await store.knex('match_models').orderBy('run_id', 'desc').first('run_id')) as { run_id: string };
+    const mrs = await Promise.all(['1', '2', '3', '4'].map(async (k) => (await staged(store, k)).mr));
+    const current = await loadTermFrequencies(store, model.run_id, mrs);
+    expect(current[EMAIL]!.get(mrs[0]!.email)).toBeGreaterThan(0);
+    await toLegacyIndex(store);
+    expect(await indexKeyRow(store)).toBeUndefined();
+    expect(await storedKeys(store, '1')).toEqual(blockingKeyHashes(mrs[0]!, legacyHash16).sort());
+    expect(await matchIndexUsable(store)).toBe(false);
+    // A rebuild (a re-sync of one customer) reads the frequencies through the index's own hash.
+    expect(await loadTermFrequencies(store, model.run_id, mrs)).toEqual(current);
+
+    const bob = await linkOf(store, '2');
+    await writeFile(path.join(dir, 'crm.csv'), BOB_AGAIN, { flag: 'a' });
+    const run = await runPipeline({ config, store, log, matchMode: 'incremental' });
+    expect(run.matching.mode).toBe('full');
+    expect(await linkOf(store, '7')).toBe(bob);
+    expect(await indexKeyRow(store)).toEqual({ value_hash: 'unkeyed:64' });
+    expect(await storedKeys(store, '1')).toEqual(blockingKeyHashes(mrs[0]!, hash16).sort());
+    expect(await matchIndexUsable(store)).toBe(true);
+
+    // A legacy index rotated to a first key: its frequencies found under the old hash, kept.
+    await toLegacyIndex(store);
+    const legacyTf = await tfRows(store);
+    expect(frequencies(legacyTf)).not.toEqual([]);
+    const cipher = new FieldCipher(randomBytes(32), config.security.sensitive_fields);
+    const keyed = await open(config, cipher);
+    expect((await rotateKeys(keyed, 'ops')).matchIndex.status).toBe('rebuilt');
+    expect(frequencies(await tfRows(keyed))).toEqual(frequencies(legacyTf));
+    expect(await storedKeys(keyed, '1')).toEqual(blockingKeyHashes(mrs[0]!, indexHash(cipher)).sort());
   });
 
   it('a key set without rotating: the unkeyed index is not used, the next run matches in full', async () => {

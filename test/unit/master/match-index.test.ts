@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS, type CanonicalValues } from '../../../src/core/fields.js';
 import { BLOCKING_KEY_COLUMNS, indexCsvChunks } from '../../../src/master/index-rows.js';
 import { CsvWriter } from '../../../src/store/bulk-insert.js';
-import { blockingKeyHashes, hash16, indexHash, indexHashing, indexRowBatches, indexRowsJob, matchRecordIndexRows } from '../../../src/master/match-index.js';
+import { blockingKeyHashes, hash16, indexHash, indexHashing, legacyHash16, indexRowBatches, indexRowsJob, matchRecordIndexRows } from '../../../src/master/match-index.js';
 import { FieldCipher } from '../../../src/security/field-cipher.js';
 import { recordHash } from '../../../src/security/record-hash.js';
 import { encodeRecords, encodedColumn } from '../../../src/transforms/match/encoded.js';
@@ -15,12 +15,34 @@ const mr = toMatchRecord('crm', '1', values);
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex').slice(0, 16);
 
 describe('match index hashes', () => {
-  it('are the unkeyed 16-hex SHA-1 of before without a key', () => {
+  it('are a 64-bit hash in 16 hex without a key, the same from one version to the next', () => {
     expect(indexHash(null)).toBe(hash16);
-    expect(indexHash(null)('0412345678')).toBe(sha1('0412345678'));
+    // Stored indexes hold these: a change of the hash must come with a new mark of the index's
+    // hashing (UNKEYED_INDEX in src/master/match-index.ts), or incremental runs find nothing.
+    expect(['', 'a', '0412345678', 'email\u0000anna.lee@gmail.com', '王小明'].map(hash16)).toEqual(['c561b9fb9f0cb1ce', '23608f0bc7207f70', '5bdd214fea505d66', '21a5f1dd740d78dd', 'adf40a7353bd8faa']);
     const keys = blockingKeyHashes(mr, indexHash(null));
     expect(keys.length).toBeGreaterThan(2);
     for (const k of keys) expect(k).toMatch(/^[0-9a-f]{16}$/);
+    // The index written before it: SHA-1, read again by rebuilds and rotations.
+    expect(legacyHash16('0412345678')).toBe(sha1('0412345678'));
+  });
+
+  it('spread keys that differ little over all 64 bits, without collisions', () => {
+    const seen = new Set<string>();
+    const ones = new Array<number>(64).fill(0);
+    const n = 200_000;
+    for (let i = 0; i < n; i++) {
+      const h = hash16(`phone\u0000+614${String(i).padStart(8, '0')}`);
+      seen.add(h);
+      const b = BigInt(`0x${h}`);
+      for (let j = 0; j < 64; j++) if ((b >> BigInt(j)) & 1n) ones[j]!++;
+    }
+    expect(seen.size).toBe(n);
+    // Each bit is set in about half of the hashes (binomial: ±0.5 % is over four deviations).
+    for (const c of ones) expect(Math.abs(c / n - 0.5)).toBeLessThan(0.006);
+    // One code unit more, or one changed, is another hash (the length and every unit count).
+    expect(hash16('ab')).not.toBe(hash16('ab\u0000'));
+    expect(hash16('abc')).not.toBe(hash16('abd'));
   });
 
   it('are HMACs with a key: same width, stable for equal inputs, different from the unkeyed ones and per key', () => {
