@@ -1,6 +1,6 @@
 import type { RawRecord } from '../core/record.js';
 import { ThreadCalls } from '../core/thread-calls.js';
-import { startWorker } from '../core/worker-script.js';
+import { BATCH_THREAD_LIMITS, startWorker } from '../core/worker-script.js';
 import type { CipherSpec, FieldCipher } from '../security/field-cipher.js';
 import { type CsvChunks, fromChunks } from '../store/csv-thread.js';
 import type { StagedCounts, StagingSpec } from './stage-records.js';
@@ -109,7 +109,7 @@ export class StagingThread {
 
   constructor(cipher: FieldCipher | null) {
     const data: StageThreadData = { cipher: cipher ? cipher.spec() : null };
-    this.calls = new ThreadCalls(startWorker(import.meta.url, 'stage-worker', data), 'staging thread');
+    this.calls = new ThreadCalls(startWorker(import.meta.url, 'stage-worker', data, undefined, BATCH_THREAD_LIMITS), 'staging thread');
   }
 
   /** True while the thread can take another batch without keeping the main thread waiting. */

@@ -1,6 +1,6 @@
 import { ThreadCalls } from '../core/thread-calls.js';
 import { COPY_STREAM_CHUNK, CsvRowBatch } from './bulk-insert.js';
-import { startWorker } from '../core/worker-script.js';
+import { BATCH_THREAD_LIMITS, startWorker } from '../core/worker-script.js';
 import type { CipherSpec, FieldCipher } from '../security/field-cipher.js';
 
 /** What the thread is started with: the table its rows go to, and the store's cipher. */
@@ -26,7 +26,7 @@ export class CsvEncodingThread {
 
   constructor(table: string, columns: readonly string[], cipher: FieldCipher | null) {
     const data: CsvThreadData = { table, columns, cipher: cipher ? cipher.spec() : null };
-    this.calls = new ThreadCalls(startWorker(import.meta.url, 'csv-worker', data), 'CSV encoding thread');
+    this.calls = new ThreadCalls(startWorker(import.meta.url, 'csv-worker', data, undefined, BATCH_THREAD_LIMITS), 'CSV encoding thread');
   }
 
   /** `rows` as CSV chunks (each ending with a row), encrypted as the store would. */
