@@ -7,7 +7,7 @@ import { detectAnomalies } from './anomalies.js';
 import { evaluateGates } from './gates.js';
 import { loadPreviousQuality } from './history.js';
 import type { QualityReport } from './quality-report.js';
-import { type QualityTallies, type SourceDelivery, qualityRows, scoreQuality, scoreTallies } from './scores.js';
+import { type QualityTallies, type SourceDelivery, qualityRows, scoreTallies, tallyRecordsInTurns } from './scores.js';
 
 /** Rows of one run staged with at least one rejected value, per source. */
 async function rowsWithRejects(knex: Knex, runId: string): Promise<Map<string, number>> {
@@ -72,7 +72,7 @@ export async function assessRunQuality(
   const scores =
     'tallies' in m
       ? scoreTallies({ ...common, tallies: await m.tallies(deliveries) }, q)
-      : scoreQuality({ ...common, records: m.records, clusterOf: m.result.clusterOf, probabilityHistogram: m.result.probabilityHistogram }, q);
+      : scoreTallies({ ...common, probabilityHistogram: m.result.probabilityHistogram, tallies: await tallyRecordsInTurns({ deliveries, records: m.records, clusterOf: m.result.clusterOf }, q) }, q);
   const previous = await loadPreviousQuality(ctx.store, ctx.runId);
   const report: QualityReport = {
     ...scores,

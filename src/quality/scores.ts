@@ -1,4 +1,4 @@
-import { clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
+import { type ClusterGroups, clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
 import { type RecordList, listOf } from '../master/record-table.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
@@ -132,11 +132,32 @@ export function timelinessOf(updatedAt: string, today: string, t: QualityConfig[
 
 /** Per source and field, the comparisons of a consistency field across sources. */
 export function measureConsistency(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups = groupClusters(input.clusterOf)): Map<string, Map<string, Tally>> {
+  return finish(consistencySteps(input, fields, groups));
+}
+
+function* consistencySteps(input: Pick<QualityInput, 'records' | 'clusterOf'>, fields: readonly string[], groups: ClusterGroups): Generator<void, Map<string, Map<string, Tally>>> {
   const out = new Map<string, Map<string, Tally>>();
   const list = listOf(input.records);
   const record = (i: number): ScoredRecord => list.at(i);
-  for (let c = 0; c < groups.count; c++) if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
+  for (let c = 0; c < groups.count; c++) {
+    if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
+    if (c % STEP_RECORDS === STEP_RECORDS - 1) yield;
+  }
   return out;
+}
+
+/**
+ * Records (or clusters) tallied between two steps of {@link tallyRecordsInTurns}: a few
+ * milliseconds of this thread.
+ */
+const STEP_RECORDS = 10_000;
+
+/** The result of steps run to their end, without a pause. */
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 /**
@@ -208,14 +229,34 @@ export const LARGEST_MEMBERS = 25;
  * with the cluster matching put it in.
  */
 export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): QualityTallies {
+  return finish(tallySteps(input, config));
+}
+
+/**
+ * {@link tallyRecords} with a turn of the event loop every {@link STEP_RECORDS} records: at a
+ * million records tallying takes this thread ~2.5 s, in which a full run's match index, started
+ * beside quality, could neither begin its transaction nor feed its COPY.
+ */
+export async function tallyRecordsInTurns(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): Promise<QualityTallies> {
+  const steps = tallySteps(input, config);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): Generator<void, QualityTallies> {
   const groups = groupClusters(input.clusterOf);
-  const consistency = measureConsistency(input, config.consistency_fields, groups);
+  const consistency = yield* consistencySteps(input, config.consistency_fields, groups);
   const byName = new Map(input.deliveries.map((d) => [d.source, d]));
   const sources = new Map<string, SourceTallies>();
   for (const d of input.deliveries) {
     sources.set(d.source, { records: 0, present: Object.fromEntries(d.fields.map((f) => [f, 0])), updatedDays: new Map(), accuracy: new Tally(), clusters: 0, consistency: consistency.get(d.source) ?? new Map() });
   }
+  let n = 0;
   for (const r of input.records) {
+    if (++n % STEP_RECORDS === 0) yield;
     const d = byName.get(r.source);
     if (!d) continue;
     const t = sources.get(r.source)!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type QualityConfig, type QualityInput, type SourceDelivery, postcodeAgreesWithRegion, qualityRows, qualitySchema, scoreQuality, timelinessOf } from '../../../src/quality/index.js';
+import { tallyRecords, tallyRecordsInTurns } from '../../../src/quality/scores.js';
 
 const defaults: QualityConfig = qualitySchema.parse({});
 
@@ -139,5 +140,36 @@ describe('scoreQuality', () => {
     const rows = qualityRows(q);
     expect(rows).toContainEqual({ source: 's', field: '*', dimension: 'uniqueness', score: 50, measured: 6 });
     expect(rows).toContainEqual({ source: '*', field: '*', dimension: 'score', score: q.overall, measured: null });
+  });
+});
+
+describe('tallyRecordsInTurns', () => {
+  it('tallies what tallyRecords does, giving the event loop turns on the way (a full run writes its match index meanwhile)', async () => {
+    // 25,000 records of two sources, in customers of one to three records.
+    const records = Array.from({ length: 25_000 }, (_, i) => ({
+      source: i % 3 === 0 ? 'crm' : 'erp',
+      key: String(i),
+      values: { email: i % 7 ? `p${Math.floor(i / 3)}@x.com` : null, birth_date: `19${50 + (i % 40)}-01-0${1 + (i % 9)}`, source_updated_at: `2025-0${1 + (i % 9)}-15` },
+    }));
+    const clusterOf = records.map((_, i) => Math.floor(i / 3) * 2 + (i % 5 === 0 ? 1 : 0));
+    const deliveries = [delivery('erp', ['email', 'birth_date', 'source_updated_at']), delivery('crm', ['email', 'birth_date', 'source_updated_at'])];
+    const expected = tallyRecords({ deliveries, records, clusterOf }, defaults);
+    // Counts the turns of the event loop while the tally runs.
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      const got = await tallyRecordsInTurns({ deliveries, records, clusterOf }, defaults);
+      expect(got).toEqual(expected);
+    } finally {
+      ticking = false;
+    }
+    expect(expected.sources.get('crm')!.consistency.get('email')!.measured).toBeGreaterThan(1000);
+    // A timer ran between steps: the tally did not hold the thread from start to end.
+    expect(turns).toBeGreaterThan(0);
   });
 });
