@@ -3,11 +3,12 @@ import { type ResourceLimits, type TransferListItem, Worker } from 'node:worker_
 /**
  * The young generation (MB) of the threads that turn records over, batch by batch (staging,
  * CSV encoding, match features and encoding): nearly all they allocate dies within a batch, and
- * V8's default (three 16 MB semi-spaces) had them scavenge so often that the collector was 12–14 %
- * of their time. At a million records, with 96: extraction 34.7 -> 29.4 CPU-s (22.9 -> 18.5 s),
- * features 18.6 -> 16.1 CPU-s; the run's peak, later and on the main thread, did not move
- * beyond its noise (BENCHMARKS.md, issue #10). Not for the matching threads (3 % of their time)
- * nor the main thread (the load stage's peak).
+ * with V8's default (16 MB semi-spaces) they scavenged often. Profiled at 300k records, their
+ * collector's time with 96: the staging thread 897 -> 669 ms, the features thread 458 -> 315 ms,
+ * the encoding thread 408 -> 366 ms (some 1.4 CPU-s at a million records, under the run-to-run
+ * noise of the stages' wall times; BENCHMARKS.md, session 21). Their heaps are not the run's
+ * peak. Not for the matching threads (3 % of their time in the collector) nor the main thread
+ * (the load stage's peak).
  */
 export const BATCH_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 96 };
 
