@@ -1,14 +1,14 @@
 import { type ResourceLimits, type TransferListItem, Worker } from 'node:worker_threads';
 
 /**
- * The young generation (MB) of the threads that turn records over, batch by batch (staging,
- * CSV encoding, match features and encoding): nearly all they allocate dies within a batch, and
- * with V8's default (16 MB semi-spaces) they scavenged often. Profiled at 300k records, their
- * collector's time with 96: the staging thread 897 -> 669 ms, the features thread 458 -> 315 ms,
- * the encoding thread 408 -> 366 ms (some 1.4 CPU-s at a million records, under the run-to-run
- * noise of the stages' wall times; BENCHMARKS.md, session 21). Their heaps are not the run's
- * peak. Not for the matching threads (3 % of their time in the collector) nor the main thread
- * (the load stage's peak).
+ * The young generation (MB) of the extraction's threads, which turn records over batch by batch
+ * (staging, CSV encoding): nearly all they allocate dies within a batch, and with V8's default
+ * (16 MB semi-spaces) they scavenged often. The staging thread's collector at 300k records:
+ * 897 -> 669 ms (BENCHMARKS.md, session 21); extraction is far from the run's memory peak. Not for
+ * the match features and encoding threads (458 -> 315 and 408 -> 366 ms): the queue runner's load
+ * job encodes the records again at its memory's peak, which rose 1,425 -> 1,475 MB with it at a
+ * million records (the bar is 1.5 GB). Nor for the matching threads (3 % of their time in the
+ * collector) or the main thread (the load stage's peak).
  */
 export const BATCH_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 96 };
 

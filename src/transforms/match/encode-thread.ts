@@ -1,6 +1,6 @@
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { CanonicalValues } from '../../core/fields.js';
-import { BATCH_THREAD_LIMITS, startWorker } from '../../core/worker-script.js';
+import { startWorker } from '../../core/worker-script.js';
 import { ENCODED_FIELDS, type EncodedRecords } from './encoded.js';
 import { MATCH_INPUT_FIELDS } from './features.js';
 
@@ -108,8 +108,8 @@ export async function encodeInThread(records: Iterable<{ source: string; values:
     if (failure) throw failure;
   };
   try {
-    const encoder = watch(startWorker(import.meta.url, 'encode-worker', { role: 'encode', n, port: port1 }, [port1], BATCH_THREAD_LIMITS), 'encoding thread');
-    const features = watch(startWorker(import.meta.url, 'encode-worker', { role: 'features', port: port2 }, [port2], BATCH_THREAD_LIMITS), 'features thread');
+    const encoder = watch(startWorker(import.meta.url, 'encode-worker', { role: 'encode', n, port: port1 }, [port1]), 'encoding thread');
+    const features = watch(startWorker(import.meta.url, 'encode-worker', { role: 'features', port: port2 }, [port2]), 'features thread');
     const names: string[] = [];
     const nameIndex = new Map<string, number>();
     const F = MATCH_INPUT_FIELDS.length;
