@@ -216,7 +216,7 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   // once), hashed under the store's key (a key set without `crm-etl keys rotate`: the same).
   if (!(await matchIndexUsable(store))) {
     // Also what follows a PostgreSQL crash: the index's tables are unlogged (migration 0009).
-    ctx.log.warn('the match index is empty, older than the master or hashed under another key: matching every record, which writes it again');
+    ctx.log.warn('the match index is empty, older than the master, or hashed under another key or with the hash of an older version: matching every record, which writes it again');
     return null;
   }
   const phases: Record<string, number> = {};
