@@ -83,7 +83,7 @@ describe('clusterRecords with steward constraints', () => {
     const joined = clusterRecords([{ a: 0, b: 1, probability: 0.99 }], { n: 2, minAverageWeight: -4, weight: w, probability: prob(w), canLink });
     expect(joined.clusterOf[1]).toBe(joined.clusterOf[0]);
     expect(asked).toEqual(['0-1']);
-    // A group's cross pairs are still scored, the edge's among them.
+    // A group's cross pairs that are edges take the edge's weight; the others are scored.
     asked.length = 0;
     clusterRecords(
       [
@@ -92,6 +92,26 @@ describe('clusterRecords with steward constraints', () => {
       ],
       { n: 3, minAverageWeight: -4, weight: w, probability: prob(w), canLink },
     );
-    expect(asked.sort()).toEqual(['0-2', '1-2']);
+    expect(asked.sort()).toEqual(['0-2']);
+  });
+
+  it("takes an edge's weight for a cross pair only in the edge's order (weights are not quite symmetric)", () => {
+    const asked: string[] = [];
+    const w = (i: number, j: number): number => {
+      asked.push(`${i}-${j}`);
+      return 10;
+    };
+    // 1 and 3 join first; then 2 joins them, its cross pairs (2, 1) and (2, 3).
+    const c = clusterRecords(
+      [
+        { a: 1, b: 3, probability: 0.99, weight: 10 },
+        { a: 2, b: 3, probability: 0.98, weight: 9 },
+        { a: 1, b: 2, probability: 0.6, weight: 8 },
+      ],
+      { n: 4, minAverageWeight: -4, weight: w, probability: prob(w), canLink: () => true },
+    );
+    expect(c.clusterOf[2]).toBe(c.clusterOf[1]);
+    // (2, 3) is the edge in its order; (2, 1) is the edge (1, 2) the other way round: scored.
+    expect(asked).toEqual(['2-1']);
   });
 });
