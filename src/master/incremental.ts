@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import { COMPARISONS, type MatchRecord, PairScorer, toMatchRecord } from '../transforms/match/index.js';
 import { defaultActor } from './audit.js';
 import { refOf } from './ids.js';
-import { loadCompanyWords, loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, type StoredModel } from './match-index.js';
+import { loadCompanyWords, loadStoredModel, loadTermFrequencies, matchIndexUsable, replaceBlockingKeys, storeRecordIndex, storedIndexHash, type StoredModel } from './match-index.js';
 import { type RebuildPlan, applyRebuild, planRebuild } from './rebuild.js';
 import { type RecordRef, loadLinks, loadRecords, lookupChunk, recordPages, whereAny } from './store-io.js';
 
@@ -275,8 +275,9 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
   // Term frequencies adjust agreeing values only, and an agreeing candidate holds the changed
   // record's value: the changed records' values are all the lookups needed.
   // Company-name word counts likewise, for the changed records' words now and each page of candidates' as it arrives.
-  const companyWords = await loadCompanyWords(store, stored.runId, changedMrs);
-  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs), stored.recordCount, companyWords ? { companyWords } : {});
+  const indexHash = await storedIndexHash(store);
+  const companyWords = await loadCompanyWords(store, stored.runId, changedMrs, undefined, indexHash);
+  const scorer = new PairScorer(stored.model, await loadTermFrequencies(store, stored.runId, changedMrs, indexHash), stored.recordCount, companyWords ? { companyWords } : {});
   lap('term frequencies');
   const unique = new Set(ctx.config.sources.filter((s) => s.unique).map((s) => s.name));
   const linkedTo: RecordRef[] = [];
@@ -319,7 +320,7 @@ export async function planIncremental(ctx: RunContext): Promise<IncrementalPlan 
       const j = indexOfRef.get(refOf(r.source, r.key));
       if (j !== undefined && j >= C) candidates.push({ j, b: toMatchRecord(r.source, r.key, r.values) });
     }
-    if (companyWords) await loadCompanyWords(store, stored.runId, candidates.map((c) => c.b), companyWords);
+    if (companyWords) await loadCompanyWords(store, stored.runId, candidates.map((c) => c.b), companyWords, indexHash);
     for (const { j, b } of candidates) for (const i of partners[j - C]!) score(changedMrs[i]!, b);
   }
   lap('candidates and scoring');

@@ -22,10 +22,10 @@ export type { SortKeyNames } from './index-rows.js';
  * store without a key.
  */
 export function hash16(s: string): string {
-  hash64Into(s, scratch, 0);
-  return scratch.toString('hex', 0, KEY_HASH_BYTES);
+  hash64Into(s, hash16Bytes, 0);
+  return hash16Bytes.toString('hex');
 }
-const scratch = Buffer.alloc(KEY_HASH_BYTES);
+const hash16Bytes = Buffer.alloc(KEY_HASH_BYTES);
 
 /**
  * The unkeyed hash of an index written before {@link hash16} (16 hex characters of SHA-1): what a
@@ -132,9 +132,10 @@ async function matchIndexKey(db: Knex | Knex.Transaction): Promise<{ keyId: stri
  * The hash the stored index was written with, when this store can compute it: its key's (current
  * or, during a rotation, old), or unkeyed (either scheme). Lookups of a rebuild read the index
  * with it, so that they find what the full run stored even before the next full run rewrites the
- * index the store's way. A key the store does not hold: its own hash (nothing is found).
+ * index the store's way. A key the store does not hold: its own hash (nothing is found). Read
+ * once per run and passed to {@link loadTermFrequencies} and {@link loadCompanyWords}.
  */
-async function storedIndexHash(store: Store): Promise<IndexHash> {
+export async function storedIndexHash(store: Store): Promise<IndexHash> {
   const { keyId, legacy } = await matchIndexKey(store.knex);
   if (keyId === null) return legacy ? legacyHash16 : hash16;
   const cipher = store.cipher;
@@ -150,7 +151,7 @@ async function storedIndexHash(store: Store): Promise<IndexHash> {
 export async function matchIndexUsable(store: Store): Promise<boolean> {
   if ((await store.knex('blocking_keys').first('key_hash')) === undefined) return false;
   const stored = await matchIndexKey(store.knex);
-  if (stored.keyId !== (store.cipher?.keyId ?? null) || (stored.keyId === null && stored.legacy)) return false;
+  if (stored.legacy || stored.keyId !== (store.cipher?.keyId ?? null)) return false;
   // An index without sort keys (written before they were, or while names were encrypted) where
   // names are not encrypted now: a full match writes them.
   return namesEncrypted(store) || (await matchIndexSorted(store.knex));
@@ -423,14 +424,14 @@ export async function loadStoredModel(store: Store): Promise<StoredModel> {
  * for the values it held twice or more: scoring takes a value missing here as held once (share 0),
  * which is also what a full run would give a new value two records share.
  */
-export async function loadTermFrequencies(store: Store, runId: string, mrs: readonly MatchRecord[]): Promise<TermFrequencies> {
-  const hash = await storedIndexHash(store);
+export async function loadTermFrequencies(store: Store, runId: string, mrs: readonly MatchRecord[], hash?: IndexHash): Promise<TermFrequencies> {
+  const h = hash ?? (await storedIndexHash(store));
   return Promise.all(
     COMPARISONS.map(async (c, f) => {
       const field = c.tf;
       if (!field) return null;
       const out = new Map<string, number>();
-      await lookUpFrequencies(store, hash, runId, f, mrs.map((r) => r[field]), out);
+      await lookUpFrequencies(store, h, runId, f, mrs.map((r) => r[field]), out);
       return out;
     }),
   );
@@ -457,9 +458,10 @@ async function lookUpFrequencies(store: Store, hash: IndexHash, runId: string, c
 /**
  * The full run's company-name word counts for the words `mrs` hold (added to `into` when given:
  * an incremental run reads its candidates page by page); undefined for an index written before
- * word counts were (comparisons then weigh every word alike).
+ * word counts were (comparisons then weigh every word alike). `hash`: the index's
+ * ({@link storedIndexHash}), when the caller has it.
  */
-export async function loadCompanyWords(store: Store, runId: string, mrs: readonly MatchRecord[], into?: WordCounts): Promise<WordCounts | undefined> {
+export async function loadCompanyWords(store: Store, runId: string, mrs: readonly MatchRecord[], into?: WordCounts, hash?: IndexHash): Promise<WordCounts | undefined> {
   const db = store.knex;
   let words = into;
   if (!words) {
@@ -467,7 +469,7 @@ export async function loadCompanyWords(store: Store, runId: string, mrs: readonl
     if (!row) return undefined;
     words = { documents: Number(row.frequency), counts: new Map<string, number>() };
   }
-  await lookUpFrequencies(store, await storedIndexHash(store), runId, COMPANY_WORD_ROW, mrs.flatMap((r) => r.companyWords.map(wordStem)), words.counts as Map<string, number>);
+  await lookUpFrequencies(store, hash ?? (await storedIndexHash(store)), runId, COMPANY_WORD_ROW, mrs.flatMap((r) => r.companyWords.map(wordStem)), words.counts as Map<string, number>);
   return words;
 }
 

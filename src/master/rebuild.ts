@@ -3,7 +3,7 @@ import { type LoadResult, type MasterWriter, writeMaster } from '../pipeline/loa
 import { type MatchResult, type MatchRecord, matchRecords, toMatchRecord } from '../transforms/match/index.js';
 import { type Constraint, constraintIndexPairs, loadConstraintsOf } from './constraints.js';
 import { refOf } from './ids.js';
-import { loadCompanyWords, loadStoredModel, loadTermFrequencies } from './match-index.js';
+import { loadCompanyWords, loadStoredModel, loadTermFrequencies, storedIndexHash } from './match-index.js';
 import { type MasterRecord, type RecordRef, loadLinks, loadRecords } from './store-io.js';
 
 /** What a rebuild of some customers will write: the records in scope and their new clusters. */
@@ -66,7 +66,8 @@ export async function planRebuild(
   const stored = await loadStoredModel(store);
   const mrs = records.map((r) => toMatchRecord(r.source, r.key, r.values));
   const m = config.matching;
-  const companyWords = await loadCompanyWords(store, stored.runId, mrs);
+  const indexHash = await storedIndexHash(store);
+  const companyWords = await loadCompanyWords(store, stored.runId, mrs, undefined, indexHash);
   const match = await matchRecords(mrs, {
     linkThreshold: m.link_threshold,
     reviewThreshold: m.review_threshold,
@@ -75,7 +76,7 @@ export async function planRebuild(
     blockWindow: m.block_window,
     uniqueSources: new Set(config.sources.filter((s) => s.unique).map((s) => s.name)),
     model: stored.model,
-    termFrequencies: await loadTermFrequencies(store, stored.runId, mrs),
+    termFrequencies: await loadTermFrequencies(store, stored.runId, mrs, indexHash),
     recordCount: stored.recordCount,
     ...(companyWords ? { companyWords } : {}),
     ...constraintIndexPairs(records, constraints),

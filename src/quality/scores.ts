@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type ClusterGroups, clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
 import type { CanonicalValues } from '../core/fields.js';
 import { type RecordList, listOf } from '../master/record-table.js';
@@ -160,6 +161,15 @@ function finish<T>(steps: Generator<void, T>): T {
   }
 }
 
+/** The result of steps run to their end, with a turn of the event loop between two. */
+async function finishInTurns<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await nextTurn();
+  }
+}
+
 /**
  * Adds one cluster's comparisons to `out` (per source and field): every pair of members of two
  * different sources that both hold a value, agreeing or not. `members` in canonical order.
@@ -237,13 +247,8 @@ export function tallyRecords(input: Pick<QualityInput, 'deliveries' | 'records' 
  * million records tallying takes this thread ~2.5 s, in which a full run's match index, started
  * beside quality, could neither begin its transaction nor feed its COPY.
  */
-export async function tallyRecordsInTurns(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): Promise<QualityTallies> {
-  const steps = tallySteps(input, config);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+export function tallyRecordsInTurns(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): Promise<QualityTallies> {
+  return finishInTurns(tallySteps(input, config));
 }
 
 function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clusterOf'>, config: Pick<QualityConfig, 'consistency_fields'>): Generator<void, QualityTallies> {

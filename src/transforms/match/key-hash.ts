@@ -42,25 +42,17 @@ export function hash64Into(s: string, out: Uint8Array, at: number): void {
   let i = 0;
   for (; i + 1 < len; i += 2) {
     const block = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    let k = Math.imul(block, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h1 ^= k;
+    h1 ^= lane1(block);
     h1 = (h1 << 13) | (h1 >>> 19);
     h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    let j = Math.imul(block, 0x85ebca77);
-    j = Math.imul((j << 17) | (j >>> 15), 0xc2b2ae3d);
-    h2 ^= j;
+    h2 ^= lane2(block);
     h2 = (h2 << 11) | (h2 >>> 21);
     h2 = (Math.imul(h2, 9) + 0x38b34ae5) | 0;
   }
+  // An odd last code unit is mixed in alone, as MurmurHash3 mixes its tail.
   if (i < len) {
-    const block = s.charCodeAt(i);
-    let k = Math.imul(block, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h1 ^= k;
-    let j = Math.imul(block, 0x85ebca77);
-    j = Math.imul((j << 17) | (j >>> 15), 0xc2b2ae3d);
-    h2 ^= j;
+    h1 ^= lane1(s.charCodeAt(i));
+    h2 ^= lane2(s.charCodeAt(i));
   }
   h1 = fmix32(h1 ^ len);
   h2 = fmix32(h2 ^ len);
@@ -74,6 +66,18 @@ export function hash64Into(s: string, out: Uint8Array, at: number): void {
   out[at + 5] = h2 >>> 16;
   out[at + 6] = h2 >>> 8;
   out[at + 7] = h2;
+}
+
+/** A block as the first lane takes it in (MurmurHash3's constants). */
+function lane1(block: number): number {
+  const k = Math.imul(block, 0xcc9e2d51);
+  return Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+}
+
+/** A block as the second lane takes it in (constants and rotation of its own). */
+function lane2(block: number): number {
+  const k = Math.imul(block, 0x85ebca77);
+  return Math.imul((k << 17) | (k >>> 15), 0xc2b2ae3d);
 }
 
 /** MurmurHash3's finalizer: every bit of `h` reaches every bit of the result. */
