@@ -8,7 +8,7 @@ import type { CanonicalValues } from '../../core/fields.js';
 import { collectGarbage } from '../../core/collect-garbage.js';
 import { PACKED_AT, PACK_SEP } from '../../core/packed-values.js';
 import { RecordEncoder } from './encoded.js';
-import { MATCH_INPUT_FIELDS, type MatchRecord, toMatchRecord, wordsOf } from './features.js';
+import { MATCH_INPUT_FIELDS, type MatchRecord, type MatchStrings, toMatchStrings, wordsOf } from './features.js';
 import { type EncodeBatch, FEATURE_STRINGS } from './encode-thread.js';
 
 const data = workerData as { role: 'encode'; n: number; port: MessagePort } | { role: 'features'; port: MessagePort };
@@ -47,6 +47,12 @@ class SentFeatures implements MatchRecord {
     for (let f = 0; f < FS; f++) this[FEATURE_STRINGS[f]!] = (values[at + f] as string | null) ?? '';
     return this;
   }
+  /** This record as `m` (made here, from a batch of values). */
+  of(m: MatchStrings): this {
+    this.source = m.source;
+    for (let f = 0; f < FS; f++) this[FEATURE_STRINGS[f]!] = m[FEATURE_STRINGS[f]!];
+    return this;
+  }
 }
 
 function valuesAt(values: EncodeBatch['values'], at: number): CanonicalValues {
@@ -80,7 +86,7 @@ if (data.role === 'features') {
     try {
       const out = new Array<string>(b.source.length * FS);
       for (let i = 0; i < b.source.length; i++) {
-        const m = toMatchRecord(b.names[b.source[i]!]!, '', recordValues(b, i));
+        const m = toMatchStrings(b.names[b.source[i]!]!, '', recordValues(b, i));
         for (let f = 0; f < FS; f++) out[i * FS + f] = m[FEATURE_STRINGS[f]!];
       }
       data.port.postMessage({ ...b, kind: 'features', values: out } satisfies EncodeBatch);
@@ -98,7 +104,7 @@ if (data.role === 'features') {
   const encode = (b: EncodeBatch): void => {
     const e = encoder!;
     if (b.kind === 'features') for (let i = 0; i < b.source.length; i++) e.add(features.fill(b.names[b.source[i]!]!, b.values, i * FS));
-    else for (let i = 0; i < b.source.length; i++) e.add(toMatchRecord(b.names[b.source[i]!]!, '', recordValues(b, i)));
+    else for (let i = 0; i < b.source.length; i++) e.add(features.of(toMatchStrings(b.names[b.source[i]!]!, '', recordValues(b, i))));
   };
   const drain = (): void => {
     for (let b = waiting.get(next); b; b = waiting.get(next)) {

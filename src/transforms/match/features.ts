@@ -37,7 +37,26 @@ const NON_WORD = /[^\p{L}\p{N}]+/gu;
 /** Lower case, accents removed, punctuation to single spaces. */
 export function fold(s: string | null | undefined): string {
   if (!s) return '';
+  if (plainWords(s)) return s.toLowerCase();
   return s.normalize('NFD').replace(COMBINING, '').toLowerCase().replace(NON_WORD, ' ').trim();
+}
+
+/**
+ * Whether `s` is ASCII letters and digits in words with one space between them: folded, such a
+ * value is only lower-cased. Most values are (a million records fold several million), and the
+ * check costs less than the normalization and the two replacements it spares.
+ */
+function plainWords(s: string): boolean {
+  let space = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) {
+      if (space) return false;
+      space = true;
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) space = false;
+    else return false;
+  }
+  return !space;
 }
 
 const phCache = new Map<string, string>();
@@ -128,8 +147,21 @@ export const MATCH_INPUT_FIELDS = [
   'company_name',
 ] as const satisfies readonly CanonicalField[];
 
+/** A {@link MatchRecord} without its word lists: what the match stage's threads make and send. */
+export type MatchStrings = Omit<MatchRecord, 'addressWords' | 'companyWords'>;
+
 /** Builds the match features of a standardized record. */
 export function toMatchRecord(source: string, key: string, v: CanonicalValues): MatchRecord {
+  const m = toMatchStrings(source, key, v);
+  return { ...m, addressWords: wordsOf(m.address), companyWords: wordsOf(m.company) };
+}
+
+/**
+ * {@link toMatchRecord} without the word lists. The match stage encodes a million records and
+ * needs the words only of each distinct address and company name (see RecordEncoder): made per
+ * record, they were a tenth of the features threads' time.
+ */
+export function toMatchStrings(source: string, key: string, v: CanonicalValues): MatchStrings {
   // Chinese names compare by pinyin, so that 张伟, 張偉, Zhang Wei and WEI ZHANG can meet.
   // Pinyin written with spaces ("Xiu Ying") folds to one word like the characters do.
   let given = givenKey(v.given_name);
@@ -153,13 +185,11 @@ export function toMatchRecord(source: string, key: string, v: CanonicalValues): 
     // The number without its extension (";ext=123").
     phone: digits(v.phone?.split(';')[0]),
     address,
-    addressWords: wordsOf(address),
     city: placeKey(v.city),
     postcode: fold(v.postal_code).replace(/ /g, ''),
     region: placeKey(v.region),
     nid: fold(v.national_id).replace(/ /g, ''),
     tax: fold(v.tax_id).replace(/ /g, ''),
     company,
-    companyWords: wordsOf(company),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRecords, COMPARISONS, toMatchRecord } from '../../../src/transforms/match/index.js';
+import { compareRecords, COMPARISONS, fold, toMatchRecord } from '../../../src/transforms/match/index.js';
 
 const level = (a: Parameters<typeof toMatchRecord>[2], b: Parameters<typeof toMatchRecord>[2], field: string): string => {
   const out = new Uint8Array(COMPARISONS.length);
@@ -29,5 +29,14 @@ describe('match features', () => {
   it('treats a nickname as a close given name', () => {
     expect(level({ given_name: 'Bob', family_name: 'Smith' }, { given_name: 'Robert', family_name: 'Smith' }, 'given_name')).toMatch(/nickname/);
     expect(level({ given_name: 'Bob', family_name: 'Smith' }, { given_name: 'Richard', family_name: 'Smith' }, 'given_name')).toBe('different');
+  });
+
+  it('folds plain and marked-up values alike: lower case, no accents, single spaces', () => {
+    // The reference: what fold did before it had a path for plain ASCII words.
+    const reference = (v: string): string => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const values = ['Smith', 'SMITH', 'van der Berg', '12 Main St', 'ab1 2cd', ' Smith', 'Smith ', 'van  Berg', 'O\'Brien', 'Müller', 'Zoë', 'São Paulo', 'a\tb', 'x-y', '张伟', 'A', '1', 'Straße', 'İstanbul', 'ﬁne'];
+    for (const v of values) expect(fold(v), v).toBe(reference(v));
+    expect(fold('van  Berg')).toBe('van berg');
+    expect(fold(' 12 Main St ')).toBe('12 main st');
   });
 });
