@@ -1,13 +1,23 @@
 /**
  * Worker-thread entry that encodes a full match's index rows as CSV (see blockingIndexRows in
- * match-index.ts): each message asks for the next chunk; the reply transfers it, or says done.
+ * match-index.ts): each message asks for the next chunk; the reply transfers it, or says done. A
+ * message with `back` returns a chunk's buffer once the COPY has sent it, to be used again (see
+ * src/store/copy-buffers.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { COPY_STREAM_CHUNK } from '../store/bulk-insert.js';
+import { bufferPool } from '../store/copy-buffers.js';
 import { type IndexRowsJob, indexCsvChunks } from './index-rows.js';
 
 const chunks = indexCsvChunks(workerData as IndexRowsJob);
+/** The pool CsvWriter takes its buffers from (a chunk and some room). */
+const pool = bufferPool(COPY_STREAM_CHUNK + 4096);
 
-parentPort!.on('message', () => {
+parentPort!.on('message', (m: 'next' | { back: ArrayBuffer }) => {
+  if (typeof m === 'object') {
+    pool.release(Buffer.from(m.back));
+    return;
+  }
   try {
     const next = chunks.next();
     if (next.done) {
@@ -15,8 +25,10 @@ parentPort!.on('message', () => {
       return;
     }
     const b = next.value;
-    const chunk = (b.buffer as ArrayBuffer).slice(b.byteOffset, b.byteOffset + b.length);
-    parentPort!.postMessage({ chunk }, [chunk]);
+    // A chunk is the head of a pooled buffer of its own: handed over whole, to come back.
+    const own = b.byteOffset === 0 && b.buffer.byteLength === pool.size;
+    const chunk = own ? (b.buffer as ArrayBuffer) : (b.buffer as ArrayBuffer).slice(b.byteOffset, b.byteOffset + b.length);
+    parentPort!.postMessage({ chunk, length: b.length }, [chunk]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     parentPort!.postMessage({ error: e.message });

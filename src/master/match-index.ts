@@ -10,6 +10,7 @@ import { type RecordRef, lookupChunk, refChunks, toMasterRecord, whereAny } from
 import { type RefList, refList } from './record-table.js';
 import { startWorker } from '../core/worker-script.js';
 import { dropIndexesWhileEmpty } from '../store/deferred-indexes.js';
+import { releaseWhenWritten } from '../store/copy-buffers.js';
 import { hash64Into } from '../transforms/match/key-hash.js';
 import { BLOCKING_KEY_COLUMNS, INDEX_ROWS_RECORDS, type IndexRowsJob, type SortKeyNames, birthDateSortInput, indexRowReader, sortKeyFrom } from './index-rows.js';
 
@@ -223,7 +224,8 @@ const CSV_CHUNKS_AHEAD = 32;
 /** {@link indexCsvChunks} of `job` from a worker thread, up to {@link CSV_CHUNKS_AHEAD} chunks ahead of the reader. */
 async function* workerCsv(job: IndexRowsJob): AsyncGenerator<Uint8Array> {
   const worker = startWorker(import.meta.url, 'index-rows-worker', job);
-  const replies: { chunk?: ArrayBuffer; done?: true; error?: string }[] = [];
+  const replies: { chunk?: ArrayBuffer; length?: number; done?: true; error?: string }[] = [];
+  let ended = false;
   let failed: Error | undefined;
   let wake: (() => void) | undefined;
   worker.on('message', (m: (typeof replies)[number]) => {
@@ -248,9 +250,17 @@ async function* workerCsv(job: IndexRowsJob): AsyncGenerator<Uint8Array> {
       if (m.error) throw new Error(`the match index's worker thread: ${m.error}`);
       if (m.done) return;
       worker.postMessage('next');
-      yield new Uint8Array(m.chunk!);
+      const buffer = m.chunk!;
+      const chunk = new Uint8Array(buffer, 0, m.length);
+      // Back to the thread once the COPY has sent it: the same few dozen buffers carry the
+      // whole index (see src/store/copy-buffers.ts).
+      releaseWhenWritten(chunk, () => {
+        if (!ended) worker.postMessage({ back: buffer }, [buffer]);
+      });
+      yield chunk;
     }
   } finally {
+    ended = true;
     await worker.terminate();
   }
 }

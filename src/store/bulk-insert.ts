@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CrmEtlError } from '../core/errors.js';
 import { toStoreError, type StoreErrorContext } from './store-errors.js';
+import { type BufferPool, bufferPool, releaseWhenWritten, releaseWritten } from './copy-buffers.js';
 import type { RowBatch, RowSource, StoreValue } from './store.js';
 
 /** Where bulk rows go. */
@@ -41,7 +42,7 @@ export async function copyFromStdin(
     query(stream: ReturnType<typeof copyFrom>): ReturnType<typeof copyFrom>;
   };
   try {
-    const copy = connection.query(copyFrom(sql));
+    const copy = connection.query(releasingWrites(copyFrom(sql)));
     await pipeline(Readable.from(csv), copy);
   } catch (error) {
     // Our own INPUT_INVALID (a bad row) aborted the COPY: it passes through unchanged.
@@ -49,6 +50,35 @@ export async function copyFromStdin(
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/** The parts of pg-copy-streams' COPY stream that {@link releasingWrites} replaces and uses. */
+interface CopyStreamWrites {
+  flushChunk?: (chunk: Buffer) => boolean;
+  connection: { stream: { write(data: Uint8Array, cb?: (err?: Error | null) => void): boolean } };
+}
+
+/**
+ * The COPY stream, its chunks' buffers handed back (see copy-buffers.ts) once the socket has
+ * written them. pg-copy-streams sends each chunk as a CopyData message, a 5-byte header (`d` and
+ * the length) and then the chunk, written to the connection's socket as it is; so does this, with
+ * a callback on the chunk's write. A version of the library without that method is left as it is
+ * (its chunks' buffers are then collected, not used again).
+ */
+function releasingWrites(copy: ReturnType<typeof copyFrom>): ReturnType<typeof copyFrom> {
+  const stream = copy as unknown as CopyStreamWrites;
+  if (typeof stream.flushChunk !== 'function') return copy;
+  stream.flushChunk = function (this: CopyStreamWrites, chunk: Buffer): boolean {
+    const header = Buffer.allocUnsafe(5);
+    header[0] = 0x64;
+    header.writeUInt32BE(chunk.length + 4, 1);
+    const socket = this.connection.stream;
+    socket.write(header);
+    return socket.write(chunk, (err) => {
+      if (!err) releaseWritten(chunk);
+    });
+  };
+  return copy;
 }
 
 /**
@@ -146,9 +176,12 @@ export class CsvWriter {
   private pos = 0;
   private lastInstant = Number.NaN;
   private lastInstantText = '';
+  /** Buffers of a chunk and some room, used again once a COPY has sent them (see copy-buffers.ts). */
+  private readonly pool: BufferPool;
 
   constructor(private readonly chunkBytes: number) {
-    this.buf = Buffer.allocUnsafe(chunkBytes + 4096);
+    this.pool = bufferPool(chunkBytes + 4096);
+    this.buf = this.pool.acquire();
   }
 
   /** Bytes written since the last {@link take}. */
@@ -258,10 +291,17 @@ export class CsvWriter {
     this.buf[this.pos++] = b;
   }
 
-  /** The bytes written since the last call; the writer goes on in a new buffer. */
+  /**
+   * The bytes written since the last call; the writer goes on in another buffer. The chunk's
+   * buffer goes back to the pool once a COPY's socket has written it (see copy-buffers.ts): the
+   * chunk is the caller's to send once, not to keep.
+   */
   take(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.chunkBytes + 4096);
+    const buf = this.buf;
+    const out = buf.subarray(0, this.pos);
+    const pool = this.pool;
+    if (buf.length === pool.size) releaseWhenWritten(out, () => pool.release(buf));
+    this.buf = pool.acquire();
     this.pos = 0;
     return out;
   }
@@ -274,6 +314,8 @@ export class CsvWriter {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.chunkBytes + 4096, 2 * this.buf.length, this.pos + n + 4096));
     this.buf.copy(next, 0, 0, this.pos);
+    // Only this writer held the old buffer (a chunk taken from it is in a buffer of its own).
+    this.pool.release(this.buf);
     this.buf = next;
   }
 }
