@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type ClusterGroups, clusterMembers, clusterSize, groupClusters } from '../core/cluster-groups.js';
-import type { CanonicalValues } from '../core/fields.js';
-import { type RecordList, listOf } from '../master/record-table.js';
+import type { CanonicalField, CanonicalValues } from '../core/fields.js';
+import { PACKED_AT, PACK_SEP } from '../core/packed-values.js';
+import { type RecordList, type RecordTable, listOf } from '../master/record-table.js';
 import { DIMENSIONS, type Dimension, type QualityConfig } from './quality-config.js';
 import type { DedupeStats, DimensionScores, FieldQuality, Measure, QualityScores, SourceQuality } from './quality-report.js';
 import { postcodeAgreesWithRegion } from './reference.js';
@@ -259,18 +260,42 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
   for (const d of input.deliveries) {
     sources.set(d.source, { records: 0, present: Object.fromEntries(d.fields.map((f) => [f, 0])), updatedDays: new Map(), accuracy: new Tally(), clusters: 0, consistency: consistency.get(d.source) ?? new Map() });
   }
-  let n = 0;
-  for (const r of input.records) {
-    if (++n % STEP_RECORDS === 0) yield;
-    const d = byName.get(r.source);
-    if (!d) continue;
-    const t = sources.get(r.source)!;
+  const tallyValues = (t: SourceTallies, d: SourceDelivery, values: CanonicalValues): void => {
     t.records++;
-    for (const f of d.fields) if (r.values[f as keyof CanonicalValues]) t.present[f]!++;
-    const day = dayOf(r.values.source_updated_at);
-    if (day) t.updatedDays.set(day, (t.updatedDays.get(day) ?? 0) + 1);
-    const agrees = postcodeAccuracy(r.values, d.country);
-    if (agrees !== undefined) t.accuracy.add(agrees ? 1 : 0);
+    for (const f of d.fields) if (values[f as keyof CanonicalValues]) t.present[f]!++;
+    tallyDay(t, values.source_updated_at);
+    tallyAccuracy(t, values.postal_code, values.region, values.country ?? d.country);
+  };
+  let n = 0;
+  const table = 'packedAt' in input.records ? (input.records as RecordTable) : null;
+  if (table) {
+    // A full run's table: each record's values read from its packed parts, without unpacking it
+    // into an object (1M records: ~4.5 s of this thread, which the master then waited for).
+    const places = new Map(input.deliveries.map((d) => [d.source, d.fields.map((f) => PACKED_AT[f as CanonicalField] ?? -1)]));
+    for (let i = 0; i < table.length; i++) {
+      if (++n % STEP_RECORDS === 0) yield;
+      const source = table.source(i);
+      const d = byName.get(source);
+      if (!d) continue;
+      const t = sources.get(source)!;
+      const packed = table.packedAt(i);
+      if (packed === undefined) {
+        tallyValues(t, d, table.at(i).values);
+        continue;
+      }
+      const parts = packed.split(PACK_SEP);
+      t.records++;
+      const at = places.get(source)!;
+      for (let k = 0; k < at.length; k++) if (at[k]! >= 0 && parts[at[k]!]) t.present[d.fields[k]!]!++;
+      tallyDay(t, parts[PACKED_AT.source_updated_at]);
+      tallyAccuracy(t, parts[PACKED_AT.postal_code], parts[PACKED_AT.region], parts[PACKED_AT.country] || d.country);
+    }
+  } else {
+    for (const r of input.records) {
+      if (++n % STEP_RECORDS === 0) yield;
+      const d = byName.get(r.source);
+      if (d) tallyValues(sources.get(r.source)!, d, r.values);
+    }
   }
   // The customers a source's records belong to: each cluster counted once per source it has records of.
   const counted = new Map<string, number>();
@@ -285,6 +310,19 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
     }
   }
   return { sources, clusters: measureClusters(input, groups) };
+}
+
+/** Counts a record's `source_updated_at` day (a value that is no date is not counted). */
+function tallyDay(t: SourceTallies, updatedAt: string | null | undefined): void {
+  const day = dayOf(updatedAt);
+  if (day) t.updatedDays.set(day, (t.updatedDays.get(day) ?? 0) + 1);
+}
+
+/** Counts whether a record's postcode agrees with its region, where that can be checked (see {@link postcodeAccuracy}). */
+function tallyAccuracy(t: SourceTallies, postcode: string | null | undefined, region: string | null | undefined, country: string | null | undefined): void {
+  if (!postcode || !region || !country) return;
+  const agrees = postcodeAgreesWithRegion(postcode, region, country);
+  if (agrees !== undefined) t.accuracy.add(agrees ? 1 : 0);
 }
 
 /** The yyyy-mm-dd a `source_updated_at` value starts with; undefined when it is no date. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type QualityConfig, type QualityInput, type SourceDelivery, postcodeAgreesWithRegion, qualityRows, qualitySchema, scoreQuality, timelinessOf } from '../../../src/quality/index.js';
 import { tallyRecords, tallyRecordsInTurns } from '../../../src/quality/scores.js';
+import { RecordTable } from '../../../src/master/record-table.js';
 
 const defaults: QualityConfig = qualitySchema.parse({});
 
@@ -171,5 +172,42 @@ describe('tallyRecordsInTurns', () => {
     expect(expected.sources.get('crm')!.consistency.get('email')!.measured).toBeGreaterThan(1000);
     // A timer ran between steps: the tally did not hold the thread from start to end.
     expect(turns).toBeGreaterThan(0);
+  });
+});
+
+describe('tallyRecords of a full run\'s record table', () => {
+  it('counts from the packed records what it counts from the same records unpacked', () => {
+    const regions = ['NSW', 'VIC', 'QLD', null];
+    const recs = Array.from({ length: 3_000 }, (_, i) => ({
+      source: ['erp', 'crm', 'legacy'][i % 3]!,
+      key: `K${i}`,
+      line: i,
+      values: {
+        email: i % 4 ? `p${i}@x.com` : null,
+        phone: i % 5 ? null : `+6129${String(i).padStart(6, '0')}`,
+        postal_code: i % 6 ? String(2000 + (i % 2000)) : null,
+        region: regions[i % 4]!,
+        // Some records say their country, the others take their source's.
+        country: i % 7 === 0 ? 'NZ' : i % 2 ? 'AU' : null,
+        source_updated_at: i % 11 ? `2025-0${1 + (i % 9)}-15T10:00:00Z` : 'someday',
+        // A value packing cannot give back: that record is kept whole.
+        address_line1: i % 97 === 0 ? 'a\u0001b' : `${i} High St`,
+      },
+    }));
+    const config = { sources: [{ name: 'erp' }, { name: 'crm' }, { name: 'legacy' }] } as unknown as Parameters<ReturnType<typeof RecordTable.builder>['build']>[0];
+    const b = RecordTable.builder();
+    for (const r of recs) b.add(r);
+    const table = b.build(config);
+    // 'legacy' is not delivered this run; 'crm' maps a field that is not a canonical one.
+    const deliveries = [delivery('erp', ['email', 'phone', 'postal_code', 'region', 'address_line1', 'source_updated_at'], { country: 'AU' }), delivery('crm', ['email', 'postal_code', 'nickname'])];
+    const clusterOf = Array.from({ length: table.length }, (_, i) => Math.floor(i / 2));
+    const packed = tallyRecords({ deliveries, records: table, clusterOf }, defaults);
+    const unpacked = tallyRecords({ deliveries, records: Array.from(table), clusterOf }, defaults);
+    expect(packed).toEqual(unpacked);
+    const erp = packed.sources.get('erp')!;
+    expect(erp.records).toBe(1_000);
+    expect(erp.accuracy.measured).toBeGreaterThan(100);
+    expect(erp.updatedDays.size).toBe(3);
+    expect(erp.present.address_line1).toBe(1_000);
   });
 });
