@@ -122,4 +122,5 @@ export function* indexCsvChunks(job: IndexRowsJob): Generator<Buffer> {
     if (csv.size >= COPY_STREAM_CHUNK) yield csv.take();
   }
   if (csv.size > 0) yield csv.take();
+  csv.done();
 }

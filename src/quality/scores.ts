@@ -271,7 +271,7 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
   if (table) {
     // A full run's table: each record's values read from its packed parts, without unpacking it
     // into an object (1M records: ~4.5 s of this thread, which the master then waited for).
-    const places = new Map(input.deliveries.map((d) => [d.source, d.fields.map((f) => PACKED_AT[f as CanonicalField] ?? -1)]));
+    const places = new Map(input.deliveries.map((d) => [d.source, d.fields.map((f) => (Object.hasOwn(PACKED_AT, f) ? PACKED_AT[f as CanonicalField] : -1))]));
     for (let i = 0; i < table.length; i++) {
       if (++n % STEP_RECORDS === 0) yield;
       const source = table.source(i);

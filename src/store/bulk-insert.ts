@@ -206,6 +206,17 @@ export class CsvWriter {
     this.byte(0x0a);
   }
 
+  /**
+   * The writer is done: its buffer, unused since the last {@link take}, goes back to the pool (a
+   * writer made per COPY would otherwise take one from it for nothing). Bytes written since the
+   * last take are dropped.
+   */
+  done(): void {
+    this.pool.release(this.buf);
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+  }
+
   /** Bytes appended as they are: part of a row, encoded once and written in many rows. */
   raw(bytes: Uint8Array): void {
     this.reserve(bytes.length);
@@ -360,6 +371,11 @@ export class CsvRowBatch implements RowBatch {
     return chunks;
   }
 
+  /** The batch is done: its writer's unused buffer goes back to the pool (see CsvWriter.done). */
+  done(): void {
+    this.csv.done();
+  }
+
   /** The chunks so far, the batch left empty; a turn for timers and I/O between chunks (see csvChunks). */
   drain(): AsyncGenerator<Buffer> {
     return yieldChunks(this.takeChunks());
@@ -431,6 +447,7 @@ export async function* csvChunks(
     }
   }
   if (csv.size > 0) yield csv.take();
+  csv.done();
 }
 
 async function* batchesOf(

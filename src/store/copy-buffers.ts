@@ -15,20 +15,24 @@
  * failed) is collected as any buffer is.
  */
 
-/** What to do with a chunk's buffer once its bytes are written, by the chunk's ArrayBuffer. */
-const onWritten = new WeakMap<ArrayBufferLike, () => void>();
+/** What to do with a chunk's buffer once its bytes are written, by the chunk's ArrayBuffer, and the chunk's length. */
+const onWritten = new WeakMap<ArrayBufferLike, { length: number; release: () => void }>();
 
 /** Calls `release` once `chunk` (a view of a whole buffer's start) has been written to a socket. */
 export function releaseWhenWritten(chunk: Uint8Array, release: () => void): void {
-  onWritten.set(chunk.buffer, release);
+  if (chunk.byteOffset === 0) onWritten.set(chunk.buffer, { length: chunk.length, release });
 }
 
-/** To be called when a socket has completed its write of `chunk`: its buffer goes where it was told. */
+/**
+ * To be called when a socket has completed its write of `chunk`: its buffer goes where it was
+ * told. Only the whole chunk as registered counts: a write of part of it (were a chunk ever sent
+ * in pieces) leaves the buffer alone, the rest of it perhaps still queued.
+ */
 export function releaseWritten(chunk: Uint8Array): void {
-  const release = onWritten.get(chunk.buffer);
-  if (!release) return;
+  const entry = onWritten.get(chunk.buffer);
+  if (!entry || chunk.byteOffset !== 0 || chunk.length !== entry.length) return;
   onWritten.delete(chunk.buffer);
-  release();
+  entry.release();
 }
 
 /** Buffers of one size, kept for use again (up to `max` of them). */
@@ -47,7 +51,8 @@ export class BufferPool {
     const b = this.free.pop();
     if (b) return b;
     this.allocated++;
-    return Buffer.allocUnsafe(this.size);
+    // A buffer of its own (allocUnsafe hands out slices of a shared slab below 4 KB).
+    return Buffer.allocUnsafeSlow(this.size);
   }
 
   /** `buf` back, if it is one of this pool's size (a whole ArrayBuffer of it) and the pool is not full. */

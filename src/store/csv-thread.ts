@@ -47,7 +47,9 @@ export class CsvEncodingThread {
 export function csvChunksOf(table: string, columns: readonly string[], prepare: ((row: readonly unknown[]) => readonly unknown[]) | null, rows: readonly (readonly unknown[])[], transfer: ArrayBuffer[]): CsvChunks {
   const batch = new CsvRowBatch(table, columns, COPY_STREAM_CHUNK, prepare);
   for (const r of rows) batch.add(r);
-  return toChunks(batch.takeChunks(), transfer);
+  const chunks = batch.takeChunks();
+  batch.done();
+  return toChunks(chunks, transfer);
 }
 
 /** Chunks to hand over from a worker thread: each buffer's own memory transferred (added to `transfer`), or a copy of a pooled slice. */
