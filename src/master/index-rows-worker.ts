@@ -5,13 +5,12 @@
  * src/store/copy-buffers.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { COPY_STREAM_CHUNK } from '../store/bulk-insert.js';
-import { bufferPool } from '../store/copy-buffers.js';
+import { COPY_STREAM_CHUNK, csvBufferPool } from '../store/bulk-insert.js';
 import { type IndexRowsJob, indexCsvChunks } from './index-rows.js';
 
 const chunks = indexCsvChunks(workerData as IndexRowsJob);
-/** The pool CsvWriter takes its buffers from (a chunk and some room). */
-const pool = bufferPool(COPY_STREAM_CHUNK + 4096);
+/** The pool the index's CsvWriter takes its buffers from. */
+const pool = csvBufferPool(COPY_STREAM_CHUNK);
 
 parentPort!.on('message', (m: 'next' | { back: ArrayBuffer }) => {
   if (typeof m === 'object') {

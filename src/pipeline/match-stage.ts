@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { CANONICAL_FIELDS } from '../core/fields.js';
 import { collectGarbage } from '../core/collect-garbage.js';
 import { lapTimer } from '../core/lap-timer.js';
@@ -69,6 +70,13 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
     }
     if (decrypting) for (const r of await decrypting) out.addRow(r);
   };
+  // The rows of `select` through a cursor named `cursor`, inside the transaction `trx`.
+  const readCursor = async (trx: Knex.Transaction, cursor: string, select: string): Promise<void> => {
+    await trx.raw(`declare ${cursor} no scroll cursor for ${select}`);
+    const fetch = async (): Promise<Record<string, unknown>[]> => ((await query(trx.raw(`fetch forward ${pageSize} from ${cursor}`))) as { rows: Record<string, unknown>[] }).rows;
+    await readPages(fetch(), fetch);
+    await trx.raw(`close ${cursor}`);
+  };
   const readAll = async (): Promise<void> => {
     if (ctx.store.dialect === 'mysql') {
       // InnoDB keeps a table in primary-key order: pages by source and key are range reads, all
@@ -94,14 +102,7 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
           await knex.transaction(
             async (second) => {
               await second.raw(`set transaction snapshot '${snapshot.replace(/'/g, "''")}'`);
-              const half = async (trx: typeof first, k: 0 | 1): Promise<void> => {
-                const cursor = `staged_records_${k}`;
-                await trx.raw(`declare ${cursor} no scroll cursor for ${packedRecordsSql(k)}`);
-                const fetch = async (): Promise<Record<string, unknown>[]> => ((await trx.raw(`fetch forward ${pageSize} from ${cursor}`)) as { rows: Record<string, unknown>[] }).rows;
-                await readPages(fetch(), fetch);
-                await trx.raw(`close ${cursor}`);
-              };
-              await Promise.all([half(first, 0), half(second, 1)]);
+              await Promise.all([readCursor(first, 'staged_records_0', packedRecordsSql(0)), readCursor(second, 'staged_records_1', packedRecordsSql(1))]);
             },
             { isolationLevel: 'repeatable read' },
           );
@@ -115,10 +116,7 @@ export async function loadStagedRecords(ctx: Pick<RunContext, 'store' | 'config'
         // Without a key, the server packs each record's values (see packedRecordsSql); with one,
         // the values are read as stored and decrypted here.
         const select = cipher ? trx('source_records').select(columns).where({ deleted: false }).toQuery() : packedRecordsSql();
-        await trx.raw(`declare staged_records no scroll cursor for ${select}`);
-        const fetch = async (): Promise<Record<string, unknown>[]> => ((await query(trx.raw(`fetch forward ${pageSize} from staged_records`))) as { rows: Record<string, unknown>[] }).rows;
-        await readPages(fetch(), fetch);
-        await trx.raw('close staged_records');
+        await readCursor(trx, 'staged_records', select);
       });
     }
   };

@@ -264,7 +264,7 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
     t.records++;
     for (const f of d.fields) if (values[f as keyof CanonicalValues]) t.present[f]!++;
     tallyDay(t, values.source_updated_at);
-    tallyAccuracy(t, values.postal_code, values.region, values.country ?? d.country);
+    tallyAccuracy(t, postcodeAccuracy(values, d.country));
   };
   let n = 0;
   const table = 'packedAt' in input.records ? (input.records as RecordTable) : null;
@@ -288,7 +288,7 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
       const at = places.get(source)!;
       for (let k = 0; k < at.length; k++) if (at[k]! >= 0 && parts[at[k]!]) t.present[d.fields[k]!]!++;
       tallyDay(t, parts[PACKED_AT.source_updated_at]);
-      tallyAccuracy(t, parts[PACKED_AT.postal_code], parts[PACKED_AT.region], parts[PACKED_AT.country] || d.country);
+      tallyAccuracy(t, postcodeAgrees(parts[PACKED_AT.postal_code], parts[PACKED_AT.region], parts[PACKED_AT.country] || d.country));
     }
   } else {
     for (const r of input.records) {
@@ -318,10 +318,8 @@ function tallyDay(t: SourceTallies, updatedAt: string | null | undefined): void 
   if (day) t.updatedDays.set(day, (t.updatedDays.get(day) ?? 0) + 1);
 }
 
-/** Counts whether a record's postcode agrees with its region, where that can be checked (see {@link postcodeAccuracy}). */
-function tallyAccuracy(t: SourceTallies, postcode: string | null | undefined, region: string | null | undefined, country: string | null | undefined): void {
-  if (!postcode || !region || !country) return;
-  const agrees = postcodeAgreesWithRegion(postcode, region, country);
+/** Counts whether a record's postcode agrees with its region (see {@link postcodeAccuracy}; undefined: not checkable). */
+function tallyAccuracy(t: SourceTallies, agrees: boolean | undefined): void {
   if (agrees !== undefined) t.accuracy.add(agrees ? 1 : 0);
 }
 
@@ -332,11 +330,13 @@ export function dayOf(updatedAt: string | null | undefined): string | undefined 
 
 /** Whether a record's postcode agrees with its region (undefined: not checkable). */
 export function postcodeAccuracy(values: Pick<CanonicalValues, 'postal_code' | 'region' | 'country'>, sourceCountry: string | undefined): boolean | undefined {
-  const pc = values.postal_code;
-  const region = values.region;
-  const country = values.country ?? sourceCountry;
-  if (!pc || !region || !country) return undefined;
-  return postcodeAgreesWithRegion(pc, region, country);
+  return postcodeAgrees(values.postal_code, values.region, values.country ?? sourceCountry);
+}
+
+/** {@link postcodeAccuracy} of the values themselves (the country already defaulted to the source's). */
+function postcodeAgrees(postcode: string | null | undefined, region: string | null | undefined, country: string | null | undefined): boolean | undefined {
+  if (!postcode || !region || !country) return undefined;
+  return postcodeAgreesWithRegion(postcode, region, country);
 }
 
 /**

@@ -159,6 +159,14 @@ export async function insertInChunks(
   return inserted;
 }
 
+/**
+ * This thread's pool of the buffers a {@link CsvWriter} of `chunkBytes` writes into: a chunk and
+ * room for the row that overruns it (see copy-buffers.ts).
+ */
+export function csvBufferPool(chunkBytes: number): BufferPool {
+  return bufferPool(chunkBytes + 4096);
+}
+
 /** The bytes of '0'…'9', 'a'…'f'. */
 const HEX_DIGITS = Buffer.from('0123456789abcdef');
 
@@ -180,7 +188,7 @@ export class CsvWriter {
   private readonly pool: BufferPool;
 
   constructor(private readonly chunkBytes: number) {
-    this.pool = bufferPool(chunkBytes + 4096);
+    this.pool = csvBufferPool(chunkBytes);
     this.buf = this.pool.acquire();
   }
 
@@ -323,7 +331,7 @@ export class CsvWriter {
    */
   private reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes + 4096, 2 * this.buf.length, this.pos + n + 4096));
+    const next = Buffer.allocUnsafe(Math.max(this.pool.size, 2 * this.buf.length, this.pos + n + 4096));
     this.buf.copy(next, 0, 0, this.pos);
     // Only this writer held the old buffer (a chunk taken from it is in a buffer of its own).
     this.pool.release(this.buf);
