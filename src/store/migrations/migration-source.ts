@@ -8,6 +8,7 @@ import { securitySchema } from './0006-security.js';
 import { matchWindowsSchema } from './0007-match-windows.js';
 import { byteOrderHashes } from './0008-byte-order-hashes.js';
 import { unloggedMatchIndex } from './0009-unlogged-match-index.js';
+import { recordIndexKeyFirst } from './0010-record-index-key-first.js';
 
 /** One schema change, as a module rather than a file knex looks up by name. */
 export interface StoreMigration {
@@ -20,7 +21,7 @@ export interface StoreMigration {
 /** Every migration, oldest first. Append new ones; never reorder or edit released ones. */
 // 0003-master and 0006-security were written alongside 0004-quality and 0005-jobs and landed
 // after them: appended, not slotted in, so stores that already applied those apply them next.
-export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema, masterSchema, securitySchema, matchWindowsSchema, byteOrderHashes, unloggedMatchIndex];
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [initialSchema, modelsAndCursors, qualityHistory, jobsSchema, masterSchema, securitySchema, matchWindowsSchema, byteOrderHashes, unloggedMatchIndex, recordIndexKeyFirst];
 
 /** Name of the table knex records applied migrations in (and of its `_lock` table). */
 export const MIGRATIONS_TABLE = 'crm_etl_migrations';

@@ -87,4 +87,29 @@ describe.each(TEST_DIALECTS)('match index outside the write-ahead log (%s)', (di
     const indexed = (await store.knex('blocking_keys').distinct('source_key')) as { source_key: string }[];
     expect(indexed.map((r) => r.source_key).sort()).toEqual(['1', '2', '3', '4']);
   });
+
+  // An incremental run replaces a changed record's keys and an erasure deletes them, by source and
+  // key: through an index, not a scan of some ten million rows. On PostgreSQL the index leads with
+  // the key, which its full-run build sorts far faster than a source name (migration 0010).
+  it("finds a record's keys through the record index", async () => {
+    const byRecord = store.knex('blocking_keys').where({ source: 'crm' }).whereIn('source_key', ['1', '2']);
+    if (dialect === 'mysql') {
+      const [plan] = (await store.knex.raw(`explain ${byRecord.clone().select('key_hash').toString()}`)) as [{ key: string | null }[]];
+      expect(plan[0]!.key).toBe('blocking_keys_source_source_key_index');
+      return;
+    }
+    const plan = await store.transaction(async (trx) => {
+      await trx.raw('set local enable_seqscan = off');
+      const res = (await trx.raw(`explain (format json) ${byRecord.clone().delete().toString()}`)) as { rows: { 'QUERY PLAN': unknown }[] };
+      return JSON.stringify(res.rows[0]!['QUERY PLAN']);
+    });
+    expect(plan).toContain('"Index Name":"blocking_keys_record_index"');
+    const columns = (await store.knex.raw(
+      `select a.attname from pg_index x join pg_class i on i.oid = x.indexrelid
+         join pg_attribute a on a.attrelid = x.indrelid and a.attnum = any(x.indkey)
+        where i.relname = 'blocking_keys_record_index' and i.relnamespace = (select oid from pg_namespace where nspname = current_schema())
+        order by array_position(x.indkey::int2[], a.attnum)`,
+    )) as { rows: { attname: string }[] };
+    expect(columns.rows.map((r) => r.attname)).toEqual(['source_key', 'source']);
+  });
 });
