@@ -7,6 +7,7 @@ export const ENCODED_FIELDS = ['given', 'family', 'dob', 'email', 'phone', 'addr
 export type EncodedField = (typeof ENCODED_FIELDS)[number];
 /** Fields per row of {@link EncodedRecords.rows}. */
 export const NF = ENCODED_FIELDS.length;
+const FIELD_AT = Object.fromEntries(ENCODED_FIELDS.map((f, at) => [f, at])) as Record<EncodedField, number>;
 const F_GIVEN = ENCODED_FIELDS.indexOf('given');
 const F_FAMILY = ENCODED_FIELDS.indexOf('family');
 const F_ADDRESS = ENCODED_FIELDS.indexOf('address');
@@ -207,6 +208,11 @@ export class RecordView implements MatchRecord {
     this.i = i;
     this.r = i * NF;
     return this;
+  }
+
+  /** The dictionary entry of this record's value of `field`, if `dict` is that field's dictionary here (else -1). */
+  entryIn(field: EncodedField, dict: readonly string[]): number {
+    return this.d[field] === dict ? this.rows[this.r + FIELD_AT[field]]! : -1;
   }
 
   get source(): string {

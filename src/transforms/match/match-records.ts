@@ -5,7 +5,7 @@ import { type Edge, clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
-import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termFrequenciesByValue, termSharesOf, trainModel, uFromPatterns } from './model.js';
+import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termSharesOf, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
@@ -370,13 +370,13 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       blocks[r] = { keyIds: none, start: none, order: none, position: none };
       keyIds[r] = none;
     }
-    // The engines are done: their threads (each with a copy of the dictionaries) are given back
-    // before the term frequencies by value (millions of values at a million records) are built.
+    // The engines are done: their threads (each with a copy of the dictionaries) are given back.
     await Promise.all(engines.map((e) => e.comparedAll()));
     await closeEngines();
     if (engines.length > 1) collectGarbage();
     const termShares = stored ? undefined : termSharesOf(enc, shares);
-    const scorer = new PairScorer(model, termShares ? termFrequenciesByValue(termShares) : stored!, recordCount, { companyWords });
+    // By dictionary entry: the pairs are explained and clustered through views of these records.
+    const scorer = new PairScorer(model, termShares ?? stored!, recordCount, { companyWords });
     const found: { a: number; b: number; w: number; e: number; p: number }[] = [];
     scored.forEach((s, e) => {
       for (let p = 0; p < s.a.length; p++) found.push({ a: s.a[p]!, b: s.b[p]!, w: s.weight[p]!, e, p });

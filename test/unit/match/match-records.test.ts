@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { matchRecords, toMatchRecord } from '../../../src/transforms/match/index.js';
+import { COMPARISONS } from '../../../src/transforms/match/comparisons.js';
+import { RecordViews, encodeRecords } from '../../../src/transforms/match/encoded.js';
+import { PairScorer, termFrequenciesByValue } from '../../../src/transforms/match/model.js';
 import type { CanonicalValues } from '../../../src/core/fields.js';
 
 const GIVEN = ['james', 'mary', 'robert', 'patricia', 'john', 'jennifer', 'michael', 'linda', 'david', 'elizabeth', 'william', 'barbara', 'richard', 'susan', 'joseph', 'jessica'];
@@ -62,6 +65,29 @@ describe('matchRecords', () => {
     expect(ex.probability).toBeGreaterThan(0.9);
     expect(ex.fields.find((f) => f.field === 'birth_date')).toMatchObject({ level: 'exact' });
     expect(ex.fields.find((f) => f.field === 'family_name')!.weight).toBeGreaterThan(0);
+  });
+
+  // A full match explains its pairs through views of the encoded records, reading each value's
+  // term frequency by its dictionary entry: the same explanations as by value, with the same
+  // adjustments, and records that are not views still scored by value.
+  it('explains pairs by dictionary entry exactly as by value', async () => {
+    const recs = population().map((p, i) => toMatchRecord('s', String(i), p.values));
+    const enc = encodeRecords(recs);
+    const res = await matchRecords(enc, { linkThreshold: 0.9, reviewThreshold: 0.5, maxBlockSize: 1000 });
+    expect(res.termShares).toBeDefined();
+    const byValue = new PairScorer(res.model, termFrequenciesByValue(res.termShares!), recs.length);
+    const views = new RecordViews(enc);
+    const [va, vb] = [views.view(), views.view()];
+    let adjusted = 0;
+    res.pairs.forEach((p, x) => {
+      const got = res.scorer.explainStored(va.fill(p.a), vb.fill(p.b), res.pairLevels, x * COMPARISONS.length);
+      const want = byValue.explainStored(recs[p.a]!, recs[p.b]!, res.pairLevels, x * COMPARISONS.length);
+      expect(got).toEqual(want);
+      expect(res.scorer.explainStored(recs[p.a]!, recs[p.b]!, res.pairLevels, x * COMPARISONS.length)).toEqual(want);
+      adjusted += got.stored[3].filter((f) => f[2] === 1).length;
+    });
+    expect(res.pairs.length).toBeGreaterThanOrEqual(100);
+    expect(adjusted).toBeGreaterThanOrEqual(res.pairs.length);
   });
 
   it('never links two records of a source declared duplicate-free', async () => {
