@@ -141,11 +141,65 @@ function* consistencySteps(input: Pick<QualityInput, 'records' | 'clusterOf'>, f
   const out = new Map<string, Map<string, Tally>>();
   const list = listOf(input.records);
   const record = (i: number): ScoredRecord => list.at(i);
+  // A full run's table: each member's values read from its packed parts, and only for a cluster
+  // of several sources (the others compare nothing). Unpacked into objects, a million records'
+  // members were some 200 MB of the heap at a 1M run's end, where quality now runs beside the
+  // master's index builds: V8 put them straight into the old generation, where the master's
+  // unpacked records had lived long.
+  const table = 'packedAt' in input.records ? (input.records as RecordTable) : null;
+  const places = fields.map((f) => (Object.hasOwn(PACKED_AT, f) ? PACKED_AT[f as CanonicalField] : -1));
+  const packed = table !== null && places.every((at) => at >= 0) ? new PackedMembers(table, places) : null;
   for (let c = 0; c < groups.count; c++) {
-    if (clusterSize(groups, c) > 1) addConsistency(out, clusterMembers(groups, c, record), fields);
+    if (clusterSize(groups, c) > 1) {
+      if (packed) packed.addConsistency(out, groups, c, fields);
+      else addConsistency(out, clusterMembers(groups, c, record), fields);
+    }
     if (c % STEP_RECORDS === STEP_RECORDS - 1) yield;
   }
   return out;
+}
+
+/** The consistency fields' values of a cluster's members, read from a record table's packed parts (see consistencySteps). */
+class PackedMembers {
+  private sources: string[] = [];
+  /** Member k's value of field x at `values[k * fields + x]` ('' for none). */
+  private values: string[] = [];
+
+  constructor(
+    private readonly table: RecordTable,
+    /** Per consistency field, its place in a packed record's parts. */
+    private readonly places: readonly number[],
+  ) {}
+
+  /** {@link addConsistency} of cluster `c`'s members. */
+  addConsistency(out: Map<string, Map<string, Tally>>, groups: ClusterGroups, c: number, fields: readonly string[]): void {
+    const { table, places } = this;
+    const from = groups.start[c]!;
+    const to = groups.start[c + 1]!;
+    const first = table.source(groups.order[from]!);
+    let mixed = false;
+    for (let k = from + 1; k < to && !mixed; k++) mixed = table.source(groups.order[k]!) !== first;
+    if (!mixed) return;
+    const F = places.length;
+    const n = to - from;
+    const sources = this.sources;
+    const values = this.values;
+    sources.length = n;
+    values.length = n * F;
+    for (let k = 0; k < n; k++) {
+      const i = groups.order[from + k]!;
+      sources[k] = table.source(i);
+      const p = table.packedAt(i);
+      if (p === undefined) {
+        const v = table.at(i).values;
+        for (let x = 0; x < F; x++) values[k * F + x] = v[fields[x] as CanonicalField] ?? '';
+      } else {
+        const parts = p.split(PACK_SEP);
+        for (let x = 0; x < F; x++) values[k * F + x] = parts[places[x]!]!;
+      }
+    }
+    addConsistencyOf(out, n, fields, (k) => sources[k]!, (k, x) => values[k * F + x]!);
+  }
 }
 
 /**
@@ -179,6 +233,17 @@ export function addConsistency(out: Map<string, Map<string, Tally>>, members: re
   if (members.length < 2) return;
   const first = members[0]!.source;
   if (members.every((r) => r.source === first)) return;
+  addConsistencyOf(
+    out,
+    members.length,
+    fields,
+    (k) => members[k]!.source,
+    (k, x) => members[k]!.values[fields[x] as keyof CanonicalValues] ?? '',
+  );
+}
+
+/** {@link addConsistency} of `n` members, member k's source and its value of `fields[x]` ('' or null: none) as given. */
+function addConsistencyOf(out: Map<string, Map<string, Tally>>, n: number, fields: readonly string[], sourceOf: (k: number) => string, valueOf: (k: number, x: number) => string): void {
   const tally = (source: string, field: string): Tally => {
     let bySource = out.get(source);
     if (!bySource) out.set(source, (bySource = new Map()));
@@ -186,21 +251,22 @@ export function addConsistency(out: Map<string, Map<string, Tally>>, members: re
     if (!t) bySource.set(field, (t = new Tally()));
     return t;
   };
-  for (const f of fields) {
-    for (let x = 0; x < members.length; x++) {
-      const a = members[x]!;
-      const va = a.values[f as keyof CanonicalValues];
+  for (let fx = 0; fx < fields.length; fx++) {
+    const f = fields[fx]!;
+    for (let x = 0; x < n; x++) {
+      const va = valueOf(x, fx);
       if (!va) continue;
+      const sa = sourceOf(x);
       // A cluster this large is already suspect; comparing each member with the next 100
       // keeps the cost linear without changing what an ordinary cluster measures.
-      for (let y = x + 1; y < Math.min(members.length, x + 1 + CONSISTENCY_CAP); y++) {
-        const b = members[y]!;
-        if (b.source === a.source) continue;
-        const vb = b.values[f as keyof CanonicalValues];
+      for (let y = x + 1; y < Math.min(n, x + 1 + CONSISTENCY_CAP); y++) {
+        const sb = sourceOf(y);
+        if (sb === sa) continue;
+        const vb = valueOf(y, fx);
         if (!vb) continue;
         const agree = va === vb ? 1 : 0;
-        tally(a.source, f).add(agree);
-        tally(b.source, f).add(agree);
+        tally(sa, f).add(agree);
+        tally(sb, f).add(agree);
       }
     }
   }
