@@ -6,7 +6,7 @@ import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from '
 import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termSharesOf, trainModel, uFromPatterns } from './model.js';
-import { type EngineHandle, localEngine, workerEngine } from './pool.js';
+import { type EngineHandle, localEngine, shareClaims, workerEngine } from './pool.js';
 import { trainingSample } from './training.js';
 import { COMPARISONS } from './comparisons.js';
 import { type WordCounts, countWordsOf } from './word-weights.js';
@@ -282,38 +282,22 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
       }
     }
     lap('blocking');
-    // Slices handed out as the engines ask, largest first, each engine taking about a
-    // 1/(2 × engines) share of the cost left (guided self-scheduling): the last shares are
-    // small and the engines end together. (A fixed half each left a core idle for a tenth of
-    // the phase: this thread, which also collects its larger heap, ran slower than a worker.)
-    // The candidate pairs are gone through twice, in the same slices: a sample compared before
-    // training, all of them scored after it (see MatchEngine.scoreCandidates).
-    const eachShare = async (work: (e: EngineHandle, share: PairTask[]) => Promise<void>): Promise<void> => {
-      const queue = [...slices].sort((x, y) => y.cost - x.cost);
-      let left = totalCost;
-      const nextShare = (): PairTask[] => {
-        const share: PairTask[] = [];
-        const want = left / (2 * engines.length);
-        let cost = 0;
-        while (queue.length && (share.length === 0 || cost < want)) {
-          const sl = queue.shift()!;
-          share.push({ rule: sl.rule, from: sl.from, to: sl.to });
-          cost += sl.cost;
-        }
-        left -= cost;
-        return share;
-      };
-      await Promise.all(
-        engines.map(async (e) => {
-          for (let share = nextShare(); share.length; share = nextShare()) await work(e, share);
-        }),
-      );
+    // Slices in shares, largest first, each about a 1/(2 × engines) share of the cost left
+    // (guided self-scheduling): the last shares are small and the engines end together. (A fixed
+    // half each left a core idle for a tenth of the phase: this thread, which also collects its
+    // larger heap, ran slower than a worker.) Each engine takes the next share as it finishes
+    // one (see claimShare). The candidate pairs are gone through twice, in the same shares: a
+    // sample compared before training, all of them scored after it (see MatchEngine.scoreCandidates).
+    const work = guidedShares(slices, totalCost, engines.length);
+    const onEveryEngine = <T>(work: (e: EngineHandle, claims: Int32Array) => Promise<T>): Promise<T[]> => {
+      const claims = shareClaims();
+      return Promise.all(engines.map((e) => work(e, claims)));
     };
     const candidates = new Map<number, number>();
     // A stored model needs no sample of the candidates: they are only scored.
     if (!opts.model) {
       const every = sampleEvery(totalCost, opts.candidateSample);
-      const comparing = eachShare(async (e, share) => addPatternCounts(candidates, await e.candidatePairs(share, blocks, keyRows!, every)));
+      const comparing = onEveryEngine(async (e, claims) => addPatternCounts(candidates, await e.candidatePairs(work, claims, blocks, keyRows!, every)));
       // Before this thread's share starts (at its first turn): the garbage of blocking (its
       // orders and slices; ~100 MB at a million records) would stay in its heap throughout.
       if (engines.length > 1) collectGarbage();
@@ -356,8 +340,8 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const params = scoringParams(model, recordCount, shares, minWeight);
     const scored: ScoredPairs[] = [];
     let pairCount = 0;
-    await eachShare(async (e, share) => {
-      for (const r of await e.scoreCandidates(share, blocks, keyRows!, params)) {
+    await onEveryEngine(async (e, claims) => {
+      for (const r of await e.scoreCandidates(work, claims, blocks, keyRows!, params)) {
         scored.push(r);
         pairCount += r.pairs;
       }
@@ -508,4 +492,27 @@ function storedTermShares(enc: EncodedRecords, stored: TermFrequencies): (Float6
     for (let id = 1; id < dict.length; id++) out[id] = map.get(dict[id]!) ?? 0;
     return out;
   });
+}
+
+/**
+ * The slices in shares for `engines` engines: largest first, each share about a 1/(2 × engines)
+ * part of the cost not yet in a share (guided self-scheduling), at least one slice.
+ */
+export function guidedShares(slices: readonly (PairTask & { cost: number })[], totalCost: number, engines: number): PairTask[][] {
+  const queue = [...slices].sort((x, y) => y.cost - x.cost);
+  const shares: PairTask[][] = [];
+  let left = totalCost;
+  for (let q = 0; q < queue.length; ) {
+    const share: PairTask[] = [];
+    const want = left / (2 * engines);
+    let cost = 0;
+    while (q < queue.length && (share.length === 0 || cost < want)) {
+      const sl = queue[q++]!;
+      share.push({ rule: sl.rule, from: sl.from, to: sl.to });
+      cost += sl.cost;
+    }
+    left -= cost;
+    shares.push(share);
+  }
+  return shares;
 }

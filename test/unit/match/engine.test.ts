@@ -9,7 +9,8 @@ import { type MatchRecord, matchRecords } from '../../../src/transforms/match/in
 import { sampleEvery } from '../../../src/transforms/match/match-records.js';
 import { encodedTermShares, expandExplanation, randomPairs } from '../../../src/transforms/match/model.js';
 import { countWords } from '../../../src/transforms/match/word-weights.js';
-import { workerEngine } from '../../../src/transforms/match/pool.js';
+import { localEngine, shareClaims, workerEngine } from '../../../src/transforms/match/pool.js';
+import { guidedShares } from '../../../src/transforms/match/match-records.js';
 import { generatedMatchRecords } from '../../support/generated-records.js';
 
 const F = COMPARISONS.length;
@@ -125,11 +126,27 @@ describe('matching engine on columns', () => {
     // An engine in a worker thread scores the same pairs alike.
     const worker = workerEngine(enc, opts);
     try {
-      const [theirs] = await worker.scoreCandidates(tasks, blocks, keyRows, params);
+      const [theirs] = await worker.scoreCandidates([tasks], shareClaims(), blocks, keyRows, params);
       expect(theirs!.a).toEqual(some.a);
       expect(theirs!.weight).toEqual(some.weight);
       expect(theirs!.levels).toEqual(some.levels);
       expect(theirs!.histogram).toEqual(some.histogram);
+      // The blocks in shares that this thread's engine and the worker's take as they go: every
+      // share scored once, by one of them, the pairs together those of all the blocks.
+      const slices = Array.from({ length: 9 }, (_, k) => {
+        const from = 1 + Math.floor((k * pa.length) / 9);
+        const to = 1 + Math.floor(((k + 1) * pa.length) / 9);
+        return { rule: 0, from, to, cost: to - from };
+      });
+      const shares = guidedShares(slices, pa.length, 2);
+      expect(shares.length).toBeGreaterThan(3);
+      const claims = shareClaims();
+      const both = (await Promise.all([localEngine(enc, opts).scoreCandidates(shares, claims, blocks, keyRows, params), worker.scoreCandidates(shares, claims, blocks, keyRows, params)])).flat();
+      expect(both.reduce((n, r) => n + r.pairs, 0)).toBe(pa.length);
+      const kept = both.flatMap((r) => [...r.a].map((x, p) => `${x}-${r.b[p]}:${r.weight[p]}`)).sort();
+      expect(kept).toEqual([...some.a].map((x, p) => `${x}-${some.b[p]}:${some.weight[p]}`).sort());
+      const histogram = both.reduce((h, r) => h.map((c, i) => c + r.histogram[i]!), new Array<number>(some.histogram.length).fill(0));
+      expect(histogram).toEqual(some.histogram);
     } finally {
       await worker.close();
     }
