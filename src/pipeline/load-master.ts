@@ -76,13 +76,6 @@ export interface MasterWriter {
    * rejection rolls the master back (a full run writes its match index beside the master).
    */
   beforeCommit?: () => Promise<void>;
-  /**
-   * Started inside the master's transaction once its rows are written, while the store builds
-   * the indexes of a first load (the store's work alone, on one core), and awaited before
-   * {@link beforeCommit}: a rejection rolls the master back. A full run assesses its quality here
-   * (see assessAndLoad): this thread is free then.
-   */
-  beside?: () => Promise<void>;
 }
 
 interface CustomerRow {
@@ -407,13 +400,6 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
       await writing?.catch(() => undefined);
     }
     lap('writes');
-    // The last rounds' rows are garbage V8 has not collected (some 100-200 MB at a million
-    // records): collected while the store builds the indexes, before what runs beside adds its own
-    // on top (a 1M run's quality so: its peak 1,400 MB, against 1,355 with quality first).
-    if (w.beside && full && clusters.length >= WRITE_CLUSTERS) collectGarbage();
-    const besides = w.beside?.();
-    // Settled here too: the indexes failing first is not an unhandled rejection of this one.
-    besides?.catch(() => undefined);
     if (bare) {
       await bare.rebuild();
       lap('indexes');
@@ -425,10 +411,6 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
     for (const { source, keys } of refChunks(detached, chunk)) await whereAny(trx, trx('customer_links').where({ source }), 'source_key', keys).delete();
     await writeAudit(store, audit, fateEntries, trx);
     lap('writes');
-    if (besides) {
-      await besides;
-      lap('waiting for the quality gates');
-    }
     if (w.beforeCommit) {
       await w.beforeCommit();
       lap('waiting for the match index');
@@ -438,16 +420,6 @@ export async function writeMaster(w: MasterWriter, p: MasterPlacement): Promise<
   const count = (await knex('customers').where({ status: 'active' }).count({ n: '*' })) as { n: number | string }[];
   result.customers = Number(count[0]!.n);
   return result;
-}
-
-/** A master loaded before its quality gates are known (see assessAndLoad). */
-export interface GatedLoad {
-  /** Started once the master's rows are written; its rejection rolls the master back (see MasterWriter.beside). */
-  beside?: () => Promise<void>;
-  /** What a match index written here waits for before it commits (see writeMatchIndex). */
-  gates?: Promise<void>;
-  /** Called with the master's failure: gates still pending fail with it. */
-  abandon?: (why: unknown) => void;
 }
 
 /** What the match index is written from: the records' hashed blocking keys and sort-key names, their term frequencies and company-name word counts. */
@@ -517,14 +489,14 @@ async function writeIndex(ctx: RunContext, m: MatchStageResult, index: IndexInpu
  * after the other (the next run finds the same records changed, their links unchanged, and
  * matches them again).
  */
-export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}, indexWrite: Promise<void> | null = null, gated: GatedLoad = {}): Promise<LoadResult> {
+export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: Record<string, number> = {}, indexWrite: Promise<void> | null = null): Promise<LoadResult> {
   let written = indexWrite;
   if (!written) {
     const started = performance.now();
     const index = await indexInputs(ctx, m);
     // PGlite has one connection: a second transaction would wait for the first to end.
     if (ctx.store.dialect === 'pglite') await writeIndex(ctx, m, index, started, phases);
-    else written = writeIndex(ctx, m, index, started, phases, gated.gates);
+    else written = writeIndex(ctx, m, index, started, phases);
   }
   // Settled here too, so that a failing index is not an unhandled rejection while the master
   // is still building its rows (the master's transaction awaits it and fails with it).
@@ -538,16 +510,11 @@ export async function loadMaster(ctx: RunContext, m: MatchStageResult, phases: R
         audit: { actor: ctx.actor ?? defaultActor(), at: new Date(), runId: ctx.runId, reason: `run ${ctx.runId}: matching and survivorship` },
         phases,
         ...(written ? { beforeCommit: () => written } : {}),
-        ...(gated.beside ? { beside: gated.beside } : {}),
       },
       { records: m.records, clusterOf: m.result.clusterOf, linkProbability: m.result.linkProbability, scope: 'all' },
     );
     phases['load:master'] = Math.round(performance.now() - mark);
     return result;
-  } catch (err) {
-    // An index waiting for gates that will never be known now ends too.
-    gated.abandon?.(err);
-    throw err;
   } finally {
     // The master failed first: the index still ends (committed or rolled back) before the run does.
     await written?.catch(() => undefined);

@@ -134,23 +134,10 @@ export function matchCounts(m: Pick<MatchStageResult, 'records' | 'result'>): Ma
   };
 }
 
-/** A run's quality gates failed while its master was being written: the master rolls back. */
-class GatesFailed extends Error {
-  constructor() {
-    super('the quality gates failed: the master and its match index are left as they were');
-  }
-}
-
 /**
  * The quality stage and the master: quality is assessed after matching; when a gate fails, the
  * master is not touched, the staged records stay for inspection and the sources' cursors are put
  * back (`cursors`: as they were before the run). Both runners end a run with this.
- *
- * On a store with a pool of connections, the master is written before the gates are known, and
- * commits only once they pass (a failing gate rolls it back, as it does the match index): quality
- * is assessed once the master's rows are written, while the store builds the indexes of a first
- * load, when this thread would otherwise wait (at a million records, 4 s of the store's work on one
- * core). On PGlite (one connection, which the master's transaction holds) quality comes first.
  */
 export async function assessAndLoad(
   ctx: RunContext,
@@ -159,8 +146,9 @@ export async function assessAndLoad(
   cursors: readonly Record<string, unknown>[],
   phases: Record<string, number> = {},
 ): Promise<{ quality: QualityReport; master: LoadResult | null }> {
-  // The match index is written while the master is built (see startMatchIndex), and commits
-  // only if the gates pass.
+  // The match index is written while quality is assessed (see startMatchIndex), and commits
+  // only if the gates pass: at a million records, its first seconds on the store's core beside
+  // quality's on this thread.
   let pass = (): void => undefined;
   let fail = (_why: unknown): void => undefined;
   const gates = new Promise<void>((resolve, reject) => {
@@ -169,54 +157,26 @@ export async function assessAndLoad(
   });
   gates.catch(() => undefined);
   const index = startMatchIndex(ctx, m, phases, gates);
-  let quality: QualityReport | undefined;
-  const assess = async (): Promise<QualityReport> => {
-    const t0 = performance.now();
-    quality = await assessRunQuality(ctx, sources, m);
-    phases.quality = Math.round(performance.now() - t0);
-    return quality;
-  };
-  const refused = async (q: QualityReport): Promise<{ quality: QualityReport; master: null }> => {
-    await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
-    return { quality: q, master: null };
-  };
   const giveUp = async (why: unknown): Promise<void> => {
     fail(why);
     await index?.catch(() => undefined);
   };
-
-  if (ctx.store.dialect === 'pglite') {
-    let q: QualityReport;
-    try {
-      q = await assess();
-    } catch (err) {
-      await giveUp(err);
-      throw err;
-    }
-    if (!q.gates.passed) {
-      await giveUp(new GatesFailed());
-      return refused(q);
-    }
-    pass();
-    return { quality: q, master: await loadMaster(ctx, m, phases, index) };
-  }
-
-  let assessed: Promise<QualityReport> | null = null;
-  const beside = async (): Promise<void> => {
-    assessed = assess();
-    if (!(await assessed).gates.passed) throw new GatesFailed();
-    pass();
-  };
+  const t0 = performance.now();
+  let quality: QualityReport;
   try {
-    const master = await loadMaster(ctx, m, phases, index, { beside, gates, abandon: fail });
-    return { quality: quality!, master };
+    quality = await assessRunQuality(ctx, sources, m);
   } catch (err) {
     await giveUp(err);
-    // Quality still being assessed when the master failed ends before the run does.
-    await (assessed as Promise<QualityReport> | null)?.catch(() => undefined);
-    if (err instanceof GatesFailed && quality) return refused(quality);
     throw err;
   }
+  phases.quality = Math.round(performance.now() - t0);
+  if (!quality.gates.passed) {
+    await giveUp(new Error('the quality gates failed: the master and its match index are left as they were'));
+    await restoreCursors(ctx.store, sources.map((s) => s.source), cursors);
+    return { quality, master: null };
+  }
+  pass();
+  return { quality, master: await loadMaster(ctx, m, phases, index) };
 }
 
 /**
