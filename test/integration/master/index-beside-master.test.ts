@@ -107,3 +107,40 @@ describe.each(TEST_DIALECTS)('match index written beside the master (%s)', (dial
     expect((await store.knex('match_term_frequencies').distinct('run_id')) as { run_id: string }[]).toEqual(runs);
   });
 });
+
+// A first load whose quality gates fail: the master and its match index (written beside quality)
+// stay empty, the run's scores are kept for the report, and the tables keep their keys.
+describe.each(TEST_DIALECTS)('a first load whose quality gates fail (%s)', (dialect) => {
+  let fx: CsvPipeline;
+  let store: Store;
+  let config: Config;
+
+  beforeAll(async () => {
+    fx = await csvPipeline(dialect, 'gates-first-load', 'id,given,family,email,dob\n' + PEOPLE.join('\n') + '\n', { given_name: 'given', family_name: 'family', email: 'email', birth_date: 'dob' });
+    ({ store, config } = fx);
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('loads nothing, keeps the scores, and loads all on the next run', async () => {
+    const strict = { ...config, quality: { ...config.quality, gates: { ...config.quality.gates, min_overall: 100.5 } } };
+    const summary = await runPipeline({ config: strict, store, log, full: true });
+    expect(summary.status).toBe('failed');
+    expect(summary.quality.gates.failed.map((f) => f.gate)).toEqual(['quality.gates.min_overall']);
+    expect(summary.master).toBeNull();
+    for (const table of ['customers', 'customer_links', 'customer_consistency', 'master_audit', 'blocking_keys', 'match_term_frequencies']) expect(await count(store, table)).toBe(0);
+    const scored = (await store.knex('quality_scores').distinct('run_id')) as { run_id: string }[];
+    expect(scored.map((r) => r.run_id)).toEqual([summary.runId]);
+    const runs = (await store.knex('runs').select('status')) as { status: string }[];
+    expect(runs.map((r) => r.status)).toEqual(['failed']);
+
+    // The master's tables kept their keys through the rollback: the next run loads into them.
+    const next = await runPipeline({ config, store, log, full: true, now: new Date(Date.now() + 2000) });
+    expect(next.status).toBe('succeeded');
+    expect(next.master?.newCustomers).toBe(3);
+    expect(await count(store, 'customers')).toBe(3);
+    expect(await count(store, 'customer_links')).toBe(4);
+    await expect(store.knex('customer_links').insert({ source: 'people', source_key: '1', customer_id: 'x', match_probability: null, run_id: next.runId })).rejects.toThrow();
+  });
+});
