@@ -208,8 +208,8 @@ export async function runMatchStage(ctx: RunContext, opts: MatchStageOptions = {
     }
   }
   if (result.pairs.length) await ctx.store.insertRows('match_pairs', MATCH_PAIR_COLUMNS, pairRows());
-  // The pairs are explained: the scorer's term frequencies by value (maps of some 3M values at a
-  // million records) go; the match index writes them from the same values by entry.
+  // The pairs are explained: the scorer lets go of its term frequencies (by entry; by value too,
+  // had a record that is not a view asked for them); the match index writes them by entry.
   if (result.termShares) result.scorer.releaseTermFrequencies();
   await ctx.store.knex('match_models').insert({ run_id: ctx.runId, model: JSON.stringify({ ...result.model, blocking: result.blocking, recordCount: records.length }) });
   // The pairs' explanations were garbage that the quality and master stages would add to

@@ -289,9 +289,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // one (see claimShare). The candidate pairs are gone through twice, in the same shares: a
     // sample compared before training, all of them scored after it (see MatchEngine.scoreCandidates).
     const work = guidedShares(slices, totalCost, engines.length);
-    const onEveryEngine = <T>(work: (e: EngineHandle, claims: Int32Array) => Promise<T>): Promise<T[]> => {
+    const onEveryEngine = <T>(task: (e: EngineHandle, claims: Int32Array) => Promise<T>): Promise<T[]> => {
       const claims = shareClaims();
-      return Promise.all(engines.map((e) => work(e, claims)));
+      return Promise.all(engines.map((e) => task(e, claims)));
     };
     const candidates = new Map<number, number>();
     // A stored model needs no sample of the candidates: they are only scored.

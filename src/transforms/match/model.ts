@@ -586,7 +586,6 @@ export class PairScorer {
    * hundreds of thousands of strings (at 300k records, 410 of the 470 ms of explaining them).
    */
   private shareOf(f: number, field: EncodedField, a: MatchRecord): number | null {
-    if (this.released) throw new Error('PairScorer: its term frequencies were released');
     const s = this.shares;
     if (s) {
       const byEntry = s.shares[f];
@@ -604,6 +603,7 @@ export class PairScorer {
   }
 
   private weightOf(f: number, l: number, a: MatchRecord): { w: number; tf: boolean } {
+    if (this.released) throw new Error('PairScorer: its term frequencies were released');
     const field = COMPARISONS[f]!.tf;
     if (l === 0 && field) {
       // Agreeing on a value held by share p of records: u is p, not the field's average. A
