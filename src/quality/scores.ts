@@ -147,7 +147,7 @@ function* consistencySteps(input: Pick<QualityInput, 'records' | 'clusterOf'>, f
   // straight into the old generation, where the master's unpacked records had lived long), and
   // quality took 4.1-5.0 s instead of ~3.
   const table = 'packedAt' in input.records ? (input.records as RecordTable) : null;
-  const places = fields.map((f) => (Object.hasOwn(PACKED_AT, f) ? PACKED_AT[f as CanonicalField] : -1));
+  const places = packedPlaces(fields);
   const packed = table !== null && places.every((at) => at >= 0) ? new PackedMembers(table, places) : null;
   for (let c = 0; c < groups.count; c++) {
     if (clusterSize(groups, c) > 1) {
@@ -161,7 +161,6 @@ function* consistencySteps(input: Pick<QualityInput, 'records' | 'clusterOf'>, f
 
 /** The consistency fields' values of a cluster's members, read from a record table's packed parts (see consistencySteps). */
 class PackedMembers {
-  private sources: string[] = [];
   /** Member k's value of field x at `values[k * fields + x]` ('' for none). */
   private values: string[] = [];
 
@@ -175,20 +174,15 @@ class PackedMembers {
   addConsistency(out: Map<string, Map<string, Tally>>, groups: ClusterGroups, c: number, fields: readonly string[]): void {
     const { table, places } = this;
     const from = groups.start[c]!;
-    const to = groups.start[c + 1]!;
-    const first = table.source(groups.order[from]!);
-    let mixed = false;
-    for (let k = from + 1; k < to && !mixed; k++) mixed = table.source(groups.order[k]!) !== first;
-    if (!mixed) return;
+    const n = groups.start[c + 1]! - from;
+    const sourceOf = (k: number): string => table.source(groups.order[from + k]!);
+    // Its members' values are read only for a customer they give something to compare.
+    if (oneSource(n, sourceOf)) return;
     const F = places.length;
-    const n = to - from;
-    const sources = this.sources;
     const values = this.values;
-    sources.length = n;
     values.length = n * F;
     for (let k = 0; k < n; k++) {
       const i = groups.order[from + k]!;
-      sources[k] = table.source(i);
       const p = table.packedAt(i);
       if (p === undefined) {
         const v = table.at(i).values;
@@ -198,7 +192,7 @@ class PackedMembers {
         for (let x = 0; x < F; x++) values[k * F + x] = parts[places[x]!]!;
       }
     }
-    addConsistencyOf(out, n, fields, (k) => sources[k]!, (k, x) => values[k * F + x]!);
+    addConsistencyOf(out, n, fields, sourceOf, (k, x) => values[k * F + x]!);
   }
 }
 
@@ -230,16 +224,20 @@ async function finishInTurns<T>(steps: Generator<void, T>): Promise<T> {
  * different sources that both hold a value, agreeing or not. `members` in canonical order.
  */
 export function addConsistency(out: Map<string, Map<string, Tally>>, members: readonly ScoredRecord[], fields: readonly string[]): void {
-  if (members.length < 2) return;
-  const first = members[0]!.source;
-  if (members.every((r) => r.source === first)) return;
-  addConsistencyOf(
-    out,
-    members.length,
-    fields,
-    (k) => members[k]!.source,
-    (k, x) => members[k]!.values[fields[x] as keyof CanonicalValues] ?? '',
-  );
+  const sourceOf = (k: number): string => members[k]!.source;
+  if (oneSource(members.length, sourceOf)) return;
+  addConsistencyOf(out, members.length, fields, sourceOf, (k, x) => members[k]!.values[fields[x] as keyof CanonicalValues] ?? '');
+}
+
+/** Whether `n` members (none or one included) are all of one source: they compare nothing. */
+function oneSource(n: number, sourceOf: (k: number) => string): boolean {
+  for (let k = 1; k < n; k++) if (sourceOf(k) !== sourceOf(0)) return false;
+  return true;
+}
+
+/** Per field, its place in a packed record's parts (see PACKED_AT); -1 for a field that is not canonical. */
+function packedPlaces(fields: readonly string[]): number[] {
+  return fields.map((f) => (Object.hasOwn(PACKED_AT, f) ? PACKED_AT[f as CanonicalField] : -1));
 }
 
 /** {@link addConsistency} of `n` members, member k's source and its value of `fields[x]` ('' or null: none) as given. */
@@ -337,7 +335,7 @@ function* tallySteps(input: Pick<QualityInput, 'deliveries' | 'records' | 'clust
   if (table) {
     // A full run's table: each record's values read from its packed parts, without unpacking it
     // into an object (1M records: ~4.5 s of this thread, which the master then waited for).
-    const places = new Map(input.deliveries.map((d) => [d.source, d.fields.map((f) => (Object.hasOwn(PACKED_AT, f) ? PACKED_AT[f as CanonicalField] : -1))]));
+    const places = new Map(input.deliveries.map((d) => [d.source, packedPlaces(d.fields)]));
     for (let i = 0; i < table.length; i++) {
       if (++n % STEP_RECORDS === 0) yield;
       const source = table.source(i);

@@ -54,7 +54,8 @@ export function addPatternCounts(into: Map<number, number>, pc: PatternCounts): 
   for (let i = 0; i < pc.keys.length; i++) into.set(pc.keys[i]!, (into.get(pc.keys[i]!) ?? 0) + pc.counts[i]!);
 }
 
-function toPatternCounts(m: Map<number, number>): PatternCounts {
+/** Pattern counts kept in a map, as PatternCounts. */
+export function toPatternCounts(m: Map<number, number>): PatternCounts {
   return { keys: [...m.keys()], counts: [...m.values()] };
 }
 

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { BlockingRuleReport } from './blocking.js';
 import { type Edge, clusterRecords } from './cluster.js';
 import { type EncodedRecords, RecordViews, encodeRecords, encodedColumn } from './encoded.js';
-import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts } from './engine.js';
+import { BLOCKING_RULE_COUNT, ENGINE_RULES, type KeyCounts, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, TF_FIELDS, addPatternCounts, toPatternCounts } from './engine.js';
 import type { MatchRecord } from './features.js';
 import { type MatchModel, type TermFrequencies, type TermShares, PairScorer, encodedTermShares, randomPairs, scoringParams, termSharesOf, trainModel, uFromPatterns } from './model.js';
 import { type EngineHandle, localEngine, shareClaims, workerEngine } from './pool.js';
@@ -286,9 +286,9 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // (guided self-scheduling): the last shares are small and the engines end together. (A fixed
     // half each left a core idle for a tenth of the phase: this thread, which also collects its
     // larger heap, ran slower than a worker.) Each engine takes the next share as it finishes
-    // one (see claimShare). The candidate pairs are gone through twice, in the same shares: a
+    // one (see claimedShares). The candidate pairs are gone through twice, in the same shares: a
     // sample compared before training, all of them scored after it (see MatchEngine.scoreCandidates).
-    const work = guidedShares(slices, totalCost, engines.length);
+    const pairShares = guidedShares(slices, totalCost, engines.length);
     const onEveryEngine = <T>(task: (e: EngineHandle, claims: Int32Array) => Promise<T>): Promise<T[]> => {
       const claims = shareClaims();
       return Promise.all(engines.map((e) => task(e, claims)));
@@ -297,7 +297,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     // A stored model needs no sample of the candidates: they are only scored.
     if (!opts.model) {
       const every = sampleEvery(totalCost, opts.candidateSample);
-      const comparing = onEveryEngine(async (e, claims) => addPatternCounts(candidates, await e.candidatePairs(work, claims, blocks, keyRows!, every)));
+      const comparing = onEveryEngine(async (e, claims) => addPatternCounts(candidates, await e.candidatePairs(pairShares, claims, blocks, keyRows!, every)));
       // Before this thread's share starts (at its first turn): the garbage of blocking (its
       // orders and slices; ~100 MB at a million records) would stay in its heap throughout.
       if (engines.length > 1) collectGarbage();
@@ -314,7 +314,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
         const parts = split(a, b, engines.length);
         const results = await Promise.all(parts.map((p, x) => engines[x]!.comparePairs(p.a, p.b)));
         for (const r of results) addPatternCounts(merged, r);
-        return { keys: [...merged.keys()], counts: [...merged.values()] };
+        return toPatternCounts(merged);
       };
       const random = randomPairs(n);
       const u = uFromPatterns(await comparePatterns(random.a, random.b));
@@ -341,7 +341,7 @@ export async function matchRecords(input: readonly MatchRecord[] | EncodedRecord
     const scored: ScoredPairs[] = [];
     let pairCount = 0;
     await onEveryEngine(async (e, claims) => {
-      for (const r of await e.scoreCandidates(work, claims, blocks, keyRows!, params)) {
+      for (const r of await e.scoreCandidates(pairShares, claims, blocks, keyRows!, params)) {
         scored.push(r);
         pairCount += r.pairs;
       }

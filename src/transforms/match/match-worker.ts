@@ -3,8 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { collectGarbage } from '../../core/collect-garbage.js';
 import { type ThreadReply, threadError } from '../../core/thread-calls.js';
 import type { EncodedRecords } from './encoded.js';
-import { type EngineOptions, MatchEngine, type ScoredPairs, addPatternCounts } from './engine.js';
-import { type EngineHandle, claimShare } from './pool.js';
+import { type EngineOptions, MatchEngine, type ScoredPairs, addPatternCounts, toPatternCounts } from './engine.js';
+import { type EngineHandle, claimedShares } from './pool.js';
 
 const { enc, opts } = workerData as { enc: EncodedRecords; opts: EngineOptions };
 const engine = new MatchEngine(enc, opts);
@@ -26,12 +26,12 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
       case 'computeKeys':
         result = engine.computeKeys(a[0], a[1], a[2]);
         break;
-      // The shares it claims, one after the other, until none is left (see claimShare).
+      // The shares it claims, one after the other, until none is left (see claimedShares).
       case 'candidatePairs': {
         const [shares, claims, blocks, keyRows, every] = msg.args as Parameters<EngineHandle['candidatePairs']>;
         const merged = new Map<number, number>();
-        for (let x = claimShare(claims, shares.length); x >= 0; x = claimShare(claims, shares.length)) addPatternCounts(merged, engine.candidatePairs(shares[x]!, blocks, keyRows, every));
-        result = { keys: [...merged.keys()], counts: [...merged.values()] };
+        for (const share of claimedShares(shares, claims)) addPatternCounts(merged, engine.candidatePairs(share, blocks, keyRows, every));
+        result = toPatternCounts(merged);
         break;
       }
       case 'collect':
@@ -42,7 +42,7 @@ parentPort!.on('message', (msg: { seq: number; op: string; args: unknown[] }) =>
       case 'scoreCandidates': {
         const [shares, claims, blocks, keyRows, params] = msg.args as Parameters<EngineHandle['scoreCandidates']>;
         const scored: ScoredPairs[] = [];
-        for (let x = claimShare(claims, shares.length); x >= 0; x = claimShare(claims, shares.length)) scored.push(engine.scoreCandidates(shares[x]!, blocks, keyRows, params));
+        for (const share of claimedShares(shares, claims)) scored.push(engine.scoreCandidates(share, blocks, keyRows, params));
         result = scored;
         break;
       }

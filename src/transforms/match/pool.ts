@@ -3,7 +3,7 @@ import { ThreadCalls } from '../../core/thread-calls.js';
 import { startWorker } from '../../core/worker-script.js';
 import type { EncodedRecords } from './encoded.js';
 import type { KeyHashing } from './key-hash.js';
-import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, addPatternCounts } from './engine.js';
+import { type EngineOptions, type KeyCounts, MatchEngine, type PairTask, type PatternCounts, type RuleBlocks, type ScoredPairs, type ScoringParams, addPatternCounts, toPatternCounts } from './engine.js';
 
 /** One engine, in this thread or in a worker thread: the same calls either way. */
 export interface EngineHandle {
@@ -25,9 +25,14 @@ export interface EngineHandle {
  * this one to finish a task of its own first (at 300k records, ~0.5 s of the worker's 5 s of
  * scoring).
  */
-export function claimShare(claims: Int32Array, count: number): number {
+function claimShare(claims: Int32Array, count: number): number {
   const x = Atomics.add(claims, 0, 1);
   return x < count ? x : -1;
+}
+
+/** The shares this engine claims (see {@link claimShare}), one at a time, until none is left; handed to each engine on its own thread this way. */
+export function* claimedShares<T>(shares: readonly T[], claims: Int32Array): Generator<T> {
+  for (let x = claimShare(claims, shares.length); x >= 0; x = claimShare(claims, shares.length)) yield shares[x]!;
 }
 
 /** A new counter for {@link claimShare}, in memory the engines' threads share. */
@@ -63,13 +68,13 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
     },
     candidatePairs: async (shares, claims, blocks, keyRows, every) => {
       const merged = new Map<number, number>();
-      for (let x = claimShare(claims, shares.length); x >= 0; x = claimShare(claims, shares.length)) {
-        for (const t of shares[x]!) {
+      for (const share of claimedShares(shares, claims)) {
+        for (const t of share) {
           await nextTurn();
           addPatternCounts(merged, e().candidatePairs([t], blocks, keyRows, every));
         }
       }
-      return { keys: [...merged.keys()], counts: [...merged.values()] };
+      return toPatternCounts(merged);
     },
     comparePairs: async (a, b) => {
       const merged = new Map<number, number>();
@@ -77,12 +82,12 @@ export function localEngine(enc: EncodedRecords, opts: EngineOptions): EngineHan
         await nextTurn();
         addPatternCounts(merged, e().comparePairs(a.subarray(p, p + PAIRS_PER_TURN), b.subarray(p, p + PAIRS_PER_TURN)));
       }
-      return { keys: [...merged.keys()], counts: [...merged.values()] };
+      return toPatternCounts(merged);
     },
     scoreCandidates: async (shares, claims, blocks, keyRows, s) => {
       const out: ScoredPairs[] = [];
-      for (let x = claimShare(claims, shares.length); x >= 0; x = claimShare(claims, shares.length)) {
-        for (const t of shares[x]!) {
+      for (const share of claimedShares(shares, claims)) {
+        for (const t of share) {
           await nextTurn();
           out.push(e().scoreCandidates([t], blocks, keyRows, s));
         }
